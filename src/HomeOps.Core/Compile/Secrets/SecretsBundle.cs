@@ -1,0 +1,92 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace HomeOps.Core.Compile.Secrets;
+
+/// <summary>
+/// The Talos secrets bundle in the shape `talosctl gen secrets` writes (secrets.yaml): every
+/// certificate and key is base64 of its PEM text, as siderolabs/crypto marshals them.
+/// </summary>
+public sealed record SecretsBundle(
+    string ClusterId,
+    string ClusterSecret,
+    string BootstrapToken,
+    string SecretboxEncryptionSecret,
+    string TrustdToken,
+    PemPair Etcd,
+    PemPair Kubernetes,
+    PemPair Aggregator,
+    string ServiceAccountKeyPem,
+    PemPair Os)
+{
+    public static SecretsBundle Generate(DateTimeOffset now) => new(
+        ClusterId: Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).Replace('+', '-').Replace('/', '_'),
+        ClusterSecret: Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        BootstrapToken: Token(),
+        SecretboxEncryptionSecret: Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        TrustdToken: Token(),
+        Etcd: CertificateAuthority.CreateSelfSigned(CaKeyType.EcdsaP256, "O=etcd", now),
+        Kubernetes: CertificateAuthority.CreateSelfSigned(CaKeyType.EcdsaP256, "O=kubernetes", now),
+        // talosctl leaves this CA's subject empty; RFC 5280 requires a CA subject, so we name it
+        // after its role (Kubernetes only checks the chain, never this name).
+        Aggregator: CertificateAuthority.CreateSelfSigned(CaKeyType.EcdsaP256, "CN=front-proxy", now),
+        ServiceAccountKeyPem: ServiceAccountKey(),
+        Os: CertificateAuthority.CreateSelfSigned(CaKeyType.Ed25519, "O=talos", now));
+
+    /// <summary>Talos ≥ 1.7 uses RSA-4096 service-account keys (the UseRSAServiceAccountKey contract).</summary>
+    private static string ServiceAccountKey()
+    {
+        using var rsa = RSA.Create(4096);
+        return rsa.ExportRSAPrivateKeyPem() + "\n";
+    }
+
+    private const string TokenAlphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+    /// <summary>A kubeadm-style token, [a-z0-9]{6}.[a-z0-9]{16}.</summary>
+    private static string Token() =>
+        RandomNumberGenerator.GetString(TokenAlphabet, 6) + "." + RandomNumberGenerator.GetString(TokenAlphabet, 16);
+
+    public static string B64(string pem) => Convert.ToBase64String(Encoding.ASCII.GetBytes(pem));
+
+    private static string Unb64(string value) => Encoding.ASCII.GetString(Convert.FromBase64String(value));
+
+    public JsonObject ToJson() => new()
+    {
+        ["cluster"] = new JsonObject { ["id"] = ClusterId, ["secret"] = ClusterSecret },
+        ["secrets"] = new JsonObject { ["bootstraptoken"] = BootstrapToken, ["secretboxencryptionsecret"] = SecretboxEncryptionSecret },
+        ["trustdinfo"] = new JsonObject { ["token"] = TrustdToken },
+        ["certs"] = new JsonObject
+        {
+            ["etcd"] = Pair(Etcd),
+            ["k8s"] = Pair(Kubernetes),
+            ["k8saggregator"] = Pair(Aggregator),
+            ["k8sserviceaccount"] = new JsonObject { ["key"] = B64(ServiceAccountKeyPem) },
+            ["os"] = Pair(Os),
+        },
+    };
+
+    public static JsonObject Pair(PemPair pair) => new() { ["crt"] = B64(pair.CertificatePem), ["key"] = B64(pair.KeyPem) };
+
+    /// <summary>Reads a bundle back; throws <see cref="FormatException"/> naming the first missing or malformed field.</summary>
+    public static SecretsBundle FromJson(JsonNode root)
+    {
+        string Field(string path)
+        {
+            JsonNode? node = root;
+            foreach (var part in path.Split('.')) node = node?[part];
+            return node?.GetValue<string>() is { Length: > 0 } value ? value : throw new FormatException($"missing field {path}");
+        }
+        PemPair ReadPair(string name)
+        {
+            try { return new PemPair(Unb64(Field($"certs.{name}.crt")), Unb64(Field($"certs.{name}.key"))); }
+            catch (FormatException e) when (e.Message.StartsWith("missing", StringComparison.Ordinal)) { throw; }
+            catch (FormatException) { throw new FormatException($"certs.{name} is not base64-encoded PEM"); }
+        }
+        return new SecretsBundle(
+            Field("cluster.id"), Field("cluster.secret"), Field("secrets.bootstraptoken"),
+            Field("secrets.secretboxencryptionsecret"), Field("trustdinfo.token"),
+            ReadPair("etcd"), ReadPair("k8s"), ReadPair("k8saggregator"),
+            Unb64(Field("certs.k8sserviceaccount.key")), ReadPair("os"));
+    }
+}

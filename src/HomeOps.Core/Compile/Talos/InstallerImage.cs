@@ -1,0 +1,39 @@
+using System.Text.RegularExpressions;
+using HomeOps.Core.Compile.TalConfig;
+
+namespace HomeOps.Core.Compile.Talos;
+
+using Model = HomeOps.Core.Model.TalConfig;
+
+/// <summary>
+/// The installer image for a node: talosImageURL + ":" + version when given, otherwise the Image
+/// Factory URL for the node's schematic (talhelper's installerURLTmpl, metal mode).
+/// </summary>
+public static partial class InstallerImage
+{
+    public const string DefaultRegistry = "factory.talos.dev";
+    public const string DefaultTemplate = "{{.RegistryURL}}/{{.Mode}}-installer{{if .Secureboot}}-secureboot{{end}}/{{.ID}}:{{.Version}}";
+
+    [GeneratedRegex(@"\{\{\s*if \.Secureboot\s*\}\}.*?\{\{\s*end\s*\}\}")]
+    private static partial Regex SecurebootBlock();
+
+    [GeneratedRegex(@"\{\{\s*\.(\w+)\s*\}\}")]
+    private static partial Regex Field();
+
+    public static string For(Model.TalConfig config, ResolvedNode node, ReleaseVersion talos)
+    {
+        if (node.Settings.TalosImageURL is { Length: > 0 } url) return $"{url}:{talos}";
+        var template = config.ImageFactory?.InstallerURLTmpl ?? DefaultTemplate;
+        var values = new Dictionary<string, string>
+        {
+            ["RegistryURL"] = config.ImageFactory?.RegistryURL ?? DefaultRegistry,
+            ["Mode"] = "metal",
+            ["ID"] = Schematic.Id(node.Settings.Schematic),
+            ["Version"] = talos.ToString(),
+        };
+        var withoutSecureboot = SecurebootBlock().Replace(template, "");
+        return Field().Replace(withoutSecureboot, m => values.TryGetValue(m.Groups[1].Value, out var v)
+            ? v
+            : throw new FormatException($"installerURLTmpl uses unknown field .{m.Groups[1].Value} (known: {string.Join(", ", values.Keys)})"));
+    }
+}

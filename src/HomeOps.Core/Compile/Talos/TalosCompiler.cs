@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using HomeOps.Core.Compile.Secrets;
+using HomeOps.Core.Compile.TalConfig;
+using HomeOps.Core.Diagnostics;
+using HomeOps.Core.Edge;
+using HomeOps.Core.Validate.Talos;
+using HomeOps.Core.Yaml;
+
+namespace HomeOps.Core.Compile.Talos;
+
+using Model = HomeOps.Core.Model.TalConfig;
+
+/// <summary>A loaded, checked talconfig with its nodes resolved: everything genconfig needs but the secrets.</summary>
+public sealed record TalosPlan(
+    Model.TalConfig Config,
+    IReadOnlyList<ResolvedNode> Nodes,
+    ReleaseVersion Talos,
+    ReleaseVersion Kubernetes,
+    string ConfigDirectory,
+    IReadOnlyDictionary<string, string> Variables)
+{
+    public string OutputDirectory => RepoPath.Join(ConfigDirectory, "talos/clusterconfig");
+}
+
+/// <summary>One node's rendered machine config.</summary>
+public sealed record RenderedNode(ResolvedNode Node, string Path, IReadOnlyList<JsonObject> Documents, string InstallerImage, string SchematicId)
+{
+    public string Yaml => YamlJson.ToYaml(Documents);
+}
+
+/// <summary>Everything genconfig writes. All of it holds key material.</summary>
+public sealed record TalosRender(IReadOnlyList<RenderedNode> Nodes, string TalosconfigPath, JsonObject Talosconfig);
+
+/// <summary>talconfig.yaml → checked plan → per-node machine configs. Pure apart from reading the source tree.</summary>
+public static class TalosCompiler
+{
+    public const string DefaultTalosVersion = "v1.10.5";
+    private static readonly ReleaseVersion OldestSupported = new(1, 10, 0);
+
+    public static TalosPlan? Plan(ISourceTree tree, string path, System.Collections.IDictionary environment, DiagnosticBag diagnostics)
+    {
+        var config = TalConfigLoader.Load(tree, path, environment, diagnostics);
+        if (config is null) return null;
+        var nodes = NodeResolver.Resolve(config);
+        TalConfigChecks.Check(config, nodes, diagnostics);
+        if (!ReleaseVersion.TryParse(config.TalosVersion ?? DefaultTalosVersion, out var talos)
+            || !ReleaseVersion.TryParse(config.KubernetesVersion, out var kubernetes))
+        {
+            if (config.KubernetesVersion is null)
+                diagnostics.Add(Diagnostic.Error("talos/config", config.Location, "missing kubernetesVersion", "add kubernetesVersion: v1.31.1"));
+            return null;
+        }
+        if (talos < OldestSupported)
+            diagnostics.Add(Diagnostic.Error("talos/config", config.LocationOf("talosVersion"),
+                $"talosVersion {talos} is older than {OldestSupported.Line}, the oldest config contract homeops generates", "upgrade Talos first"));
+        var directory = Path.GetDirectoryName(path)?.Replace('\\', '/') ?? "";
+        var dotEnv = tree.Exists(".env") ? DotEnv.Parse(tree.ReadText(".env"), ".env", new DiagnosticBag()) : [];
+        return diagnostics.HasErrors ? null : new TalosPlan(config, nodes, talos, kubernetes, directory, DotEnv.Merge(dotEnv, environment));
+    }
+
+    public static TalosRender Render(TalosPlan plan, ISourceTree tree, SecretsBundle secrets, TalosSchemaValidator? schema, DateTimeOffset now, DiagnosticBag diagnostics)
+    {
+        var patcher = new PatchApplier(tree, plan.ConfigDirectory, plan.Variables, diagnostics);
+        var rendered = new List<RenderedNode>();
+        foreach (var node in plan.Nodes)
+        {
+            string installer;
+            try { installer = InstallerImage.For(plan.Config, node, plan.Talos); }
+            catch (FormatException e)
+            {
+                diagnostics.Add(Diagnostic.Error("talos/config", plan.Config.LocationOf("imageFactory"), e.Message, "use the fields of the default template"));
+                continue;
+            }
+            var documents = new List<JsonObject> { MachineConfigGenerator.Generate(plan.Config, node, secrets, plan.Talos, plan.Kubernetes, installer) };
+            documents.AddRange(MachineConfigGenerator.ExtraDocuments(node.Settings));
+            patcher.Apply(documents, node.Patches);
+            var file = RepoPath.Join(plan.OutputDirectory, $"{plan.Config.ClusterName}-{node.Hostname}.yaml");
+            var forSchema = Deprecations.Migrate(documents[0], node.Node.Location, diagnostics);
+            if (schema is not null)
+                foreach (var document in documents.Skip(1).Prepend(forSchema)) schema.Validate(document, file, diagnostics);
+            rendered.Add(new RenderedNode(node, file, documents, installer, Schematic.Id(node.Settings.Schematic)));
+        }
+        var controlPlanes = plan.Nodes.Where(n => n.ControlPlane).Select(n => n.Node.IpAddress);
+        var talosconfig = Talosconfig.Create(plan.Config.ClusterName, controlPlanes, plan.Nodes.Select(n => n.Node.IpAddress), secrets, now);
+        return new TalosRender(rendered, RepoPath.Join(plan.OutputDirectory, "talosconfig"), talosconfig);
+    }
+}

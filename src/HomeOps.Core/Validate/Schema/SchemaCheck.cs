@@ -1,0 +1,49 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Json.Schema;
+
+namespace HomeOps.Core.Validate.Schema;
+
+/// <summary>One schema violation: where in the instance (JSON pointer) and what.</summary>
+public sealed record SchemaError(string InstancePath, string Message);
+
+/// <summary>
+/// Compiled JSON Schemas and their evaluation. Schemas are built once and shared (evaluation is
+/// thread-safe), so a validation run pays the schema cost once per kind, not per document.
+/// </summary>
+public sealed class SchemaCheck
+{
+    private readonly BuildOptions _build = new() { SchemaRegistry = new SchemaRegistry() };
+    private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List };
+
+    /// <summary>Registers a schema document (resolvable later by its $id) and returns it.</summary>
+    public JsonSchema Register(string text, Uri fallbackId) => JsonSchema.FromText(text, _build, fallbackId);
+
+    /// <summary>A schema that points into a registered document, e.g. "…/config.schema.json#/$defs/v1alpha1.Config".</summary>
+    public JsonSchema Reference(string uri) =>
+        JsonSchema.FromText(JsonSerializer.Serialize(new Dictionary<string, string> { ["$ref"] = uri }), _build, new Uri($"urn:homeops:ref:{Guid.NewGuid():N}"));
+
+    public static IReadOnlyList<SchemaError> Evaluate(JsonSchema schema, JsonNode? instance)
+    {
+        using var document = JsonDocument.Parse(instance?.ToJsonString() ?? "null");
+        var results = schema.Evaluate(document.RootElement, Evaluation);
+        if (results.IsValid) return [];
+        var errors = new List<SchemaError>();
+        foreach (var detail in (results.Details ?? []).Append(results))
+            foreach (var (keyword, message) in detail.Errors ?? new Dictionary<string, string>())
+            {
+                if (keyword is "$ref" or "allOf" or "anyOf" or "oneOf" or "properties" or "items") continue;
+                errors.Add(new SchemaError(detail.InstanceLocation.ToString(), Describe(keyword, message)));
+            }
+        return errors.DistinctBy(e => (e.InstancePath, e.Message)).ToList() is { Count: > 0 } list
+            ? list
+            : [new SchemaError("", "does not match the schema")];
+    }
+
+    private static string Describe(string keyword, string message) => keyword switch
+    {
+        "additionalProperties" => "unknown field (not allowed by the schema)",
+        "required" => message,
+        _ => message,
+    };
+}

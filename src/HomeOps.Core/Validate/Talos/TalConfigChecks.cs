@@ -1,0 +1,166 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using HomeOps.Core.Compile.TalConfig;
+using HomeOps.Core.Diagnostics;
+using HomeOps.Core.Model.Network;
+using HomeOps.Core.Model.TalConfig;
+
+namespace HomeOps.Core.Validate.Talos;
+
+using Model = HomeOps.Core.Model.TalConfig;
+
+/// <summary>
+/// The semantic checks talosctl (and the API server) would make, done before anything is
+/// generated: addresses and ranges parse, nothing overlaps, the VIP sits in the node subnet and
+/// is the endpoint, every node has exactly one install disk, dual-stack is consistent.
+/// </summary>
+public static partial class TalConfigChecks
+{
+    [GeneratedRegex(@"^v\d+\.\d+\.\d+$")]
+    private static partial Regex Version();
+
+    public static void Check(Model.TalConfig config, IReadOnlyList<ResolvedNode> nodes, DiagnosticBag diagnostics)
+    {
+        CheckVersions(config, diagnostics);
+        var pods = Networks(config, config.ClusterPodNets, "clusterPodNets", diagnostics);
+        var services = Networks(config, config.ClusterSvcNets, "clusterSvcNets", diagnostics);
+        CheckDualStack(config, pods, services, diagnostics);
+        var nodeNetworks = CheckNodes(config, nodes, diagnostics);
+        CheckOverlaps([.. pods, .. services, .. nodeNetworks], diagnostics);
+        CheckVip(config, nodes, diagnostics);
+        if (config.CniConfig is { } cni && cni.Name is not ("none" or "flannel" or "custom"))
+            diagnostics.Add(Diagnostic.Error("talos/config", cni.LocationOf("name"), $"cniConfig.name '{cni.Name}' is not one of none, flannel, custom",
+                "use 'none' when Cilium is installed by bootstrap"));
+    }
+
+    private static void CheckVersions(Model.TalConfig config, DiagnosticBag diagnostics)
+    {
+        foreach (var (key, value) in new[] { ("talosVersion", config.TalosVersion), ("kubernetesVersion", config.KubernetesVersion) })
+            if (value is not null && !Version().IsMatch(value))
+                diagnostics.Add(Diagnostic.Error("talos/config", config.LocationOf(key), $"{key} '{value}' is not a version like v1.10.5",
+                    "write the full version with a leading v"));
+    }
+
+    private sealed record Range(IPNetwork Network, string Name, SourceLocation At);
+
+    private static List<Range> Networks(Model.TalConfig config, List<string>? values, string key, DiagnosticBag diagnostics)
+    {
+        var result = new List<Range>();
+        foreach (var text in values ?? [])
+        {
+            if (Cidr.TryParseNetwork(text, out var network)) result.Add(new Range(network, $"{key} {text}", config.LocationOf(key)));
+            else if (network != default)
+                diagnostics.Add(Diagnostic.Error("talos/config", config.LocationOf(key), $"{key}: '{text}' has host bits set; as a network it means {network}",
+                    $"write {network} if that is meant, or lengthen the prefix so the range starts at the given address"));
+            else diagnostics.Add(Diagnostic.Error("talos/config", config.LocationOf(key), $"{key}: '{text}' is not a valid network CIDR",
+                "write it as address/prefix, e.g. 10.244.0.0/16"));
+        }
+        return result;
+    }
+
+    private static void CheckOverlaps(IReadOnlyList<Range> ranges, DiagnosticBag diagnostics)
+    {
+        for (var i = 0; i < ranges.Count; i++)
+            for (var j = i + 1; j < ranges.Count; j++)
+                if (Cidr.Overlaps(ranges[i].Network, ranges[j].Network))
+                    diagnostics.Add(Diagnostic.Error("network/cidr-overlap", ranges[j].At,
+                        $"{ranges[j].Name} overlaps {ranges[i].Name}", "pod, service and node networks must be disjoint"));
+    }
+
+    private static void CheckDualStack(Model.TalConfig config, List<Range> pods, List<Range> services, DiagnosticBag diagnostics)
+    {
+        static (bool V4, bool V6) Families(List<Range> r) => (r.Any(x => !Cidr.IsV6(x.Network)), r.Any(x => Cidr.IsV6(x.Network)));
+        var (podV4, podV6) = Families(pods);
+        var (svcV4, svcV6) = Families(services);
+        if (pods.Count > 0 && services.Count > 0 && (podV4 != svcV4 || podV6 != svcV6))
+            diagnostics.Add(Diagnostic.Error("network/dual-stack-mismatch", config.LocationOf("clusterSvcNets"),
+                $"pod networks are {Describe(podV4, podV6)} but service networks are {Describe(svcV4, svcV6)}",
+                "dual-stack needs one IPv4 and one IPv6 range in both clusterPodNets and clusterSvcNets"));
+        foreach (var (list, key) in new[] { (pods, "clusterPodNets"), (services, "clusterSvcNets") })
+            if (list.Count(x => Cidr.IsV6(x.Network)) > 1 || list.Count(x => !Cidr.IsV6(x.Network)) > 1)
+                diagnostics.Add(Diagnostic.Error("network/dual-stack-mismatch", config.LocationOf(key),
+                    $"{key} holds more than one range of the same family", "Kubernetes accepts at most one IPv4 and one IPv6 range"));
+    }
+
+    private static string Describe(bool v4, bool v6) => (v4, v6) switch
+    {
+        (true, true) => "dual-stack",
+        (true, false) => "IPv4-only",
+        (false, true) => "IPv6-only",
+        _ => "empty",
+    };
+
+    private static List<Range> CheckNodes(Model.TalConfig config, IReadOnlyList<ResolvedNode> nodes, DiagnosticBag diagnostics)
+    {
+        var networks = new List<Range>();
+        var hostnames = new Dictionary<string, Node>(StringComparer.OrdinalIgnoreCase);
+        var addresses = new Dictionary<IPAddress, Node>();
+        if (nodes.Count > 0 && !nodes.Any(n => n.ControlPlane))
+            diagnostics.Add(Diagnostic.Error("talos/config", config.LocationOf("nodes"), "no node has controlPlane: true",
+                "a cluster needs at least one control-plane node (three for etcd quorum)"));
+        foreach (var resolved in nodes)
+        {
+            var node = resolved.Node;
+            if (!hostnames.TryAdd(node.Hostname, node))
+                diagnostics.Add(Diagnostic.Error("talos/config", node.LocationOf("hostname"), $"duplicate hostname '{node.Hostname}'",
+                    $"already used at {hostnames[node.Hostname].LocationOf("hostname")}; hostnames must be unique"));
+            if (!IPAddress.TryParse(node.IpAddress, out var ip))
+                diagnostics.Add(Diagnostic.Error("talos/config", node.LocationOf("ipAddress"), $"ipAddress '{node.IpAddress}' of {node.Hostname} is not an IP address",
+                    "write the node's address without prefix, e.g. 172.29.51.11"));
+            else if (!addresses.TryAdd(ip, node))
+                diagnostics.Add(Diagnostic.Error("talos/config", node.LocationOf("ipAddress"), $"duplicate ipAddress {ip} ({node.Hostname} and {addresses[ip].Hostname})",
+                    "every node needs its own address"));
+            var disks = (resolved.Settings.InstallDisk is null ? 0 : 1) + (resolved.Settings.InstallDiskSelector is null ? 0 : 1);
+            if (disks != 1)
+                diagnostics.Add(Diagnostic.Error("talos/config", node.Location,
+                    disks == 0 ? $"node {node.Hostname} has no installDisk or installDiskSelector" : $"node {node.Hostname} sets both installDisk and installDiskSelector",
+                    "give exactly one: installDisk: /dev/sda, or installDiskSelector: {model: ...}"));
+            foreach (var nic in resolved.Settings.NetworkInterfaces ?? [])
+                foreach (var address in nic.Addresses ?? [])
+                {
+                    if (!Cidr.TryParseInterface(address, out var _, out var network))
+                        diagnostics.Add(Diagnostic.Error("talos/config", nic.LocationOf("addresses"), $"interface address '{address}' of {node.Hostname} is not address/prefix",
+                            "e.g. 172.29.51.11/24"));
+                    else networks.Add(new Range(network, $"node network {network}", nic.LocationOf("addresses")));
+                }
+        }
+        return networks.DistinctBy(r => r.Network).ToList();
+    }
+
+    private static void CheckVip(Model.TalConfig config, IReadOnlyList<ResolvedNode> nodes, DiagnosticBag diagnostics)
+    {
+        var nodeIps = nodes.Select(n => IPAddress.TryParse(n.Node.IpAddress, out var ip) ? ip : null).OfType<IPAddress>().ToHashSet();
+        IPAddress? endpointHost = null;
+        if (!Uri.TryCreate(config.Endpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme != "https")
+            diagnostics.Add(Diagnostic.Error("talos/config", config.LocationOf("endpoint"), $"endpoint '{config.Endpoint}' is not an https URL",
+                "write it as https://<VIP or DNS name>:6443"));
+        else IPAddress.TryParse(endpoint.Host.Trim('[', ']'), out endpointHost);
+
+        var vips = new HashSet<IPAddress>();
+        foreach (var resolved in nodes.Where(n => n.ControlPlane))
+            foreach (var nic in resolved.Settings.NetworkInterfaces ?? [])
+            {
+                if (nic.Vip is not { } vip) continue;
+                if (!IPAddress.TryParse(vip.Ip, out var vipIp))
+                {
+                    diagnostics.Add(Diagnostic.Error("talos/config", vip.LocationOf("ip"), $"vip.ip '{vip.Ip}' is not an IP address", "e.g. 172.29.51.10"));
+                    continue;
+                }
+                vips.Add(vipIp);
+                var subnets = (nic.Addresses ?? []).Select(a => Cidr.TryParseInterface(a, out _, out var n) ? n : (IPNetwork?)null).OfType<IPNetwork>().ToList();
+                if (subnets.Count > 0 && !subnets.Any(s => s.Contains(vipIp)))
+                    diagnostics.Add(Diagnostic.Error("network/vip-conflict", vip.LocationOf("ip"),
+                        $"VIP {vipIp} of {resolved.Hostname} is outside the interface's subnet ({string.Join(", ", subnets)})",
+                        "the VIP must be a free address in the control-plane nodes' shared subnet"));
+                if (nodeIps.Contains(vipIp))
+                    diagnostics.Add(Diagnostic.Error("network/vip-conflict", vip.LocationOf("ip"),
+                        $"VIP {vipIp} is also a node's ipAddress", "pick an address no node uses"));
+            }
+        if (vips.Count > 1)
+            diagnostics.Add(Diagnostic.Error("network/vip-conflict", config.LocationOf("nodes"),
+                $"control-plane nodes disagree on the VIP ({string.Join(", ", vips)})", "all control-plane nodes share one VIP"));
+        if (endpointHost is not null && vips.Count == 1 && !vips.Contains(endpointHost))
+            diagnostics.Add(Diagnostic.Error("network/vip-conflict", config.LocationOf("endpoint"),
+                $"endpoint host {endpointHost} is not the VIP {vips.First()}", $"set endpoint: https://{vips.First()}:6443"));
+    }
+}

@@ -1,0 +1,38 @@
+using HomeOps.Core.Diagnostics;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace HomeOps.Core.Yaml;
+
+/// <summary>Parses YAML text into documents, turning parser failures into located diagnostics.</summary>
+public static class YamlDocuments
+{
+    public static IReadOnlyList<YamlDocument> Parse(string text, string file, DiagnosticBag diagnostics)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+            return stream.Documents.ToList();
+        }
+        catch (YamlException e)
+        {
+            var rule = e.Message.Contains("Duplicate key", StringComparison.OrdinalIgnoreCase) ? "yaml/duplicate-key" : "yaml/syntax";
+            diagnostics.Add(Diagnostic.Error(rule, At(file, e.Start), Describe(e),
+                rule == "yaml/duplicate-key" ? "remove one of the two keys; YAML keeps only one and which one is tool-dependent" : "fix the YAML syntax at this position"));
+            return [];
+        }
+    }
+
+    public static SourceLocation At(string file, Mark mark) => new(file, (int)mark.Line, (int)mark.Column);
+
+    public static SourceLocation At(string file, YamlNode node) => At(file, node.Start);
+
+    private static string Describe(YamlException e)
+    {
+        // YamlDotNet prefixes messages with "(Line: x, Col: y, ...)": the location is already printed.
+        var message = e.InnerException?.Message ?? e.Message;
+        var close = message.IndexOf("): ", StringComparison.Ordinal);
+        return message.StartsWith("(Line:", StringComparison.Ordinal) && close > 0 ? message[(close + 3)..] : message;
+    }
+}
