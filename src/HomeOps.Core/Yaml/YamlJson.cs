@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace HomeOps.Core.Yaml;
@@ -56,67 +55,102 @@ public static class YamlJson
 
     /// <summary>
     /// Writes documents as one YAML stream in the layout Go's yaml.v3 produces (as talosctl and the
-    /// image factory do): 4-space indent, sequences indented under their key, "---" between documents.
+    /// image factory do): 4-space indent, sequences indented under their key, "- " items whose
+    /// mapping keys align after the dash, "---" between documents. The Image Factory hashes exactly
+    /// this layout, so it is written by hand rather than left to an emitter's defaults.
     /// </summary>
     public static string ToYaml(IEnumerable<JsonNode> documents)
     {
         var writer = new StringWriter { NewLine = "\n" };
-        var settings = new EmitterSettings(bestIndent: 4, bestWidth: int.MaxValue, isCanonical: false,
-            maxSimpleKeyLength: 1024, skipAnchorName: false, indentSequences: true);
-        var emitter = new Emitter(writer, settings);
-        emitter.Emit(new StreamStart());
         var first = true;
         foreach (var document in documents)
         {
-            emitter.Emit(new DocumentStart(null, null, isImplicit: first));
+            if (!first) writer.Write("---\n");
             first = false;
-            Emit(emitter, document);
-            emitter.Emit(new DocumentEnd(isImplicit: true));
+            WriteBlock(writer, document, 0);
         }
-        emitter.Emit(new StreamEnd());
         return writer.ToString();
     }
 
-    private static void Emit(IEmitter emitter, JsonNode? node)
+    private const int Indent = 4;
+
+    /// <summary>Writes a node that starts on a fresh line at <paramref name="indent"/>.</summary>
+    private static void WriteBlock(StringWriter w, JsonNode? node, int indent)
     {
         switch (node)
         {
-            case JsonObject obj:
-                emitter.Emit(new MappingStart(null, null, false, obj.Count == 0 ? MappingStyle.Flow : MappingStyle.Block));
+            case JsonObject { Count: > 0 } obj:
+                var firstKey = true;
                 foreach (var (key, value) in obj)
                 {
-                    emitter.Emit(PlainOrQuoted(key));
-                    Emit(emitter, value);
+                    if (!firstKey) w.Write(new string(' ', indent));
+                    firstKey = false;
+                    w.Write(Scalar(key));
+                    w.Write(':');
+                    WriteValue(w, value, indent);
                 }
-                emitter.Emit(new MappingEnd());
                 break;
-            case JsonArray array:
-                emitter.Emit(new SequenceStart(null, null, false, array.Count == 0 ? SequenceStyle.Flow : SequenceStyle.Block));
-                foreach (var item in array) Emit(emitter, item);
-                emitter.Emit(new SequenceEnd());
-                break;
-            case JsonValue value when value.TryGetValue<string>(out var text):
-                emitter.Emit(text.Contains('\n')
-                    ? new Scalar(null, null, text, ScalarStyle.Literal, false, true)
-                    : PlainOrQuoted(text));
-                break;
-            case JsonValue value when value.TryGetValue<bool>(out var flag):
-                emitter.Emit(new Scalar(flag ? "true" : "false"));
-                break;
-            case JsonValue value:
-                emitter.Emit(new Scalar(value.ToJsonString()));
+            case JsonArray { Count: > 0 } array:
+                var firstItem = true;
+                foreach (var item in array)
+                {
+                    if (!firstItem) w.Write(new string(' ', indent));
+                    firstItem = false;
+                    w.Write("- ");
+                    if (item is JsonObject { Count: > 0 } or JsonArray { Count: > 0 }) WriteBlock(w, item, indent + 2);
+                    else { WriteInline(w, item, indent + 2); w.Write('\n'); }
+                }
                 break;
             default:
-                emitter.Emit(new Scalar(null, null, "null", ScalarStyle.Plain, true, false));
+                WriteInline(w, node, indent);
+                w.Write('\n');
                 break;
+        }
+    }
+
+    /// <summary>Writes what follows "key:" — inline for scalars and empty collections, else a nested block.</summary>
+    private static void WriteValue(StringWriter w, JsonNode? value, int indent)
+    {
+        if (value is JsonObject { Count: > 0 } or JsonArray { Count: > 0 })
+        {
+            w.Write('\n');
+            w.Write(new string(' ', indent + Indent));
+            WriteBlock(w, value, indent + Indent);
+            return;
+        }
+        w.Write(' ');
+        WriteInline(w, value, indent + Indent);
+        w.Write('\n');
+    }
+
+    private static void WriteInline(StringWriter w, JsonNode? node, int indent)
+    {
+        switch (node)
+        {
+            case JsonObject: w.Write("{}"); break;
+            case JsonArray: w.Write("[]"); break;
+            case JsonValue value when value.TryGetValue<string>(out var text) && text.Contains('\n') && !text.StartsWith(' ') && !text.Any(c => char.IsControl(c) && c != '\n'):
+                var body = text.TrimEnd('\n');
+                w.Write(text.EndsWith('\n') ? (text.EndsWith("\n\n") ? "|+" : "|") : "|-");
+                foreach (var line in body.Split('\n'))
+                {
+                    w.Write('\n');
+                    if (line.Length > 0) w.Write(new string(' ', indent) + line);
+                }
+                if (text.EndsWith("\n\n")) w.Write(string.Concat(Enumerable.Repeat("\n", text.Length - text.TrimEnd('\n').Length - 1)));
+                break;
+            case JsonValue value when value.TryGetValue<string>(out var text): w.Write(Scalar(text)); break;
+            case JsonValue value when value.TryGetValue<bool>(out var flag): w.Write(flag ? "true" : "false"); break;
+            case JsonValue value: w.Write(value.ToJsonString()); break;
+            default: w.Write("null"); break;
         }
     }
 
     /// <summary>
-    /// Plain style where YAML allows it (as talosctl writes), double quotes where a plain scalar
+    /// Plain style where YAML allows it (as go-yaml writes), double quotes where a plain scalar
     /// would read back as another type (true, 1.10, null) or break block syntax.
     /// </summary>
-    private static Scalar PlainOrQuoted(string text)
+    private static string Scalar(string text)
     {
         var readsAsString = Scalar(new YamlScalarNode(text)) is JsonValue v && v.TryGetValue<string>(out _);
         var ambiguous = text.Length == 0 || !readsAsString
@@ -124,8 +158,6 @@ public static class YamlJson
                         || text.Contains(": ", StringComparison.Ordinal) || text.Contains(" #", StringComparison.Ordinal)
                         || text.EndsWith(':') || char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1])
                         || text.Any(char.IsControl);
-        return ambiguous
-            ? new Scalar(null, null, text, ScalarStyle.DoubleQuoted, false, true)
-            : new Scalar(null, null, text, ScalarStyle.Plain, true, false);
+        return ambiguous ? System.Text.Json.JsonSerializer.Serialize(text) : text;
     }
 }

@@ -28,7 +28,7 @@ public static partial class InstallerImage
         {
             ["RegistryURL"] = config.ImageFactory?.RegistryURL ?? DefaultRegistry,
             ["Mode"] = "metal",
-            ["ID"] = Schematic.Id(node.Settings.Schematic),
+            ["ID"] = SchematicId.Of(node.Settings.Schematic),
             ["Version"] = talos.ToString(),
         };
         var withoutSecureboot = SecurebootBlock().Replace(template, "");

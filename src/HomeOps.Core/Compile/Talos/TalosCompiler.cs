@@ -78,7 +78,7 @@ public static class TalosCompiler
             var forSchema = Deprecations.Migrate(documents[0], node.Node.Location, diagnostics);
             if (schema is not null)
                 foreach (var document in documents.Skip(1).Prepend(forSchema)) schema.Validate(document, file, diagnostics);
-            rendered.Add(new RenderedNode(node, file, documents, installer, Schematic.Id(node.Settings.Schematic)));
+            rendered.Add(new RenderedNode(node, file, documents, installer, SchematicId.Of(node.Settings.Schematic)));
         }
         var controlPlanes = plan.Nodes.Where(n => n.ControlPlane).Select(n => n.Node.IpAddress);
         var talosconfig = Talosconfig.Create(plan.Config.ClusterName, controlPlanes, plan.Nodes.Select(n => n.Node.IpAddress), secrets, now);

@@ -12,11 +12,11 @@ using Model = HomeOps.Core.Model.TalConfig;
 /// re-serialization (go-yaml, struct field order, empty fields omitted except
 /// <c>customization</c>): ID = hex(sha256(yaml)). List order matters and is kept.
 /// </summary>
-public static class Schematic
+public static class SchematicId
 {
-    public const string EmptyId = "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba";
+    public const string Empty = "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba";
 
-    public static string Id(Model.Schematic? schematic) =>
+    public static string Of(Model.Schematic? schematic) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical(schematic))));
 
     public static string Canonical(Model.Schematic? schematic)

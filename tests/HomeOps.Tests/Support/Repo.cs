@@ -1,0 +1,95 @@
+using System.Diagnostics;
+
+namespace HomeOps.Tests.Support;
+
+/// <summary>Locations of the repository under test and the shared schema data beside it.</summary>
+public static class Repo
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string Schemas => Path.GetFullPath(Path.Combine(Root, "..", "shared", "schemas"));
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "homeops.slnx"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("repository root (homeops.slnx) not found");
+    }
+
+    /// <summary>A scratch copy of the reference cluster files in a fresh Git repository, like an operator's clone.</summary>
+    public static string CopyReference(TempDir temp, bool git = true)
+    {
+        foreach (var file in new[] { "talconfig.yaml", ".gitignore", ".env.example" })
+            File.Copy(Path.Combine(Root, file), Path.Combine(temp.Path, file));
+        CopyDirectory(Path.Combine(Root, "talos", "patches"), Path.Combine(temp.Path, "talos", "patches"));
+        if (git)
+        {
+            Process.Run("git", temp.Path, "init", "-q");
+            Process.Run("git", temp.Path, "add", "-A");
+        }
+        return temp.Path;
+    }
+
+    public static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        foreach (var dir in Directory.EnumerateDirectories(from)) CopyDirectory(dir, Path.Combine(to, Path.GetFileName(dir)));
+    }
+}
+
+public sealed class TempDir : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("homeops-test-").FullName;
+
+    public string File(string relative) => System.IO.Path.Combine(Path, relative);
+
+    public string Write(string relative, string content)
+    {
+        var full = File(relative);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        System.IO.File.WriteAllText(full, content);
+        return full;
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}
+
+public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr)
+{
+    public string Output => Stdout + Stderr;
+}
+
+public static class Process
+{
+    public static ProcessResult Run(string file, string workingDirectory, params string[] arguments) =>
+        Run(file, workingDirectory, null, arguments);
+
+    public static ProcessResult Run(string file, string workingDirectory, IDictionary<string, string>? environment, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in arguments) info.ArgumentList.Add(a);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) info.Environment[k] = v;
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2))) { process.Kill(true); throw new TimeoutException($"{file} {string.Join(' ', arguments)}"); }
+        return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Runs the real CLI (built beside the tests) in <paramref name="directory"/>, offline.</summary>
+    public static ProcessResult HomeOps(string directory, params string[] arguments) =>
+        HomeOps(directory, new Dictionary<string, string>(), arguments);
+
+    public static ProcessResult HomeOps(string directory, Dictionary<string, string> environment, params string[] arguments)
+    {
+        environment.TryAdd("HOMEOPS_OFFLINE", "1");
+        environment.TryAdd("XDG_CACHE_HOME", System.IO.Path.Combine(directory, ".cache-test"));
+        return Run("dotnet", directory, environment, [System.IO.Path.Combine(AppContext.BaseDirectory, "homeops.dll"), .. arguments]);
+    }
+}

@@ -1,0 +1,215 @@
+using HomeOps.Core.Compile.TalConfig;
+using HomeOps.Core.Compile.Talos;
+using HomeOps.Core.Diagnostics;
+using HomeOps.Tests.Support;
+
+namespace HomeOps.Tests.Talos;
+
+public class TalConfigReaderTests
+{
+    /// <summary>The example from talhelper's documentation (docs/docs/getting-started.md), trimmed to its v1.10 fields.</summary>
+    private const string TalhelperExample = """
+        clusterName: my-cluster
+        talosVersion: v1.10.5
+        kubernetesVersion: v1.31.1
+        endpoint: https://192.168.200.10:6443
+        domain: cluster.local
+        allowSchedulingOnMasters: true
+        additionalMachineCertSans:
+          - 192.168.200.10
+        clusterPodNets:
+          - 10.14.0.0/16
+        clusterSvcNets:
+          - 10.15.0.0/16
+        cniConfig:
+          name: none
+        patches:
+          - |-
+            - op: add
+              path: /machine/kubelet/extraArgs
+              value:
+                rotate-server-certificates: "true"
+        nodes:
+          - hostname: kmaster1
+            ipAddress: 192.168.200.11
+            controlPlane: true
+            installDisk: /dev/sda
+            nodeLabels:
+              rack: rack1a
+            networkInterfaces:
+              - interface: eth0
+                addresses:
+                  - 192.168.200.11/24
+                routes:
+                  - network: 0.0.0.0/0
+                    gateway: 192.168.200.1
+                vip:
+                  ip: 192.168.200.10
+          - hostname: kworker1
+            ipAddress: 192.168.200.21
+            controlPlane: false
+            installDiskSelector:
+              size: 4GB
+              model: WDC*
+            kernelModules:
+              - name: br_netfilter
+                parameters:
+                  - nf_conntrack_max=131072
+        controlPlane:
+          patches:
+            - "@./cp.yaml"
+        worker:
+          nodeTaints:
+            dedicated: worker:NoSchedule
+        """;
+
+    /// <summary>1-based line of the first occurrence of <paramref name="text"/> in <paramref name="yaml"/>.</summary>
+    private static int LineOf(string yaml, string text) => yaml[..yaml.IndexOf(text, StringComparison.Ordinal)].Count(c => c == '\n') + 1;
+
+    private static (HomeOps.Core.Model.TalConfig.TalConfig? Config, DiagnosticBag Diagnostics) Load(string text, Dictionary<string, string>? env = null, Dictionary<string, string>? files = null)
+    {
+        var all = new Dictionary<string, string>(files ?? []) { ["talconfig.yaml"] = text };
+        var diagnostics = new DiagnosticBag();
+        return (TalConfigLoader.Load(new InMemoryTree(all), "talconfig.yaml", env ?? new Dictionary<string, string>(), diagnostics), diagnostics);
+    }
+
+    [Fact]
+    public void ReadsTalhelpersDocumentedFormat()
+    {
+        var (config, diagnostics) = Load(TalhelperExample);
+        Assert.NotNull(config);
+        Assert.DoesNotContain(diagnostics.Sorted(), d => d.Severity == Severity.Error);
+        Assert.Equal("my-cluster", config.ClusterName);
+        Assert.Equal(2, config.Nodes.Count);
+        Assert.Equal("192.168.200.10", config.Nodes[0].NetworkInterfaces![0].Vip!.Ip);
+        Assert.Equal("WDC*", config.Nodes[1].InstallDiskSelector!.Model);
+        Assert.Equal("nf_conntrack_max=131072", config.Nodes[1].KernelModules![0].Parameters![0]);
+        Assert.Equal("worker:NoSchedule", config.Worker!.NodeTaints!["dedicated"]);
+        // allowSchedulingOnMasters is read, and flagged with its replacement
+        Assert.True(config.AllowSchedulingOnMasters);
+        var deprecated = Assert.Single(diagnostics.Sorted(), d => d.Rule == "config/deprecated");
+        Assert.Contains("allowSchedulingOnControlPlanes", deprecated.Hint);
+        Assert.Equal(6, deprecated.Location.Line);
+    }
+
+    [Fact]
+    public void ReadsTheReferenceCluster()
+    {
+        var (config, diagnostics) = Load(File.ReadAllText(Path.Combine(Repo.Root, "talconfig.yaml")));
+        Assert.Empty(diagnostics.Sorted());
+        Assert.Equal("home-ops", config!.ClusterName);
+        Assert.Equal(["mini01", "mini02", "mini03"], config.Nodes.Select(n => n.Hostname));
+        Assert.All(config.Nodes, n => Assert.True(n.ControlPlane));
+        Assert.Equal("APPLE*", config.ControlPlane!.InstallDiskSelector!.Model);
+        Assert.Equal("luks2", config.ControlPlane.SystemDiskEncryption!.State!.Provider);
+        Assert.Equal("luks2", config.ControlPlane.SystemDiskEncryption.Ephemeral!.Provider);
+        Assert.Contains("disk.model == \"Portable SSD T5\"", config.ControlPlane.UserVolumes![0].Provisioning.DiskSelector.Match);
+    }
+
+    [Fact]
+    public void UnknownKeyNamesPositionAndNearestKey()
+    {
+        var text = TalhelperExample.Replace("    installDisk: /dev/sda", "    instalDisk: /dev/sda");
+        var (_, diagnostics) = Load(text);
+        var error = Assert.Single(diagnostics.Sorted(), d => d.Severity == Severity.Error);
+        Assert.Equal("config/schema", error.Rule);
+        Assert.Equal(new SourceLocation("talconfig.yaml", LineOf(text, "instalDisk"), 5), error.Location);
+        Assert.Contains("unknown key 'instalDisk'", error.Message);
+        Assert.Equal("did you mean 'installDisk'?", error.Hint);
+    }
+
+    [Fact]
+    public void MissingRequiredNodeFieldIsAnError()
+    {
+        var (_, diagnostics) = Load(TalhelperExample.Replace("    ipAddress: 192.168.200.21\n", ""));
+        var error = Assert.Single(diagnostics.Sorted(), d => d.Severity == Severity.Error);
+        Assert.Contains("missing required key 'ipAddress'", error.Message);
+        Assert.Equal(LineOf(TalhelperExample, "hostname: kworker1"), error.Location.Line);
+    }
+
+    [Fact]
+    public void WrongTypeIsAnErrorAtTheValue()
+    {
+        var (_, diagnostics) = Load(TalhelperExample.Replace("controlPlane: false", "controlPlane: maybe"));
+        var error = Assert.Single(diagnostics.Sorted(), d => d.Severity == Severity.Error);
+        Assert.Contains("boolean", error.Message);
+        Assert.Equal(LineOf(TalhelperExample, "controlPlane: false"), error.Location.Line);
+    }
+
+    [Fact]
+    public void SubstitutesEnvironmentAndDotEnvWithDefaults()
+    {
+        var text = TalhelperExample
+            .Replace("clusterName: my-cluster", "clusterName: ${CLUSTER_NAME}")
+            .Replace("endpoint: https://192.168.200.10:6443", "endpoint: https://${VIP}:${API_PORT:-6443}");
+        var files = new Dictionary<string, string> { [".env"] = "# comment\nexport VIP=192.168.200.10\nCLUSTER_NAME=\"from-dotenv\"\n" };
+        var (config, diagnostics) = Load(text, new Dictionary<string, string> { ["CLUSTER_NAME"] = "from-env" }, files);
+        Assert.DoesNotContain(diagnostics.Sorted(), d => d.Severity == Severity.Error);
+        Assert.Equal("from-env", config!.ClusterName); // the process environment wins over .env
+        Assert.Equal("https://192.168.200.10:6443", config.Endpoint);
+    }
+
+    [Fact]
+    public void MissingOrEmptyVariableIsAnErrorAtItsPosition()
+    {
+        var text = TalhelperExample.Replace("domain: cluster.local", "domain: ${DNS_DOMAIN}").Replace("clusterName: my-cluster", "clusterName: ${EMPTY}");
+        var (_, diagnostics) = Load(text, new Dictionary<string, string> { ["EMPTY"] = "" });
+        var errors = diagnostics.Sorted().Where(d => d.Rule == "config/env-missing").ToList();
+        Assert.Equal(2, errors.Count);
+        Assert.Equal(new SourceLocation("talconfig.yaml", 1, 14), errors[0].Location);
+        Assert.Equal(new SourceLocation("talconfig.yaml", 5, 9), errors[1].Location);
+        Assert.Contains("DNS_DOMAIN", errors[1].Message);
+    }
+
+    [Fact]
+    public void MalformedYamlIsASyntaxError()
+    {
+        var (config, diagnostics) = Load("clusterName: x\nnodes:\n  - hostname: [unclosed\n");
+        Assert.Null(config);
+        Assert.Equal("yaml/syntax", Assert.Single(diagnostics.Sorted()).Rule);
+    }
+
+    [Fact]
+    public void GroupSettingsApplyUnlessTheNodeOverrides()
+    {
+        var (config, _) = Load(TalhelperExample.Replace("controlPlane:\n  patches:", "controlPlane:\n  nameservers: [1.1.1.1]\n  patches:"));
+        var nodes = NodeResolver.Resolve(config!);
+        Assert.Equal(["1.1.1.1"], nodes[0].Settings.Nameservers!);
+        Assert.Null(nodes[1].Settings.Nameservers);
+        Assert.Equal("worker:NoSchedule", nodes[1].Settings.NodeTaints!["dedicated"]);
+        Assert.Equal(["controlPlane.patches[0]", "patches[0]"], nodes[0].Patches.Select(p => p.Origin));
+    }
+
+    [Theory]
+    [InlineData("- 10.14.0.0/16", "- 10.14.0.0/33", "not a valid network CIDR")]
+    [InlineData("- 10.14.0.0/16", "- 10.14.1.0/16", "host bits set")]
+    [InlineData("- 10.15.0.0/16", "- 10.14.128.0/17", "overlaps")]
+    [InlineData("ipAddress: 192.168.200.21", "ipAddress: 192.168.200.300", "not an IP address")]
+    [InlineData("hostname: kworker1", "hostname: kmaster1", "duplicate hostname")]
+    [InlineData("ipAddress: 192.168.200.21", "ipAddress: 192.168.200.11", "duplicate ipAddress")]
+    [InlineData("ip: 192.168.200.10", "ip: 192.168.201.10", "outside the interface's subnet")]
+    [InlineData("ip: 192.168.200.10", "ip: 192.168.200.11", "is also a node's ipAddress")]
+    [InlineData("endpoint: https://192.168.200.10:6443", "endpoint: https://192.168.200.9:6443", "is not the VIP")]
+    [InlineData("    installDisk: /dev/sda\n", "", "has no installDisk")]
+    [InlineData("    installDisk: /dev/sda\n", "    installDisk: /dev/sda\n    installDiskSelector: {model: X}\n", "sets both")]
+    public void SemanticChecksCatch(string from, string to, string expected)
+    {
+        var text = TalhelperExample.Replace(from, to);
+        Assert.NotEqual(TalhelperExample, text);
+        var diagnostics = new DiagnosticBag();
+        TalosCompiler.Plan(new InMemoryTree(new() { ["talconfig.yaml"] = text, ["cp.yaml"] = "machine: {}" }), "talconfig.yaml",
+            new Dictionary<string, string>(), diagnostics);
+        var errors = diagnostics.Sorted().Where(d => d.Severity == Severity.Error).ToList();
+        Assert.Contains(errors, e => e.Message.Contains(expected));
+        Assert.All(errors, e => Assert.True(e.Location.Line > 0, $"{e} has no line"));
+    }
+
+    [Fact]
+    public void DualStackNeedsBothFamiliesInBothRanges()
+    {
+        var text = TalhelperExample.Replace("  - 10.14.0.0/16", "  - 10.14.0.0/16\n  - fd00:14::/64");
+        var diagnostics = new DiagnosticBag();
+        TalosCompiler.Plan(new InMemoryTree(new() { ["talconfig.yaml"] = text }), "talconfig.yaml", new Dictionary<string, string>(), diagnostics);
+        Assert.Contains(diagnostics.Sorted(), d => d.Rule == "network/dual-stack-mismatch" && d.Message.Contains("dual-stack") && d.Message.Contains("IPv4-only"));
+    }
+}
