@@ -22,6 +22,13 @@ public static class YamlDocuments
                 rule == "yaml/duplicate-key" ? "remove one of the two keys; YAML keeps only one and which one is tool-dependent" : "fix the YAML syntax at this position"));
             return [];
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this on some malformed plain scalars instead of a YamlException.
+            diagnostics.Add(Diagnostic.Error("yaml/syntax", new SourceLocation(file, 1, 1), $"the YAML parser gave up: {e.Message}",
+                "look for an unclosed [ or {, or a stray quote"));
+            return [];
+        }
     }
 
     public static SourceLocation At(string file, Mark mark) => new(file, (int)mark.Line, (int)mark.Column);

@@ -26,6 +26,7 @@ public static class Repo
         {
             Process.Run("git", temp.Path, "init", "-q");
             Process.Run("git", temp.Path, "add", "-A");
+            Process.Run("git", temp.Path, "-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-qm", "reference");
         }
         return temp.Path;
     }

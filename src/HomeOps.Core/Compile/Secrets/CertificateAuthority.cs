@@ -104,7 +104,10 @@ public static class CertificateAuthority
     private static string KeyPem(CaKeyType keyType, AsymmetricKeyParameter key)
     {
         if (keyType != CaKeyType.Ed25519) return Pem(key);
-        var der = PrivateKeyInfoFactory.CreatePrivateKeyInfo(key).GetEncoded();
+        // PKCS#8 v1 without the optional public key, as Go's x509.MarshalPKCS8PrivateKey writes it
+        // (BouncyCastle's default v2 form is rejected by OpenSSL 3.0 and by older Go parsers).
+        var seed = ((Ed25519PrivateKeyParameters)key).GetEncoded();
+        var der = new Org.BouncyCastle.Asn1.Pkcs.PrivateKeyInfo(new AlgorithmIdentifier(Org.BouncyCastle.Asn1.EdEC.EdECObjectIdentifiers.id_Ed25519), new DerOctetString(seed)).GetEncoded();
         return Pem(new Org.BouncyCastle.Utilities.IO.Pem.PemObject("ED25519 PRIVATE KEY", der));
     }
 

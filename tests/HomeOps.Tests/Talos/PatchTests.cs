@@ -1,0 +1,159 @@
+using System.Text.Json.Nodes;
+using HomeOps.Core.Compile.TalConfig;
+using HomeOps.Core.Compile.Talos;
+using HomeOps.Core.Diagnostics;
+using HomeOps.Tests.Support;
+
+namespace HomeOps.Tests.Talos;
+
+public class PatchTests
+{
+    private static JsonObject Config() => (JsonObject)JsonNode.Parse("""
+        {"machine":{"network":{"interfaces":[{"interface":"eth0","mtu":1500}]},"sysctls":{"a":"1"},"certSANs":["x"]},"cluster":{"proxy":{"image":"p"}}}
+        """)!;
+
+    private static List<JsonObject> Apply(IEnumerable<PatchSource> patches, DiagnosticBag diagnostics, Dictionary<string, string>? files = null, params JsonObject[] extra)
+    {
+        var documents = new List<JsonObject> { Config() };
+        documents.AddRange(extra);
+        new PatchApplier(new InMemoryTree(files ?? []), "", new Dictionary<string, string>(), diagnostics).Apply(documents, patches);
+        return documents;
+    }
+
+    private static PatchSource Inline(string yaml, string origin) => new(JsonValue.Create(yaml)!, origin, default);
+
+    [Fact]
+    public void LaterPatchesWinAndTalhelperOrderIsGroupNodeTopLevel()
+    {
+        const string talconfig = """
+            clusterName: c
+            kubernetesVersion: v1.31.1
+            endpoint: https://10.0.0.10:6443
+            patches:
+              - "machine: {sysctls: {order: top}}"
+            controlPlane:
+              patches:
+                - "machine: {sysctls: {order: group, group: yes}}"
+            nodes:
+              - hostname: n1
+                ipAddress: 10.0.0.11
+                controlPlane: true
+                installDisk: /dev/sda
+                patches:
+                  - "machine: {sysctls: {order: node, node: yes}}"
+            """;
+        var diagnostics = new DiagnosticBag();
+        var config = TalConfigLoader.Load(new InMemoryTree(new() { ["talconfig.yaml"] = talconfig }), "talconfig.yaml", new Dictionary<string, string>(), diagnostics)!;
+        var node = NodeResolver.Resolve(config)[0];
+        var documents = Apply(node.Patches, diagnostics);
+        var sysctls = documents[0]["machine"]!["sysctls"]!;
+        Assert.Equal("top", sysctls["order"]!.GetValue<string>());
+        Assert.Equal("yes", sysctls["group"]!.GetValue<string>());
+        Assert.Equal("yes", sysctls["node"]!.GetValue<string>());
+        Assert.Equal("1", sysctls["a"]!.GetValue<string>());
+        Assert.Empty(diagnostics.Sorted());
+    }
+
+    [Fact]
+    public void StrategicMergeAppendsListsMergesInterfacesByNameAndDeletes()
+    {
+        var diagnostics = new DiagnosticBag();
+        var documents = Apply([Inline("""
+            machine:
+              certSANs: [y]
+              network:
+                interfaces:
+                  - interface: eth0
+                    dhcp: true
+                  - interface: eth1
+                    dhcp: false
+            cluster:
+              proxy:
+                $patch: delete
+            """, "p")], diagnostics);
+        var machine = documents[0]["machine"]!;
+        Assert.Equal(["x", "y"], machine["certSANs"]!.AsArray().Select(v => v!.GetValue<string>()));
+        var interfaces = machine["network"]!["interfaces"]!.AsArray();
+        Assert.Equal(2, interfaces.Count);
+        Assert.Equal(1500, interfaces[0]!["mtu"]!.GetValue<long>());
+        Assert.True(interfaces[0]!["dhcp"]!.GetValue<bool>());
+        Assert.Null(documents[0]["cluster"]!["proxy"]);
+    }
+
+    [Fact]
+    public void Json6902AppliesToSingleDocumentConfigs()
+    {
+        var diagnostics = new DiagnosticBag();
+        var documents = Apply([Inline("""
+            - op: add
+              path: /machine/kubelet
+              value: {extraArgs: {rotate-server-certificates: "true"}}
+            - op: replace
+              path: /machine/network/interfaces/0/mtu
+              value: 9000
+            - op: remove
+              path: /machine/certSANs/0
+            """, "p")], diagnostics);
+        Assert.Empty(diagnostics.Sorted());
+        Assert.Equal("true", documents[0]["machine"]!["kubelet"]!["extraArgs"]!["rotate-server-certificates"]!.GetValue<string>());
+        Assert.Equal(9000, documents[0]["machine"]!["network"]!["interfaces"]![0]!["mtu"]!.GetValue<long>());
+        Assert.Empty(documents[0]["machine"]!["certSANs"]!.AsArray());
+    }
+
+    [Fact]
+    public void Json6902OnMultiDocumentConfigIsRefusedLikeTalos()
+    {
+        var diagnostics = new DiagnosticBag();
+        Apply([Inline("- {op: add, path: /machine/x, value: 1}", "patches[0]")], diagnostics,
+            extra: new JsonObject { ["apiVersion"] = "v1alpha1", ["kind"] = "UserVolumeConfig", ["name"] = "v" });
+        var error = Assert.Single(diagnostics.Sorted());
+        Assert.Contains("multi-document", error.Hint);
+    }
+
+    [Fact]
+    public void Json6902BadPathIsAnErrorNotACrash()
+    {
+        var diagnostics = new DiagnosticBag();
+        Apply([Inline("- {op: remove, path: /machine/nope}", "patches[0]")], diagnostics);
+        Assert.Contains("does not exist", Assert.Single(diagnostics.Sorted()).Message);
+    }
+
+    [Fact]
+    public void FilePatchesAreReadAndMultiDocumentPatchesMergeByKindAndName()
+    {
+        var diagnostics = new DiagnosticBag();
+        var files = new Dictionary<string, string>
+        {
+            ["talos/patches/vol.yaml"] = """
+                machine: {sysctls: {b: "2"}}
+                ---
+                apiVersion: v1alpha1
+                kind: UserVolumeConfig
+                name: data
+                provisioning: {minSize: 200GiB}
+                ---
+                apiVersion: v1alpha1
+                kind: ExtensionServiceConfig
+                name: new
+                """,
+        };
+        var volume = new JsonObject { ["apiVersion"] = "v1alpha1", ["kind"] = "UserVolumeConfig", ["name"] = "data", ["provisioning"] = new JsonObject { ["minSize"] = "100GiB", ["grow"] = true } };
+        var documents = Apply([new PatchSource(JsonValue.Create("@./talos/patches/vol.yaml")!, "p", default)], diagnostics, files, volume);
+        Assert.Empty(diagnostics.Sorted());
+        Assert.Equal("2", documents[0]["machine"]!["sysctls"]!["b"]!.GetValue<string>());
+        Assert.Equal(3, documents.Count);
+        Assert.Equal("200GiB", documents[1]["provisioning"]!["minSize"]!.GetValue<string>());
+        Assert.True(documents[1]["provisioning"]!["grow"]!.GetValue<bool>());
+        Assert.Equal("ExtensionServiceConfig", documents[2]["kind"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void MissingPatchFileIsAnError()
+    {
+        var diagnostics = new DiagnosticBag();
+        Apply([new PatchSource(JsonValue.Create("@./nope.yaml")!, "patches[0]", new SourceLocation("talconfig.yaml", 3, 5))], diagnostics);
+        var error = Assert.Single(diagnostics.Sorted());
+        Assert.Equal(new SourceLocation("talconfig.yaml", 3, 5), error.Location);
+        Assert.Contains("nope.yaml not found", error.Message);
+    }
+}
