@@ -48,7 +48,6 @@ public static class CommonOptions
         Description = "Where to find JSON schemas, in order: a directory laid out as talos/<line>/config.schema.json and " +
                       "crds/<group>/<kind>_<version>.json, an http(s) base URL, or 'default' (upstream; downloads are cached in " +
                       "$XDG_CACHE_HOME/homeops/schemas). Repeatable. Env: HOMEOPS_SCHEMA_LOCATION (':'-separated).",
-        AllowMultipleArgumentsPerToken = false,
     };
 
     public static ISchemaSource Schemas(string[]? locations)

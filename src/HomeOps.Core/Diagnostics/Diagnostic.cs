@@ -39,11 +39,6 @@ public sealed class DiagnosticBag
         lock (_gate) _items.Add(diagnostic);
     }
 
-    public void AddRange(IEnumerable<Diagnostic> diagnostics)
-    {
-        foreach (var d in diagnostics) Add(d);
-    }
-
     public bool HasErrors
     {
         get { lock (_gate) return _items.Any(d => d.Severity == Severity.Error); }

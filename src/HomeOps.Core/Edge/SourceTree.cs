@@ -6,7 +6,6 @@ public interface ISourceTree
     string Root { get; }
     bool Exists(string path);
     string ReadText(string path);
-    IEnumerable<string> Files(string directory);
 }
 
 public static class RepoPath
@@ -37,14 +36,6 @@ public sealed class DiskSourceTree(string root) : ISourceTree
         if (!TryResolve(path, out var full))
             throw new UnauthorizedAccessException($"{path} resolves outside the repository {Root}");
         return File.ReadAllText(full);
-    }
-
-    public IEnumerable<string> Files(string directory)
-    {
-        if (!TryResolve(directory, out var full) || !Directory.Exists(full)) return [];
-        return Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(Root, f).Replace('\\', '/'))
-            .Order(StringComparer.Ordinal);
     }
 
     private bool TryResolve(string path, out string full)

@@ -8,5 +8,4 @@ public sealed class InMemoryTree(Dictionary<string, string> files) : ISourceTree
     public string Root => "/memory";
     public bool Exists(string path) => files.ContainsKey(path);
     public string ReadText(string path) => files[path];
-    public IEnumerable<string> Files(string directory) => files.Keys.Where(k => k.StartsWith(directory, StringComparison.Ordinal)).Order();
 }

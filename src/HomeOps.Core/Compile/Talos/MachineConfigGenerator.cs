@@ -1,10 +1,8 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using HomeOps.Core.Compile.Secrets;
 using HomeOps.Core.Compile.TalConfig;
-using HomeOps.Core.Model.Network;
 using HomeOps.Core.Model.TalConfig;
 
 namespace HomeOps.Core.Compile.Talos;
@@ -219,12 +217,6 @@ public static class MachineConfigGenerator
 
     public static string EndpointHost(string endpoint) =>
         Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) ? uri.Host.Trim('[', ']') : endpoint;
-
-    /// <summary>The subnets of the node's interface addresses: kubelet and etcd should only pick these.</summary>
-    public static IEnumerable<IPNetwork> NodeSubnets(NodeSettings settings) =>
-        (settings.NetworkInterfaces ?? []).SelectMany(i => i.Addresses ?? [])
-            .Select(a => Cidr.TryParseInterface(a, out _, out var n) ? n : (IPNetwork?)null)
-            .OfType<IPNetwork>().Distinct();
 
     private static JsonNode Serialize(object value) => JsonSerializer.SerializeToNode(value, value.GetType(), TalosJson)!;
 

@@ -33,17 +33,10 @@ public sealed class SchemaCheck
             foreach (var (keyword, message) in detail.Errors ?? new Dictionary<string, string>())
             {
                 if (keyword is "$ref" or "allOf" or "anyOf" or "oneOf" or "properties" or "items") continue;
-                errors.Add(new SchemaError(detail.InstanceLocation.ToString(), Describe(keyword, message)));
+                errors.Add(new SchemaError(detail.InstanceLocation.ToString(), message));
             }
         return errors.DistinctBy(e => (e.InstancePath, e.Message)).ToList() is { Count: > 0 } list
             ? list
             : [new SchemaError("", "does not match the schema")];
     }
-
-    private static string Describe(string keyword, string message) => keyword switch
-    {
-        "additionalProperties" => "unknown field (not allowed by the schema)",
-        "required" => message,
-        _ => message,
-    };
 }
