@@ -10,4 +10,14 @@ var root = new RootCommand("""
 root.Options.Add(CommonOptions.Repo);
 root.Subcommands.Add(CheckCommand.Create());
 root.Subcommands.Add(TalosCommands.Create());
-return ExitCodes.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
+return ExitCodes.Run(() =>
+{
+    var parse = root.Parse(args);
+    if (parse.Errors.Count == 0) return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    foreach (var error in parse.Errors) Console.Error.WriteLine($"homeops: {error.Message}");
+    var path = new List<string>();
+    for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        if (result.Command != root) path.Insert(0, result.Command.Name);
+    Console.Error.WriteLine($"run `homeops {string.Join(' ', path.Append("--help"))}` for usage");
+    return ExitCodes.Failure;
+});
