@@ -32,11 +32,19 @@ public sealed class SecretFileWriter(string repositoryRoot, IGit git)
         {
             foreach (var (path, content) in files)
             {
-                var final = Path.Combine(repositoryRoot, path);
+                var final = Path.GetFullPath(Path.Combine(repositoryRoot, path));
+                if (!final.StartsWith(Path.GetFullPath(repositoryRoot).TrimEnd('/') + "/", StringComparison.Ordinal))
+                    throw new HomeOpsException(Diagnostic.Error("secrets/outside-repo", SourceLocation.InFile(path),
+                        $"refusing to write {path}: it is outside the repository", "write secrets inside the repository, to a gitignored path"));
                 var directory = Path.GetDirectoryName(final)!;
-                Directory.CreateDirectory(directory);
-                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                if (!Directory.Exists(directory))
+                {
+                    // only directories we create get the private mode; an existing one is the operator's
+                    Directory.CreateDirectory(directory);
+                    if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                }
                 var temp = Path.Combine(directory, $".{Path.GetFileName(final)}.{Environment.ProcessId}.tmp");
+                File.Delete(temp); // a stale temp file would keep its old mode
                 var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
                 if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
                 using (var stream = new FileStream(temp, options))

@@ -38,9 +38,11 @@ public sealed class TalosWorkflow(ISourceTree tree, IGit git, ISchemaSource sche
         if (diagnostics.HasErrors) throw new HomeOpsException(diagnostics.Sorted());
         try
         {
-            return SecretsBundle.FromJson(documents.Count == 1 ? YamlJson.ToJson(documents[0].RootNode) ?? throw new FormatException("empty") : throw new FormatException("expected one YAML document"));
+            var bundle = SecretsBundle.FromJson(documents.Count == 1 ? YamlJson.ToJson(documents[0].RootNode) ?? throw new FormatException("empty") : throw new FormatException("expected one YAML document"));
+            bundle.Verify();
+            return bundle;
         }
-        catch (Exception e) when (e is FormatException or InvalidOperationException)
+        catch (Exception e) when (e is not OutOfMemoryException and not HomeOpsException)
         {
             throw new HomeOpsException(Diagnostic.Error("secrets/invalid", SourceLocation.InFile(path),
                 $"{path} is not a Talos secrets bundle: {e.Message}", "regenerate it with `homeops talos gensecret --force` or restore it from your backup"));

@@ -48,8 +48,7 @@ public sealed class YamlBinder(string file, DiagnosticBag diagnostics)
     {
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
         if (underlying == typeof(JsonNode)) return YamlJson.ToJson(node);
-        if (node is YamlScalarNode { Value: null or "" or "~" or "null", Style: YamlDotNet.Core.ScalarStyle.Plain }
-            && underlying != typeof(string)) return null;
+        if (IsNull(node)) return null;
         if (underlying == typeof(string) || underlying == typeof(bool) || underlying == typeof(int) || underlying == typeof(long))
             return BindScalar(underlying, node, path);
         if (underlying.IsGenericType && underlying.GetGenericTypeDefinition() == typeof(List<>))
@@ -104,7 +103,11 @@ public sealed class YamlBinder(string file, DiagnosticBag diagnostics)
         var dictionary = (IDictionary)Activator.CreateInstance(type)!;
         foreach (var (key, value) in mapping.Children)
         {
-            var name = ((YamlScalarNode)key).Value ?? "";
+            if (key is not YamlScalarNode { Value: { } name })
+            {
+                Report(key, $"keys must be plain names in {Describe(path)}, not a {Kind(key)}");
+                continue;
+            }
             var bound = Bind(valueType, value, $"{path}.{name}");
             if (bound is not null) dictionary[name] = bound;
         }
@@ -124,7 +127,11 @@ public sealed class YamlBinder(string file, DiagnosticBag diagnostics)
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (keyNode, valueNode) in mapping.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            if (keyNode is not YamlScalarNode { Value: { } key })
+            {
+                Report(keyNode, $"keys must be plain names{(path.Length == 0 ? "" : $" in {path}")}, not a {Kind(keyNode)}");
+                continue;
+            }
             var childPath = path.Length == 0 ? key : $"{path}.{key}";
             if (!properties.TryGetValue(key, out var property))
             {
@@ -135,6 +142,7 @@ public sealed class YamlBinder(string file, DiagnosticBag diagnostics)
                         : $"did you mean '{suggestion}'?");
                 continue;
             }
+            if (IsNull(valueNode) || valueNode is YamlScalarNode { Value: "" }) continue; // absent, as talhelper reads it
             seen.Add(key);
             if (property.GetCustomAttribute<DeprecatedKeyAttribute>() is { } deprecated)
                 diagnostics.Add(Diagnostic.Warning("config/deprecated", YamlDocuments.At(file, keyNode),
@@ -144,7 +152,7 @@ public sealed class YamlBinder(string file, DiagnosticBag diagnostics)
         }
         foreach (var (key, property) in properties)
             if (!seen.Contains(key) && property.GetCustomAttribute<RequiredKeyAttribute>() is not null)
-                Report(node, $"missing required key '{key}'{(path.Length == 0 ? "" : $" in {path}")}", $"add '{key}:' to this mapping");
+                Report(node, $"missing required key '{key}'{(path.Length == 0 ? "" : $" in {path}")}", $"add '{key}:' with a value to this mapping");
         return instance;
     }
 
@@ -154,6 +162,9 @@ public sealed class YamlBinder(string file, DiagnosticBag diagnostics)
         t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanWrite && p.DeclaringType != typeof(Located))
             .ToDictionary(p => p.GetCustomAttribute<System.Text.Json.Serialization.JsonPropertyNameAttribute>()?.Name ?? char.ToLowerInvariant(p.Name[0]) + p.Name[1..], StringComparer.Ordinal));
+
+    private static bool IsNull(YamlNode node) =>
+        node is YamlScalarNode { Value: null or "" or "~" or "null" or "Null" or "NULL", Style: YamlDotNet.Core.ScalarStyle.Plain or YamlDotNet.Core.ScalarStyle.Any };
 
     private void Report(YamlNode node, string message, string? hint = null) =>
         diagnostics.Add(Diagnostic.Error("config/schema", YamlDocuments.At(file, node), message, hint));

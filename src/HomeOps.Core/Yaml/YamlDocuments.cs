@@ -7,8 +7,17 @@ namespace HomeOps.Core.Yaml;
 /// <summary>Parses YAML text into documents, turning parser failures into located diagnostics.</summary>
 public static class YamlDocuments
 {
+    /// <summary>Deepest flow nesting accepted; YamlDotNet recurses per level and a stack overflow can't be caught.</summary>
+    public const int MaxDepth = 256;
+
     public static IReadOnlyList<YamlDocument> Parse(string text, string file, DiagnosticBag diagnostics)
     {
+        if (TooDeep(text) is { } line)
+        {
+            diagnostics.Add(Diagnostic.Error("yaml/syntax", new SourceLocation(file, line, 1), $"nesting deeper than {MaxDepth} levels",
+                "no real configuration nests this deep; is the file generated or corrupted?"));
+            return [];
+        }
         var stream = new YamlStream();
         try
         {
@@ -29,6 +38,26 @@ public static class YamlDocuments
                 "look for an unclosed [ or {, or a stray quote"));
             return [];
         }
+    }
+
+    /// <summary>The line where flow brackets or block indentation first exceed <see cref="MaxDepth"/>, or null.</summary>
+    private static int? TooDeep(string text)
+    {
+        int depth = 0, line = 1, indent = 0;
+        var atLineStart = true;
+        foreach (var c in text)
+        {
+            switch (c)
+            {
+                case '\n': line++; atLineStart = true; indent = 0; continue;
+                case '[' or '{': depth++; break;
+                case ']' or '}': depth = Math.Max(0, depth - 1); break;
+                case ' ' when atLineStart: indent++; break;
+            }
+            if (c != ' ') atLineStart = false;
+            if (depth > MaxDepth || indent > MaxDepth * 4) return line;
+        }
+        return null;
     }
 
     public static SourceLocation At(string file, Mark mark) => new(file, (int)mark.Line, (int)mark.Column);

@@ -12,20 +12,35 @@ namespace HomeOps.Core.Yaml;
 /// </summary>
 public static class YamlJson
 {
-    public static JsonNode? ToJson(YamlNode node) => node switch
-    {
-        YamlScalarNode scalar => Scalar(scalar),
-        YamlSequenceNode sequence => new JsonArray(sequence.Children.Select(ToJson).ToArray()),
-        YamlMappingNode mapping => Mapping(mapping),
-        _ => null,
-    };
+    /// <summary>Most nodes one document may expand to: aliases can multiply a small file ("billion laughs").</summary>
+    public const int MaxNodes = 1_000_000;
 
-    private static JsonObject Mapping(YamlMappingNode mapping)
+    /// <summary>Converts a YAML tree; throws <see cref="FormatException"/> for non-scalar keys or alias bombs.</summary>
+    public static JsonNode? ToJson(YamlNode node)
     {
-        var obj = new JsonObject();
-        foreach (var (key, value) in mapping.Children)
-            obj[((YamlScalarNode)key).Value ?? ""] = ToJson(value);
-        return obj;
+        var budget = MaxNodes;
+        return Convert(node, ref budget);
+    }
+
+    private static JsonNode? Convert(YamlNode node, ref int budget)
+    {
+        if (--budget < 0) throw new FormatException($"the document expands to more than {MaxNodes} nodes (alias bomb?)");
+        switch (node)
+        {
+            case YamlScalarNode scalar:
+                return Scalar(scalar);
+            case YamlSequenceNode sequence:
+                var array = new JsonArray();
+                foreach (var child in sequence.Children) array.Add(Convert(child, ref budget));
+                return array;
+            case YamlMappingNode mapping:
+                var obj = new JsonObject();
+                foreach (var (key, value) in mapping.Children)
+                    obj[key is YamlScalarNode { Value: { } name } ? name : throw new FormatException($"line {key.Start.Line}: mapping keys must be scalars")] = Convert(value, ref budget);
+                return obj;
+            default:
+                return null;
+        }
     }
 
     private static JsonNode? Scalar(YamlScalarNode scalar)
@@ -129,7 +144,7 @@ public static class YamlJson
         {
             case JsonObject: w.Write("{}"); break;
             case JsonArray: w.Write("[]"); break;
-            case JsonValue value when value.TryGetValue<string>(out var text) && text.Contains('\n') && !text.StartsWith(' ') && !text.Any(c => char.IsControl(c) && c != '\n'):
+            case JsonValue value when value.TryGetValue<string>(out var text) && text.Contains('\n') && text.TrimEnd('\n').Length > 0 && !text.StartsWith(' ') && !text.Any(c => c is '\u2028' or '\u2029' or '\uFEFF') && !text.Any(c => char.IsControl(c) && c != '\n'):
                 var body = text.TrimEnd('\n');
                 w.Write(text.EndsWith('\n') ? (text.EndsWith("\n\n") ? "|+" : "|") : "|-");
                 foreach (var line in body.Split('\n'))
@@ -157,7 +172,29 @@ public static class YamlJson
                         || "-?:,[]{}#&*!|>'\"%@`".Contains(text[0])
                         || text.Contains(": ", StringComparison.Ordinal) || text.Contains(" #", StringComparison.Ordinal)
                         || text.EndsWith(':') || char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1])
-                        || text.Any(char.IsControl);
-        return ambiguous ? System.Text.Json.JsonSerializer.Serialize(text) : text;
+                        || text.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029' or '\uFEFF' || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format);
+        return ambiguous ? DoubleQuoted(text) : text;
+    }
+
+    /// <summary>YAML double quotes, escaping only what YAML requires; other Unicode stays as UTF-8 (libyaml rejects surrogate escapes).</summary>
+    private static string DoubleQuoted(string text)
+    {
+        var b = new System.Text.StringBuilder("\"");
+        foreach (var rune in text.EnumerateRunes())
+        {
+            var c = rune.Value;
+            b.Append(c switch
+            {
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\n' => "\\n",
+                '\t' => "\\t",
+                '\r' => "\\r",
+                _ when c < 0x20 || c == 0x7F || c is 0x2028 or 0x2029 or 0xFEFF || System.Text.Rune.GetUnicodeCategory(rune) == System.Globalization.UnicodeCategory.Format
+                    => c <= 0xFFFF ? $"\\u{c:X4}" : $"\\U{c:X8}",
+                _ => rune.ToString(),
+            });
+        }
+        return b.Append('"').ToString();
     }
 }

@@ -81,6 +81,51 @@ public class PatchTests
     }
 
     [Fact]
+    public void SubnetsAndAuditPolicyAreReplacedAndAdmissionPluginsMergeByName()
+    {
+        var documents = new List<JsonObject> { (JsonObject)JsonNode.Parse("""
+            {"cluster":{"network":{"podSubnets":["10.244.0.0/16"]},"apiServer":{
+              "admissionControl":[{"name":"PodSecurity","configuration":{"defaults":{"enforce":"baseline"}}}],
+              "auditPolicy":{"apiVersion":"audit.k8s.io/v1","kind":"Policy","rules":[{"level":"Metadata"}]}}}}
+            """)! };
+        var diagnostics = new DiagnosticBag();
+        new PatchApplier(new InMemoryTree([]), "", new Dictionary<string, string>(), diagnostics).Apply(documents, [Inline("""
+            cluster:
+              network:
+                podSubnets: [10.1.0.0/16]
+              apiServer:
+                admissionControl:
+                  - name: PodSecurity
+                    configuration: {defaults: {enforce: restricted}}
+                auditPolicy:
+                  apiVersion: audit.k8s.io/v1
+                  kind: Policy
+                  rules: [{level: None}]
+            machine:
+              network:
+            """, "p")]);
+        Assert.Empty(diagnostics.Sorted());
+        var cluster = documents[0]["cluster"]!;
+        Assert.Equal(["10.1.0.0/16"], cluster["network"]!["podSubnets"]!.AsArray().Select(v => v!.GetValue<string>()));
+        var admission = Assert.Single(cluster["apiServer"]!["admissionControl"]!.AsArray());
+        Assert.Equal("restricted", admission!["configuration"]!["defaults"]!["enforce"]!.GetValue<string>());
+        Assert.Equal("None", Assert.Single(cluster["apiServer"]!["auditPolicy"]!["rules"]!.AsArray())!["level"]!.GetValue<string>());
+        Assert.Null(documents[0]["machine"]!["network"]); // an empty value in a patch changes nothing
+    }
+
+    [Theory]
+    [InlineData("machine: {$patch: 1}")]
+    [InlineData("- {op: 5, path: /machine}")]
+    [InlineData("- {op: add, path: 5, value: 1}")]
+    [InlineData("kind: [1]")]
+    public void MalformedPatchesAreDiagnosticsNotCrashes(string patch)
+    {
+        var diagnostics = new DiagnosticBag();
+        var exception = Record.Exception(() => Apply([Inline(patch, "p")], diagnostics));
+        Assert.Null(exception);
+    }
+
+    [Fact]
     public void Json6902AppliesToSingleDocumentConfigs()
     {
         var diagnostics = new DiagnosticBag();

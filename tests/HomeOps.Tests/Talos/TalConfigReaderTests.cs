@@ -186,6 +186,11 @@ public class TalConfigReaderTests
     [InlineData("- 10.15.0.0/16", "- 10.14.128.0/17", "overlaps")]
     [InlineData("ipAddress: 192.168.200.21", "ipAddress: 192.168.200.300", "not an IP address")]
     [InlineData("hostname: kworker1", "hostname: kmaster1", "duplicate hostname")]
+    [InlineData("hostname: kworker1", "hostname: a/../../../tmp/pwn", "is not a DNS label")]
+    [InlineData("clusterName: my-cluster", "clusterName: \"a/../..\"", "is not a DNS label")]
+    [InlineData("ipAddress: 192.168.200.21", "ipAddress: '10'", "not an IP address")]
+    [InlineData("ipAddress: 192.168.200.21", "ipAddress: 0x0a.0.0.1", "not an IP address")]
+    [InlineData("talosVersion: v1.10.5", "talosVersion: v1.10.99999999999", "is not a version")]
     [InlineData("ipAddress: 192.168.200.21", "ipAddress: 192.168.200.11", "duplicate ipAddress")]
     [InlineData("ip: 192.168.200.10", "ip: 192.168.201.10", "outside the interface's subnet")]
     [InlineData("ip: 192.168.200.10", "ip: 192.168.200.11", "is also a node's ipAddress")]
@@ -202,6 +207,42 @@ public class TalConfigReaderTests
         var errors = diagnostics.Sorted().Where(d => d.Severity == Severity.Error).ToList();
         Assert.Contains(errors, e => e.Message.Contains(expected));
         Assert.All(errors, e => Assert.True(e.Location.Line > 0, $"{e} has no line"));
+    }
+
+    [Theory]
+    [InlineData("nodes: null", "missing required key 'nodes'")]
+    [InlineData("nodes: []", "no nodes")]
+    [InlineData("nodes:\n  - {? [a, b] : c}", "keys must be plain names")]
+    [InlineData("nodes:\n  - just-a-string", "must be a mapping")]
+    public void HostileShapesAreDiagnosticsNotCrashes(string nodes, string expected)
+    {
+        var text = TalhelperExample[..TalhelperExample.IndexOf("nodes:", StringComparison.Ordinal)] + nodes + "\n";
+        var diagnostics = new DiagnosticBag();
+        TalosCompiler.Plan(new InMemoryTree(new() { ["talconfig.yaml"] = text }), "talconfig.yaml", new Dictionary<string, string>(), diagnostics);
+        Assert.Contains(diagnostics.Sorted(), d => d.Severity == Severity.Error && d.Message.Contains(expected));
+    }
+
+    [Fact]
+    public void DeepNestingAndAliasBombsAreRefused()
+    {
+        var deep = new DiagnosticBag();
+        HomeOps.Core.Yaml.YamlDocuments.Parse("a: " + new string('[', 30000) + new string(']', 30000), "deep.yaml", deep);
+        Assert.Equal("yaml/syntax", Assert.Single(deep.Sorted()).Rule);
+
+        var bomb = new System.Text.StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for (var i = 1; i < 12; i++) bomb.Append($"a{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 9))}]\n");
+        var diagnostics = new DiagnosticBag();
+        var document = HomeOps.Core.Yaml.YamlDocuments.Parse(bomb.ToString(), "bomb.yaml", diagnostics).Single();
+        Assert.Throws<FormatException>(() => HomeOps.Core.Yaml.YamlJson.ToJson(document.RootNode));
+    }
+
+    [Fact]
+    public void ReadsSchematicSecurebootAsTalhelperSpellsIt()
+    {
+        var (config, diagnostics) = Load(TalhelperExample.Replace("    installDisk: /dev/sda\n",
+            "    installDisk: /dev/sda\n    schematic:\n      customization:\n        secureboot:\n          includeWellKnownCertificates: true\n"));
+        Assert.DoesNotContain(diagnostics.Sorted(), d => d.Severity == Severity.Error);
+        Assert.Equal("fa8e05f142a851d3ee568eb0a8e5841eaf6b0ebc8df9a63df16ac5ed2c04f3e6", SchematicId.Of(config!.Nodes[0].Schematic));
     }
 
     [Fact]

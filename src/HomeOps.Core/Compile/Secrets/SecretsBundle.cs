@@ -68,6 +68,20 @@ public sealed record SecretsBundle(
 
     public static JsonObject Pair(PemPair pair) => new() { ["crt"] = B64(pair.CertificatePem), ["key"] = B64(pair.KeyPem) };
 
+    /// <summary>Parses every certificate and key, so a damaged bundle fails here and not halfway through rendering.</summary>
+    public void Verify()
+    {
+        foreach (var (name, pair) in new[] { ("etcd", Etcd), ("k8s", Kubernetes), ("k8saggregator", Aggregator), ("os", Os) })
+        {
+            if (new Org.BouncyCastle.X509.X509CertificateParser().ReadCertificate(Encoding.ASCII.GetBytes(pair.CertificatePem)) is null)
+                throw new FormatException($"certs.{name}.crt is not a PEM certificate");
+            try { CertificateAuthority.ReadPrivateKey(pair.KeyPem); }
+            catch (Exception e) when (e is not OutOfMemoryException) { throw new FormatException($"certs.{name}.key is not a PEM private key ({e.Message})"); }
+        }
+        if (!ServiceAccountKeyPem.Contains("PRIVATE KEY", StringComparison.Ordinal))
+            throw new FormatException("certs.k8sserviceaccount.key is not a PEM private key");
+    }
+
     /// <summary>Reads a bundle back; throws <see cref="FormatException"/> naming the first missing or malformed field.</summary>
     public static SecretsBundle FromJson(JsonNode root)
     {

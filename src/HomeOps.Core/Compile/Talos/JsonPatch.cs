@@ -11,8 +11,8 @@ public static class JsonPatch
         foreach (var operation in operations)
         {
             if (operation is not JsonObject op) throw new FormatException($"operation {index} is not a mapping");
-            var name = op["op"]?.GetValue<string>() ?? throw new FormatException($"operation {index} has no 'op'");
-            var path = op["path"]?.GetValue<string>() ?? throw new FormatException($"operation {index} has no 'path'");
+            var name = Text(op, "op", index);
+            var path = Text(op, "path", index);
             switch (name)
             {
                 case "add": Add(document, path, Value(op, index)); break;
@@ -37,8 +37,10 @@ public static class JsonPatch
     private static JsonNode? Value(JsonObject op, int index) =>
         op.ContainsKey("value") ? op["value"]?.DeepClone() : throw new FormatException($"operation {index} has no 'value'");
 
-    private static string From(JsonObject op, int index) =>
-        op["from"]?.GetValue<string>() ?? throw new FormatException($"operation {index} has no 'from'");
+    private static string From(JsonObject op, int index) => Text(op, "from", index);
+
+    private static string Text(JsonObject op, string field, int index) =>
+        op[field] is JsonValue v && v.TryGetValue<string>(out var text) ? text : throw new FormatException($"operation {index} has no string '{field}'");
 
     private static string[] Tokens(string pointer)
     {

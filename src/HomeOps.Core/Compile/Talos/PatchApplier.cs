@@ -38,9 +38,17 @@ public sealed class PatchApplier(ISourceTree tree, string configDirectory, IRead
                 text = EnvSubstitution.Apply(tree.ReadText(file), file, variables, diagnostics);
             }
             var origin = file ?? source.At.File;
-            return YamlDocuments.Parse(text, origin, diagnostics)
-                .Where(d => d.RootNode is not YamlScalarNode { Value: null or "" })
-                .Select(d => YamlJson.ToJson(d.RootNode)).OfType<JsonNode>().ToList();
+            try
+            {
+                return YamlDocuments.Parse(text, origin, diagnostics)
+                    .Where(d => d.RootNode is not YamlScalarNode { Value: null or "" })
+                    .Select(d => YamlJson.ToJson(d.RootNode)).OfType<JsonNode>().ToList();
+            }
+            catch (FormatException e)
+            {
+                diagnostics.Add(Diagnostic.Error("yaml/syntax", source.At, $"patch {source.Origin}: {e.Message}", "simplify the patch"));
+                return [];
+            }
         }
         return [source.Patch];
     }
@@ -61,6 +69,9 @@ public sealed class PatchApplier(ISourceTree tree, string configDirectory, IRead
                     diagnostics.Add(Diagnostic.Error("talos/patch", source.At, $"JSON6902 patch {source.Origin}: {e.Message}",
                         "check each operation's path against the generated config (talos genconfig --no-patches)"));
                 }
+                break;
+            case JsonObject document when document["kind"] is not null and not JsonValue:
+                diagnostics.Add(Diagnostic.Error("talos/patch", source.At, $"patch {source.Origin}: 'kind' must be a string", "e.g. kind: UserVolumeConfig"));
                 break;
             case JsonObject document when document["kind"] is null:
                 StrategicMerge.Merge(documents[0], document);

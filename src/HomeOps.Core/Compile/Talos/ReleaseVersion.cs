@@ -21,7 +21,9 @@ public sealed partial record ReleaseVersion(int Major, int Minor, int Patch) : I
         version = new ReleaseVersion(0, 0, 0);
         var match = text is null ? null : Pattern().Match(text);
         if (match is not { Success: true }) return false;
-        version = new ReleaseVersion(int.Parse(match.Groups[1].Value), int.Parse(match.Groups[2].Value), int.Parse(match.Groups[3].Value));
+        if (!int.TryParse(match.Groups[1].Value, out var major) || !int.TryParse(match.Groups[2].Value, out var minor)
+            || !int.TryParse(match.Groups[3].Value, out var patch)) return false;
+        version = new ReleaseVersion(major, minor, patch);
         return true;
     }
 

@@ -17,32 +17,61 @@ public static class StrategicMerge
         foreach (var (key, value) in patch.ToList())
         {
             var childPath = $"{path}/{key}";
-            if (value is JsonObject o && o[PatchDirective]?.GetValue<string>() == "delete")
+            if (IsDelete(value))
             {
                 target.Remove(key);
                 continue;
             }
+            // As in Talos, an empty value in a patch leaves the target alone (false is a value).
+            if (value is null || value is JsonValue v && v.TryGetValue<string>(out var text) && text.Length == 0) continue;
             var existing = target[key];
             switch (existing, value)
             {
+                case (JsonArray, JsonArray from) when Replaced.Contains(childPath):
+                    target[key] = from.DeepClone();
+                    break;
+                case (JsonObject, JsonObject from) when childPath == "/cluster/apiServer/auditPolicy":
+                    target[key] = from.DeepClone();
+                    break;
                 case (JsonObject into, JsonObject from):
                     Merge(into, from, childPath);
                     break;
                 case (JsonArray into, JsonArray from):
                     MergeList(into, from, childPath);
                     break;
+                case (null, JsonObject from):
+                    var created = new JsonObject();
+                    target[key] = created;
+                    Merge(created, from, childPath);
+                    break;
                 default:
-                    target[key] = value?.DeepClone();
+                    target[key] = value.DeepClone();
                     break;
             }
         }
     }
+
+    private static bool IsDelete(JsonNode? node) =>
+        node is JsonObject o && o[PatchDirective] is JsonValue d && d.TryGetValue<string>(out var s) && s == "delete";
+
+    /// <summary>Lists Talos replaces instead of appending (merge:"replace" in v1alpha1_types.go).</summary>
+    private static readonly HashSet<string> Replaced =
+    [
+        "/cluster/network/podSubnets",
+        "/cluster/network/serviceSubnets",
+    ];
 
     private static void MergeList(JsonArray target, JsonArray patch, string path)
     {
         var identity = IdentityOf(path);
         foreach (var item in patch)
         {
+            if (IsDelete(item) && identity is not null && item is JsonObject doomed)
+            {
+                var victim = target.OfType<JsonObject>().FirstOrDefault(t => identity(t) is { } id && id == identity(doomed));
+                if (victim is not null) target.Remove(victim);
+                continue;
+            }
             var match = identity is null || item is not JsonObject patchItem
                 ? null
                 : target.OfType<JsonObject>().FirstOrDefault(t => identity(t) is { } id && id == identity(patchItem));
@@ -54,6 +83,7 @@ public static class StrategicMerge
     private static Func<JsonObject, string?>? IdentityOf(string path) => path switch
     {
         "/machine/network/interfaces" => i => i["interface"]?.ToJsonString() ?? i["deviceSelector"]?.ToJsonString(),
+        "/cluster/apiServer/admissionControl" => a => a["name"]?.ToJsonString(),
         _ when path.EndsWith("/vlans", StringComparison.Ordinal) => v => v["vlanId"]?.ToJsonString(),
         _ => null,
     };

@@ -147,7 +147,7 @@ public sealed class SchematicCustomization : Located
     public List<string>? ExtraKernelArgs { get; set; }
     public JsonNode? Meta { get; set; }
     public SystemExtensions? SystemExtensions { get; set; }
-    public JsonNode? SecureBoot { get; set; }
+    [System.Text.Json.Serialization.JsonPropertyName("secureboot")] public JsonNode? SecureBoot { get; set; }
 }
 
 public sealed class SystemExtensions : Located

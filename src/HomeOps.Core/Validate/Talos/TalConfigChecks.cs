@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using HomeOps.Core.Compile.TalConfig;
+using HomeOps.Core.Compile.Talos;
 using HomeOps.Core.Diagnostics;
 using HomeOps.Core.Model.Network;
 using HomeOps.Core.Model.TalConfig;
@@ -16,12 +17,20 @@ using Model = HomeOps.Core.Model.TalConfig;
 /// </summary>
 public static partial class TalConfigChecks
 {
-    [GeneratedRegex(@"^v\d+\.\d+\.\d+$")]
-    private static partial Regex Version();
+    /// <summary>RFC 1123 label: also what keeps names safe inside output file names.</summary>
+    [GeneratedRegex(@"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
+    private static partial Regex Label();
+
+    /// <summary>Go's net.ParseIP forms only: dotted-quad IPv4 or IPv6 (no "10", "0x0a.0.0.1", "010.0.0.1").</summary>
+    public static bool TryParseIp(string text, out IPAddress address) =>
+        IPAddress.TryParse(text, out address!) && (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || address.ToString() == text);
 
     public static void Check(Model.TalConfig config, IReadOnlyList<ResolvedNode> nodes, DiagnosticBag diagnostics)
     {
         CheckVersions(config, diagnostics);
+        if (!Label().IsMatch(config.ClusterName))
+            diagnostics.Add(Diagnostic.Error("talos/config", config.LocationOf("clusterName"), $"clusterName '{config.ClusterName}' is not a DNS label",
+                "use lowercase letters, digits and '-', e.g. home-ops"));
         var pods = Networks(config, config.ClusterPodNets, "clusterPodNets", diagnostics);
         var services = Networks(config, config.ClusterSvcNets, "clusterSvcNets", diagnostics);
         CheckDualStack(config, pods, services, diagnostics);
@@ -36,7 +45,7 @@ public static partial class TalConfigChecks
     private static void CheckVersions(Model.TalConfig config, DiagnosticBag diagnostics)
     {
         foreach (var (key, value) in new[] { ("talosVersion", config.TalosVersion), ("kubernetesVersion", config.KubernetesVersion) })
-            if (value is not null && !Version().IsMatch(value))
+            if (value is not null && (!value.StartsWith('v') || !ReleaseVersion.TryParse(value, out _)))
                 diagnostics.Add(Diagnostic.Error("talos/config", config.LocationOf(key), $"{key} '{value}' is not a version like v1.10.5",
                     "write the full version with a leading v"));
     }
@@ -95,16 +104,21 @@ public static partial class TalConfigChecks
         var networks = new List<Range>();
         var hostnames = new Dictionary<string, Node>(StringComparer.OrdinalIgnoreCase);
         var addresses = new Dictionary<IPAddress, Node>();
-        if (nodes.Count > 0 && !nodes.Any(n => n.ControlPlane))
+        if (nodes.Count == 0)
+            diagnostics.Add(Diagnostic.Error("talos/config", config.LocationOf("nodes"), "no nodes", "list the cluster's machines under nodes:"));
+        else if (!nodes.Any(n => n.ControlPlane))
             diagnostics.Add(Diagnostic.Error("talos/config", config.LocationOf("nodes"), "no node has controlPlane: true",
                 "a cluster needs at least one control-plane node (three for etcd quorum)"));
         foreach (var resolved in nodes)
         {
             var node = resolved.Node;
-            if (!hostnames.TryAdd(node.Hostname, node))
+            if (!Label().IsMatch(node.Hostname))
+                diagnostics.Add(Diagnostic.Error("talos/config", node.LocationOf("hostname"), $"hostname '{node.Hostname}' is not a DNS label",
+                    "use lowercase letters, digits and '-' (RFC 1123), at most 63 characters"));
+            else if (!hostnames.TryAdd(node.Hostname, node))
                 diagnostics.Add(Diagnostic.Error("talos/config", node.LocationOf("hostname"), $"duplicate hostname '{node.Hostname}'",
                     $"already used at {hostnames[node.Hostname].LocationOf("hostname")}; hostnames must be unique"));
-            if (!IPAddress.TryParse(node.IpAddress, out var ip))
+            if (!TryParseIp(node.IpAddress, out var ip))
                 diagnostics.Add(Diagnostic.Error("talos/config", node.LocationOf("ipAddress"), $"ipAddress '{node.IpAddress}' of {node.Hostname} is not an IP address",
                     "write the node's address without prefix, e.g. 172.29.51.11"));
             else if (!addresses.TryAdd(ip, node))
@@ -129,7 +143,7 @@ public static partial class TalConfigChecks
 
     private static void CheckVip(Model.TalConfig config, IReadOnlyList<ResolvedNode> nodes, DiagnosticBag diagnostics)
     {
-        var nodeIps = nodes.Select(n => IPAddress.TryParse(n.Node.IpAddress, out var ip) ? ip : null).OfType<IPAddress>().ToHashSet();
+        var nodeIps = nodes.Select(n => TryParseIp(n.Node.IpAddress, out var ip) ? ip : null).OfType<IPAddress>().ToHashSet();
         IPAddress? endpointHost = null;
         if (!Uri.TryCreate(config.Endpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme != "https")
             diagnostics.Add(Diagnostic.Error("talos/config", config.LocationOf("endpoint"), $"endpoint '{config.Endpoint}' is not an https URL",
@@ -141,7 +155,7 @@ public static partial class TalConfigChecks
             foreach (var nic in resolved.Settings.NetworkInterfaces ?? [])
             {
                 if (nic.Vip is not { } vip) continue;
-                if (!IPAddress.TryParse(vip.Ip, out var vipIp))
+                if (!TryParseIp(vip.Ip, out var vipIp))
                 {
                     diagnostics.Add(Diagnostic.Error("talos/config", vip.LocationOf("ip"), $"vip.ip '{vip.Ip}' is not an IP address", "e.g. 172.29.51.10"));
                     continue;

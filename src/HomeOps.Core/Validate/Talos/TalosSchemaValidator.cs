@@ -43,7 +43,7 @@ public sealed class TalosSchemaValidator
     public void Validate(JsonObject document, string file, DiagnosticBag diagnostics)
     {
         if (_root is null) return;
-        var kind = document["kind"]?.GetValue<string>() ?? "v1alpha1";
+        var kind = document["kind"] is JsonValue k && k.TryGetValue<string>(out var named) ? named : document["kind"] is null ? "v1alpha1" : "(not a string)";
         if (!_byKind.TryGetValue(kind, out var schema))
         {
             diagnostics.Add(Diagnostic.Error("schema/talos", SourceLocation.InFile(file), $"unknown Talos document kind '{kind}'",
