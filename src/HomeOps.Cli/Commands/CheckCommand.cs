@@ -1,3 +1,4 @@
+using HomeOps.Core.Compile.TalConfig;
 using System.CommandLine;
 using System.Diagnostics;
 using HomeOps.Cli.Output;
@@ -23,7 +24,7 @@ public static class CheckCommand
             var clock = Stopwatch.StartNew();
             var workflow = TalosCommands.Workflow(parse, parse.GetValue(schemaLocation));
             var diagnostics = new DiagnosticBag();
-            var plan = workflow.Plan("talconfig.yaml", Environment.GetEnvironmentVariables(), diagnostics);
+            var plan = workflow.Plan(TalConfigLoader.DefaultPath, Environment.GetEnvironmentVariables(), diagnostics);
             var render = workflow.Render(plan, SecretsBundle.Generate(DateTimeOffset.UtcNow), diagnostics);
             var found = diagnostics.Sorted();
             DiagnosticPrinter.Print(found, Console.Error);

@@ -1,3 +1,4 @@
+using HomeOps.Core.Compile.TalConfig;
 using System.CommandLine;
 using HomeOps.Cli.Output;
 using HomeOps.Core.Diagnostics;
@@ -40,7 +41,7 @@ public static class TalosCommands
 
     private static Command GenConfig()
     {
-        var config = new Option<string>("--config", "-c") { Description = "The talconfig.yaml to read", DefaultValueFactory = _ => "talconfig.yaml" };
+        var config = new Option<string>("--config", "-c") { Description = "The talconfig.yaml to read", DefaultValueFactory = _ => TalConfigLoader.DefaultPath };
         var secrets = new Option<string>("--secrets", "-s") { Description = "The secrets bundle from `homeops talos gensecret`", DefaultValueFactory = _ => TalosWorkflow.DefaultSecretsPath };
         var schemaLocation = CommonOptions.SchemaLocation();
         var command = new Command("genconfig", """

@@ -33,7 +33,7 @@ public sealed class SecretFileWriter(string repositoryRoot, IGit git)
             foreach (var (path, content) in files)
             {
                 var final = Path.GetFullPath(Path.Combine(repositoryRoot, path));
-                if (!final.StartsWith(Path.GetFullPath(repositoryRoot).TrimEnd('/') + "/", StringComparison.Ordinal))
+                if (!RepoPath.IsInside(repositoryRoot, final))
                     throw new HomeOpsException(Diagnostic.Error("secrets/outside-repo", SourceLocation.InFile(path),
                         $"refusing to write {path}: it is outside the repository", "write secrets inside the repository, to a gitignored path"));
                 var directory = Path.GetDirectoryName(final)!;

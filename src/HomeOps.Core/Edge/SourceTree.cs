@@ -22,6 +22,13 @@ public static class RepoPath
         }
         return string.Join('/', parts);
     }
+
+    /// <summary>True when the absolute path <paramref name="full"/> is <paramref name="root"/> or below it.</summary>
+    public static bool IsInside(string root, string full)
+    {
+        root = Path.GetFullPath(root).TrimEnd('/');
+        return full == root || full.StartsWith(root + "/", StringComparison.Ordinal);
+    }
 }
 
 /// <summary>The repository on disk. Refuses any path that resolves outside the root (via '..' or a symlink).</summary>
@@ -41,12 +48,9 @@ public sealed class DiskSourceTree(string root) : ISourceTree
     private bool TryResolve(string path, out string full)
     {
         full = Path.GetFullPath(Path.Combine(Root, path));
-        if (!IsInside(full)) return false;
+        if (!RepoPath.IsInside(Root, full)) return false;
         var info = new FileInfo(full);
         var target = info.Exists ? info.ResolveLinkTarget(returnFinalTarget: true) : null;
-        return target is null || IsInside(target.FullName);
+        return target is null || RepoPath.IsInside(Root, target.FullName);
     }
-
-    private bool IsInside(string full) =>
-        full == Root || full.StartsWith(Root.EndsWith('/') ? Root : Root + "/", StringComparison.Ordinal);
 }

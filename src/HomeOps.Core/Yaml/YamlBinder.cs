@@ -47,7 +47,7 @@ public sealed class YamlBinder(string file, DiagnosticBag diagnostics)
     private object? Bind(Type type, YamlNode node, string path)
     {
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
-        if (underlying == typeof(JsonNode)) return YamlJson.ToJson(node);
+        if (underlying == typeof(JsonNode)) return FreeForm(node, path);
         if (IsNull(node)) return null;
         if (underlying == typeof(string) || underlying == typeof(bool) || underlying == typeof(int) || underlying == typeof(long))
             return BindScalar(underlying, node, path);
@@ -56,6 +56,16 @@ public sealed class YamlBinder(string file, DiagnosticBag diagnostics)
         if (underlying.IsGenericType && underlying.GetGenericTypeDefinition() == typeof(Dictionary<,>))
             return BindDictionary(underlying, node, path);
         return BindObject(underlying, node, path);
+    }
+
+    private JsonNode? FreeForm(YamlNode node, string path)
+    {
+        try { return YamlJson.ToJson(node); }
+        catch (FormatException e)
+        {
+            Report(node, $"{Describe(path)}: {e.Message}");
+            return null;
+        }
     }
 
     private object? BindScalar(Type type, YamlNode node, string path)

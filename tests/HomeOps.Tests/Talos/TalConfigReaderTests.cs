@@ -70,7 +70,9 @@ public class TalConfigReaderTests
     {
         var all = new Dictionary<string, string>(files ?? []) { ["talconfig.yaml"] = text };
         var diagnostics = new DiagnosticBag();
-        return (TalConfigLoader.Load(new InMemoryTree(all), "talconfig.yaml", env ?? new Dictionary<string, string>(), diagnostics), diagnostics);
+        var tree = new InMemoryTree(all);
+        var variables = TalConfigLoader.Variables(tree, env ?? new Dictionary<string, string>(), diagnostics);
+        return (TalConfigLoader.Load(tree, "talconfig.yaml", variables, diagnostics), diagnostics);
     }
 
     [Fact]
@@ -220,6 +222,14 @@ public class TalConfigReaderTests
         var diagnostics = new DiagnosticBag();
         TalosCompiler.Plan(new InMemoryTree(new() { ["talconfig.yaml"] = text }), "talconfig.yaml", new Dictionary<string, string>(), diagnostics);
         Assert.Contains(diagnostics.Sorted(), d => d.Severity == Severity.Error && d.Message.Contains(expected));
+    }
+
+    [Fact]
+    public void FreeFormFieldsWithComplexKeysAreDiagnosticsNotCrashes()
+    {
+        var (_, diagnostics) = Load(TalhelperExample.Replace("    installDisk: /dev/sda\n", "    installDisk: /dev/sda\n    patches:\n      - {? [a, b] : c}\n"));
+        var error = Assert.Single(diagnostics.Sorted(), d => d.Severity == Severity.Error);
+        Assert.Contains("mapping keys must be scalars", error.Message);
     }
 
     [Fact]

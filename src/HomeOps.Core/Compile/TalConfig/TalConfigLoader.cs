@@ -7,12 +7,19 @@ namespace HomeOps.Core.Compile.TalConfig;
 
 using Model = HomeOps.Core.Model.TalConfig;
 
-/// <summary>talconfig.yaml → model: .env + environment substitution, YAML parse, strict binding.</summary>
+/// <summary>talconfig.yaml → model: ${VAR} substitution, YAML parse, strict binding.</summary>
 public static class TalConfigLoader
 {
     public const string DefaultPath = "talconfig.yaml";
 
-    public static Model.TalConfig? Load(ISourceTree tree, string path, System.Collections.IDictionary environment, DiagnosticBag diagnostics)
+    /// <summary>The substitution variables: .env at the repository root, overridden by the process environment.</summary>
+    public static IReadOnlyDictionary<string, string> Variables(ISourceTree tree, System.Collections.IDictionary environment, DiagnosticBag diagnostics)
+    {
+        var dotEnv = tree.Exists(".env") ? DotEnv.Parse(tree.ReadText(".env"), ".env", diagnostics) : [];
+        return DotEnv.Merge(dotEnv, environment);
+    }
+
+    public static Model.TalConfig? Load(ISourceTree tree, string path, IReadOnlyDictionary<string, string> variables, DiagnosticBag diagnostics)
     {
         if (!tree.Exists(path))
         {
@@ -20,8 +27,6 @@ public static class TalConfigLoader
                 $"{path} not found in {tree.Root}", "run from the repository root or pass the repository path"));
             return null;
         }
-        var dotEnv = tree.Exists(".env") ? DotEnv.Parse(tree.ReadText(".env"), ".env", diagnostics) : [];
-        var variables = DotEnv.Merge(dotEnv, environment);
         var text = EnvSubstitution.Apply(tree.ReadText(path), path, variables, diagnostics);
         var documents = YamlDocuments.Parse(text, path, diagnostics);
         if (documents.Count != 1 || documents[0].RootNode is not YamlMappingNode root)

@@ -27,11 +27,8 @@ public static class StrategicMerge
             var existing = target[key];
             switch (existing, value)
             {
-                case (JsonArray, JsonArray from) when Replaced.Contains(childPath):
-                    target[key] = from.DeepClone();
-                    break;
-                case (JsonObject, JsonObject from) when childPath == "/cluster/apiServer/auditPolicy":
-                    target[key] = from.DeepClone();
+                case (_, _) when Replaced.Contains(childPath):
+                    target[key] = value.DeepClone();
                     break;
                 case (JsonObject into, JsonObject from):
                     Merge(into, from, childPath);
@@ -54,11 +51,12 @@ public static class StrategicMerge
     private static bool IsDelete(JsonNode? node) =>
         node is JsonObject o && o[PatchDirective] is JsonValue d && d.TryGetValue<string>(out var s) && s == "delete";
 
-    /// <summary>Lists Talos replaces instead of appending (merge:"replace" in v1alpha1_types.go).</summary>
+    /// <summary>Fields Talos replaces whole instead of merging (merge:"replace" in v1alpha1_types.go).</summary>
     private static readonly HashSet<string> Replaced =
     [
         "/cluster/network/podSubnets",
         "/cluster/network/serviceSubnets",
+        "/cluster/apiServer/auditPolicy",
     ];
 
     private static void MergeList(JsonArray target, JsonArray patch, string path)
@@ -66,15 +64,14 @@ public static class StrategicMerge
         var identity = IdentityOf(path);
         foreach (var item in patch)
         {
-            if (IsDelete(item) && identity is not null && item is JsonObject doomed)
-            {
-                var victim = target.OfType<JsonObject>().FirstOrDefault(t => identity(t) is { } id && id == identity(doomed));
-                if (victim is not null) target.Remove(victim);
-                continue;
-            }
             var match = identity is null || item is not JsonObject patchItem
                 ? null
                 : target.OfType<JsonObject>().FirstOrDefault(t => identity(t) is { } id && id == identity(patchItem));
+            if (IsDelete(item) && identity is not null)
+            {
+                if (match is not null) target.Remove(match);
+                continue;
+            }
             if (match is not null && item is JsonObject from) Merge(match, from, path);
             else target.Add(item?.DeepClone());
         }

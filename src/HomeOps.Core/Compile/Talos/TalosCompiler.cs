@@ -39,7 +39,8 @@ public static class TalosCompiler
 
     public static TalosPlan? Plan(ISourceTree tree, string path, System.Collections.IDictionary environment, DiagnosticBag diagnostics)
     {
-        var config = TalConfigLoader.Load(tree, path, environment, diagnostics);
+        var variables = TalConfigLoader.Variables(tree, environment, diagnostics);
+        var config = TalConfigLoader.Load(tree, path, variables, diagnostics);
         if (config is null) return null;
         var nodes = NodeResolver.Resolve(config);
         TalConfigChecks.Check(config, nodes, diagnostics);
@@ -54,8 +55,7 @@ public static class TalosCompiler
             diagnostics.Add(Diagnostic.Error("talos/config", config.LocationOf("talosVersion"),
                 $"talosVersion {talos} is older than {OldestSupported.Line}, the oldest config contract homeops generates", "upgrade Talos first"));
         var directory = Path.GetDirectoryName(path)?.Replace('\\', '/') ?? "";
-        var dotEnv = tree.Exists(".env") ? DotEnv.Parse(tree.ReadText(".env"), ".env", new DiagnosticBag()) : [];
-        return diagnostics.HasErrors ? null : new TalosPlan(config, nodes, talos, kubernetes, directory, DotEnv.Merge(dotEnv, environment));
+        return diagnostics.HasErrors ? null : new TalosPlan(config, nodes, talos, kubernetes, directory, variables);
     }
 
     public static TalosRender Render(TalosPlan plan, ISourceTree tree, SecretsBundle secrets, TalosSchemaValidator? schema, DateTimeOffset now, DiagnosticBag diagnostics)

@@ -19,13 +19,17 @@ public static class Cidr
         return address.Equals(masked.BaseAddress);
     }
 
+    /// <summary>Go's net.ParseIP forms only: dotted-quad IPv4 or IPv6 (no "10", "0x0a.0.0.1", "010.0.0.1").</summary>
+    public static bool TryParseAddress(string text, out IPAddress address) =>
+        IPAddress.TryParse(text, out address!) && (address.AddressFamily != AddressFamily.InterNetwork || address.ToString() == text);
+
     /// <summary>Parses an interface address "172.29.51.11/24" into the address and its network.</summary>
     public static bool TryParseInterface(string text, out IPAddress address, out IPNetwork network)
     {
         address = IPAddress.None;
         network = default;
         var slash = text.IndexOf('/');
-        if (slash < 0 || !IPAddress.TryParse(text[..slash], out var parsed) || !int.TryParse(text[(slash + 1)..], out var prefix)) return false;
+        if (slash < 0 || !TryParseAddress(text[..slash], out var parsed) || !int.TryParse(text[(slash + 1)..], out var prefix)) return false;
         var max = parsed.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
         if (prefix < 0 || prefix > max) return false;
         address = parsed;

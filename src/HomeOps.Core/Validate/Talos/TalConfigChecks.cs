@@ -21,10 +21,6 @@ public static partial class TalConfigChecks
     [GeneratedRegex(@"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
     private static partial Regex Label();
 
-    /// <summary>Go's net.ParseIP forms only: dotted-quad IPv4 or IPv6 (no "10", "0x0a.0.0.1", "010.0.0.1").</summary>
-    public static bool TryParseIp(string text, out IPAddress address) =>
-        IPAddress.TryParse(text, out address!) && (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || address.ToString() == text);
-
     public static void Check(Model.TalConfig config, IReadOnlyList<ResolvedNode> nodes, DiagnosticBag diagnostics)
     {
         CheckVersions(config, diagnostics);
@@ -118,7 +114,7 @@ public static partial class TalConfigChecks
             else if (!hostnames.TryAdd(node.Hostname, node))
                 diagnostics.Add(Diagnostic.Error("talos/config", node.LocationOf("hostname"), $"duplicate hostname '{node.Hostname}'",
                     $"already used at {hostnames[node.Hostname].LocationOf("hostname")}; hostnames must be unique"));
-            if (!TryParseIp(node.IpAddress, out var ip))
+            if (!Cidr.TryParseAddress(node.IpAddress, out var ip))
                 diagnostics.Add(Diagnostic.Error("talos/config", node.LocationOf("ipAddress"), $"ipAddress '{node.IpAddress}' of {node.Hostname} is not an IP address",
                     "write the node's address without prefix, e.g. 172.29.51.11"));
             else if (!addresses.TryAdd(ip, node))
@@ -143,19 +139,19 @@ public static partial class TalConfigChecks
 
     private static void CheckVip(Model.TalConfig config, IReadOnlyList<ResolvedNode> nodes, DiagnosticBag diagnostics)
     {
-        var nodeIps = nodes.Select(n => TryParseIp(n.Node.IpAddress, out var ip) ? ip : null).OfType<IPAddress>().ToHashSet();
+        var nodeIps = nodes.Select(n => Cidr.TryParseAddress(n.Node.IpAddress, out var ip) ? ip : null).OfType<IPAddress>().ToHashSet();
         IPAddress? endpointHost = null;
         if (!Uri.TryCreate(config.Endpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme != "https")
             diagnostics.Add(Diagnostic.Error("talos/config", config.LocationOf("endpoint"), $"endpoint '{config.Endpoint}' is not an https URL",
                 "write it as https://<VIP or DNS name>:6443"));
-        else IPAddress.TryParse(endpoint.Host.Trim('[', ']'), out endpointHost);
+        else if (Cidr.TryParseAddress(endpoint.Host.Trim('[', ']'), out var host)) endpointHost = host;
 
         var vips = new HashSet<IPAddress>();
         foreach (var resolved in nodes.Where(n => n.ControlPlane))
             foreach (var nic in resolved.Settings.NetworkInterfaces ?? [])
             {
                 if (nic.Vip is not { } vip) continue;
-                if (!TryParseIp(vip.Ip, out var vipIp))
+                if (!Cidr.TryParseAddress(vip.Ip, out var vipIp))
                 {
                     diagnostics.Add(Diagnostic.Error("talos/config", vip.LocationOf("ip"), $"vip.ip '{vip.Ip}' is not an IP address", "e.g. 172.29.51.10"));
                     continue;
