@@ -10,6 +10,7 @@ var root = new RootCommand("""
 root.Options.Add(CommonOptions.Repo);
 root.Subcommands.Add(CheckCommand.Create());
 root.Subcommands.Add(TalosCommands.Create());
+root.Subcommands.Add(ValidateCommand.Create());
 return ExitCodes.Run(() =>
 {
     var parse = root.Parse(args);

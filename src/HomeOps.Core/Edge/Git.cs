@@ -11,6 +11,9 @@ public interface IGit
 
     /// <summary>True when Git would ignore <paramref name="path"/>; false also outside a repository.</summary>
     bool IsIgnored(string repositoryRoot, string path);
+
+    /// <summary>Tracked files plus untracked ones Git does not ignore, and which of them are tracked; null outside a repository.</summary>
+    (IReadOnlyList<string> Files, IReadOnlySet<string> Tracked)? ListFiles(string repositoryRoot);
 }
 
 public sealed class GitCli : IGit
@@ -20,6 +23,14 @@ public sealed class GitCli : IGit
 
     public bool IsIgnored(string repositoryRoot, string path) =>
         Run(repositoryRoot, "check-ignore", "-q", "--no-index", "--", path) is { ExitCode: 0 };
+
+    public (IReadOnlyList<string> Files, IReadOnlySet<string> Tracked)? ListFiles(string repositoryRoot)
+    {
+        if (Run(repositoryRoot, "ls-files", "-z", "--cached", "--others", "--exclude-standard") is not { ExitCode: 0 } all) return null;
+        if (Run(repositoryRoot, "ls-files", "-z") is not { ExitCode: 0 } tracked) return null;
+        static string[] Split(string output) => output.Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        return (Split(all.StandardOutput).Distinct().Order(StringComparer.Ordinal).ToList(), Split(tracked.StandardOutput).ToHashSet(StringComparer.Ordinal));
+    }
 
     private static BufferedCommandResult? Run(string root, params string[] arguments)
     {

@@ -16,32 +16,41 @@ public static class YamlJson
     public const int MaxNodes = 1_000_000;
 
     /// <summary>Converts a YAML tree; throws <see cref="FormatException"/> for non-scalar keys or alias bombs.</summary>
-    public static JsonNode? ToJson(YamlNode node)
+    /// <param name="positions">When given, receives the source position of every node, keyed by JSON pointer ("" is the root).</param>
+    public static JsonNode? ToJson(YamlNode node, IDictionary<string, Mark>? positions = null)
     {
         var budget = MaxNodes;
-        return Convert(node, ref budget);
+        return Convert(node, "", positions, ref budget);
     }
 
-    private static JsonNode? Convert(YamlNode node, ref int budget)
+    private static JsonNode? Convert(YamlNode node, string pointer, IDictionary<string, Mark>? positions, ref int budget)
     {
         if (--budget < 0) throw new FormatException($"the document expands to more than {MaxNodes} nodes (alias bomb?)");
+        if (positions is not null) positions[pointer] = node.Start;
         switch (node)
         {
             case YamlScalarNode scalar:
                 return Scalar(scalar);
             case YamlSequenceNode sequence:
                 var array = new JsonArray();
-                foreach (var child in sequence.Children) array.Add(Convert(child, ref budget));
+                foreach (var child in sequence.Children)
+                    array.Add(Convert(child, positions is null ? "" : $"{pointer}/{array.Count}", positions, ref budget));
                 return array;
             case YamlMappingNode mapping:
                 var obj = new JsonObject();
                 foreach (var (key, value) in mapping.Children)
-                    obj[key is YamlScalarNode { Value: { } name } ? name : throw new FormatException($"line {key.Start.Line}: mapping keys must be scalars")] = Convert(value, ref budget);
+                {
+                    var name = key is YamlScalarNode { Value: { } n } ? n : throw new FormatException($"line {key.Start.Line}: mapping keys must be scalars");
+                    obj[name] = Convert(value, positions is null ? "" : $"{pointer}/{Escape(name)}", positions, ref budget);
+                }
                 return obj;
             default:
                 return null;
         }
     }
+
+    /// <summary>JSON pointer token escaping (RFC 6901).</summary>
+    public static string Escape(string token) => token.Replace("~", "~0").Replace("/", "~1");
 
     private static JsonNode? Scalar(YamlScalarNode scalar)
     {

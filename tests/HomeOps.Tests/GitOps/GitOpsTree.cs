@@ -215,48 +215,11 @@ public sealed class GitOpsTree
     public static string? Str(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 }
 
-/// <summary>
-/// CRD schemas (openAPIV3Schema as JSON) prepared for JsonSchema.Net. Version 8 refuses unknown
-/// keywords, so the Kubernetes extensions (x-kubernetes-list-type, -int-or-string, -validations, …)
-/// are removed where they are keywords (not where they are property names). What that loses:
-/// CEL rules (x-kubernetes-validations) and list-map key uniqueness are not enforced.
-/// </summary>
+/// <summary>CRD schemas compiled once per file, through the product's own normalization.</summary>
 public static class CrdSchemas
 {
     private static readonly ConcurrentDictionary<string, Json.Schema.JsonSchema> Cache = new();
 
     public static Json.Schema.JsonSchema Load(string path) =>
-        Cache.GetOrAdd(path, p => new HomeOps.Core.Validate.Schema.SchemaCheck().Register(Strip(JsonNode.Parse(File.ReadAllText(p)))!.ToJsonString(), new Uri(p)));
-
-    /// <summary>
-    /// Removes the keywords JSON Schema 2020-12 does not know: x-kubernetes-*, OpenAPI's "example",
-    /// and OpenAPI's "nullable: true", which becomes a "null" alternative of "type".
-    /// </summary>
-    private static JsonNode? Strip(JsonNode? node, bool namesOnly = false)
-    {
-        switch (node)
-        {
-            case JsonObject o when namesOnly:
-                foreach (var (_, value) in o.ToList()) Strip(value);
-                break;
-            case JsonObject o:
-                if (o["nullable"] is JsonValue n && n.TryGetValue<bool>(out var nullable))
-                {
-                    o.Remove("nullable");
-                    if (nullable && GitOpsTree.Str(o["type"]) is { } type) o["type"] = new JsonArray(type, "null");
-                }
-                o.Remove("example");
-                foreach (var key in o.Select(p => p.Key).ToList())
-                {
-                    if (key.StartsWith("x-kubernetes-", StringComparison.Ordinal)) { o.Remove(key); continue; }
-                    if (key is "default" or "enum" or "const" or "examples") continue; // values, not schemas
-                    Strip(o[key], key is "properties" or "patternProperties" or "definitions" or "$defs" or "dependentSchemas");
-                }
-                break;
-            case JsonArray a:
-                foreach (var item in a) Strip(item);
-                break;
-        }
-        return node;
-    }
+        Cache.GetOrAdd(path, p => new HomeOps.Core.Validate.Schema.SchemaCheck().Register(HomeOps.Core.Validate.Schema.CrdSchema.Normalize(File.ReadAllText(p)), new Uri(p)));
 }

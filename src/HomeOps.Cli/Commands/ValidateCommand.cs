@@ -1,0 +1,55 @@
+using System.CommandLine;
+using System.Diagnostics;
+using HomeOps.Cli.Output;
+using HomeOps.Core.Diagnostics;
+using HomeOps.Core.Edge;
+using HomeOps.Core.Validate.Engine;
+
+namespace HomeOps.Cli.Commands;
+
+public static class ValidateCommand
+{
+    public static Command Create()
+    {
+        var path = new Argument<string>("PATH") { Description = "Repository to check", DefaultValueFactory = _ => "." };
+        var format = new Option<string>("--format", "-o") { Description = "text, json or sarif", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json", "sarif");
+        var rule = new Option<string[]>("--rule") { Description = "Run only these rules (repeatable; 'bgp/' selects a family)" };
+        var skip = new Option<string[]>("--skip") { Description = "Skip these rules (repeatable; 'bgp/' skips a family)" };
+        var schemaLocation = CommonOptions.SchemaLocation();
+        var command = new Command("validate", """
+            One offline check of the whole repository, across every layer: talconfig.yaml,
+            bootstrap-config.yaml and every manifest, loaded once, checked by every rule in parallel
+            (rule ids and fixes: docs/rules.md). If validate is green, the repository is safe to push.
+            Exit 0 when no error, 1 when errors, 2 for usage or internal failure.
+            """) { path, format, rule, skip, schemaLocation };
+        command.SetAction(parse =>
+        {
+            var clock = Stopwatch.StartNew();
+            var validator = new Validator(RuleCatalog.All());
+            IReadOnlySet<string> enabled;
+            try { enabled = validator.Select(parse.GetValue(rule) ?? [], parse.GetValue(skip) ?? []); }
+            catch (HomeOpsException e)
+            {
+                DiagnosticPrinter.Print(e.Diagnostics, Console.Error);
+                return ExitCodes.Failure;
+            }
+            var root = parse.GetValue(path)!;
+            if (!Directory.Exists(root))
+            {
+                Console.Error.WriteLine($"homeops: {root} is not a directory");
+                return ExitCodes.Failure;
+            }
+            var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
+            var report = validator.Run(repo, enabled, CommonOptions.Schemas(parse.GetValue(schemaLocation)), clock.Elapsed);
+            switch (parse.GetValue(format))
+            {
+                case "json": Console.WriteLine(ValidationOutput.Serialize(ValidationOutput.Json(report))); break;
+                case "sarif": Console.WriteLine(ValidationOutput.Serialize(ValidationOutput.Sarif(report, validator.Rules))); break;
+                default: ValidationOutput.Text(report, Console.Out); break;
+            }
+            return report.Errors > 0 ? ExitCodes.Findings : ExitCodes.Ok;
+        });
+        return command;
+    }
+}

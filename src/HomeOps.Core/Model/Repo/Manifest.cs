@@ -1,0 +1,46 @@
+using System.Text.Json.Nodes;
+using HomeOps.Core.Diagnostics;
+using YamlDotNet.Core;
+
+namespace HomeOps.Core.Model.Repo;
+
+/// <summary>One Kubernetes object as written in Git: its body, identity and where each field sits.</summary>
+public sealed class Manifest(string file, int index, JsonObject body, IReadOnlyDictionary<string, Mark> positions)
+{
+    public string File { get; } = file;
+
+    /// <summary>0-based position of the document in its file.</summary>
+    public int Index { get; } = index;
+
+    public JsonObject Body { get; } = body;
+
+    public string ApiVersion { get; } = Text(body["apiVersion"]) ?? "";
+    public string Kind { get; } = Text(body["kind"]) ?? "";
+    public string Name { get; } = Text(body["metadata"]?["name"]) ?? "";
+    public string? Namespace { get; } = Text(body["metadata"]?["namespace"]);
+
+    /// <summary>The API group ("" for the core group).</summary>
+    public string Group => ApiVersion.Contains('/') ? ApiVersion[..ApiVersion.IndexOf('/')] : "";
+
+    public string Version => ApiVersion.Contains('/') ? ApiVersion[(ApiVersion.IndexOf('/') + 1)..] : ApiVersion;
+
+    public string Id => $"{Kind}/{(Namespace is null ? "" : Namespace + "/")}{Name}";
+
+    /// <summary>Where the value at <paramref name="pointer"/> (or its nearest written ancestor) is in the file.</summary>
+    public SourceLocation At(string pointer = "")
+    {
+        while (true)
+        {
+            if (positions.TryGetValue(pointer, out var mark)) return new SourceLocation(File, (int)mark.Line, (int)mark.Column);
+            if (pointer.Length == 0) return SourceLocation.InFile(File);
+            pointer = pointer[..pointer.LastIndexOf('/')];
+        }
+    }
+
+    public static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+}
+
+/// <summary>A file in the repository as the validator sees it.</summary>
+/// <param name="Text">Null for binary or oversized files, which only get their own diagnostic.</param>
+/// <param name="Tracked">Git tracks it (or the tree is not a Git repository, and every file counts).</param>
+public sealed record RepoFile(string Path, string? Text, bool Tracked);
