@@ -7,7 +7,7 @@ using HomeOps.Core.Yaml;
 
 namespace HomeOps.Core.Validate.Rules.Secrets;
 
-/// <summary>One suspected secret: file, 1-based line (0 for a structural finding), rule.</summary>
+/// <summary>One suspected secret: file, 1-based line (for a structural finding, where its document starts), rule.</summary>
 public sealed record SecretFinding(string File, int Line, string Rule);
 
 /// <summary>
@@ -49,27 +49,28 @@ public static class SecretScanner
                    || Path.GetFileName(file) is "talosconfig" or "kubeconfig" or "config";
         if (!yaml && !Regex.IsMatch(text, @"(?m)^kind:\s*Secret\b|^contexts:")) yield break;
         var documents = Documents(text, file);
-        foreach (var doc in documents.OfType<JsonObject>())
+        foreach (var (node, line) in documents)
         {
+            if (node is not JsonObject doc) continue;
             if (Manifest.Text(doc["kind"]) == "Secret" && (doc["data"] is JsonObject { Count: > 0 } || doc["stringData"] is JsonObject { Count: > 0 }))
-                yield return new SecretFinding(file, 0, "kubernetes-secret-data");
+                yield return new SecretFinding(file, line, "kubernetes-secret-data");
             // talosconfig: contexts: {name: {endpoints, ca, crt, key}}
             if (doc["contexts"] is JsonObject contexts && contexts.Any(c => !string.IsNullOrEmpty(Manifest.Text(c.Value?["key"]))))
-                yield return new SecretFinding(file, 0, "talosconfig-key");
+                yield return new SecretFinding(file, line, "talosconfig-key");
             // kubeconfig: users: [{user: {client-key-data | client-key | token}}]
             if (doc["users"] is JsonArray users && users.Any(u => u?["user"] is JsonObject user && new[] { "client-key-data", "client-key", "token" }.Any(k => !string.IsNullOrEmpty(Manifest.Text(user[k])))))
-                yield return new SecretFinding(file, 0, "kubeconfig-credentials");
+                yield return new SecretFinding(file, line, "kubeconfig-credentials");
         }
     }
 
     /// <summary>The YAML documents of a text, or none when it is not YAML after all (the text rules still ran).</summary>
-    private static IReadOnlyList<JsonNode?> Documents(string text, string file)
+    private static IReadOnlyList<(JsonNode? Node, int Line)> Documents(string text, string file)
     {
         var diagnostics = new DiagnosticBag();
         try
         {
             var documents = YamlDocuments.Parse(text, file, diagnostics);
-            return diagnostics.HasErrors ? [] : documents.Select(d => YamlJson.ToJson(d.RootNode)).ToList();
+            return diagnostics.HasErrors ? [] : documents.Select(d => (YamlJson.ToJson(d.RootNode), (int)d.RootNode.Start.Line)).ToList();
         }
         catch (FormatException)
         {

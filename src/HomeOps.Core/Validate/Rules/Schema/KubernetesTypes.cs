@@ -1,0 +1,67 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using k8s;
+using k8s.Models;
+
+namespace HomeOps.Core.Validate.Rules.Schema;
+
+/// <summary>
+/// The built-in Kubernetes kinds, from KubernetesClient's generated models (the official OpenAPI
+/// types), limited to the API versions a v1.31 API server serves. A kind is built-in when its
+/// group is one of Kubernetes' own; such objects are deserialized strictly into their model type.
+/// </summary>
+public static class KubernetesTypes
+{
+    /// <summary>Group/versions served by Kubernetes v1.31 ("" is the core group).</summary>
+    private static readonly FrozenSet<string> Served = new[]
+    {
+        "v1", "apps/v1", "batch/v1", "autoscaling/v1", "autoscaling/v2", "policy/v1",
+        "networking.k8s.io/v1", "rbac.authorization.k8s.io/v1", "storage.k8s.io/v1",
+        "apiextensions.k8s.io/v1", "admissionregistration.k8s.io/v1", "scheduling.k8s.io/v1",
+        "coordination.k8s.io/v1", "discovery.k8s.io/v1", "node.k8s.io/v1", "certificates.k8s.io/v1",
+        "events.k8s.io/v1", "flowcontrol.apiserver.k8s.io/v1", "flowcontrol.apiserver.k8s.io/v1beta3",
+        "apiregistration.k8s.io/v1", "authentication.k8s.io/v1", "authorization.k8s.io/v1",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>API groups that belong to Kubernetes itself (kinds there have no CRD schema).</summary>
+    private static readonly FrozenSet<string> Groups = Served.Select(GroupOf)
+        .Concat(["extensions", "resource.k8s.io", "internal.apiserver.k8s.io", "storagemigration.k8s.io", "certificates.k8s.io"])
+        .ToFrozenSet(StringComparer.Ordinal);
+
+    private static readonly FrozenDictionary<(string ApiVersion, string Kind), Type> Models = typeof(V1Pod).Assembly.GetTypes()
+        .Select(t => (Type: t, Entity: t.GetCustomAttributes(typeof(KubernetesEntityAttribute), false).OfType<KubernetesEntityAttribute>().FirstOrDefault()))
+        .Where(t => t.Entity is { Kind.Length: > 0 } && !t.Entity.Kind.EndsWith("List", StringComparison.Ordinal))
+        .Select(t => (Key: (ApiVersion: t.Entity!.Group.Length == 0 ? t.Entity.ApiVersion : $"{t.Entity.Group}/{t.Entity.ApiVersion}", t.Entity.Kind), t.Type))
+        .DistinctBy(t => t.Key)
+        .ToFrozenDictionary(t => t.Key, t => t.Type);
+
+    /// <summary>KubernetesClient's converters (IntOrString, Quantity, dates) with unknown fields refused.</summary>
+    public static readonly JsonSerializerOptions Strict = CreateStrict();
+
+    public static bool IsBuiltInGroup(string group) => Groups.Contains(group);
+
+    public static bool IsServed(string apiVersion) => Served.Contains(apiVersion);
+
+    public static Type? ModelOf(string apiVersion, string kind) => Models.GetValueOrDefault((apiVersion, kind));
+
+    /// <summary>The kinds v1.31 serves under <paramref name="apiVersion"/>, for hints.</summary>
+    public static IEnumerable<string> KindsOf(string apiVersion) => Models.Keys.Where(k => k.ApiVersion == apiVersion).Select(k => k.Kind);
+
+    /// <summary>The served versions that define <paramref name="kind"/> in <paramref name="group"/>.</summary>
+    public static IEnumerable<string> ServedVersionsOf(string group, string kind) =>
+        Models.Keys.Where(k => k.Kind == kind && GroupOf(k.ApiVersion) == group && Served.Contains(k.ApiVersion)).Select(k => k.ApiVersion);
+
+    private static string GroupOf(string apiVersion) => apiVersion.Contains('/') ? apiVersion[..apiVersion.IndexOf('/')] : "";
+
+    private static JsonSerializerOptions CreateStrict()
+    {
+        JsonSerializerOptions? strict = null;
+        // KubernetesClient exposes its serializer settings only through this callback; copy them.
+        KubernetesJson.AddJsonOptions(options => strict ??= new JsonSerializerOptions(options)
+        {
+            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        });
+        return strict ?? throw new InvalidOperationException("KubernetesClient did not expose its JSON options");
+    }
+}

@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using HomeOps.Core.Diagnostics;
+using HomeOps.Core.Model.Repo;
+using HomeOps.Core.Validate.Engine;
+using HomeOps.Core.Validate.Schema;
+using Json.Schema;
+
+namespace HomeOps.Core.Validate.Rules.Schema;
+
+/// <summary>
+/// Every Kubernetes object against its type: built-in kinds strictly against the official models,
+/// custom resources against their CRD JSON schemas (crds/&lt;group&gt;/&lt;kind&gt;_&lt;version&gt;.json under
+/// --schema-location), and a warning for kinds nothing describes.
+/// </summary>
+public sealed class SchemaRules : IRuleSet
+{
+    public IReadOnlyList<RuleInfo> Rules { get; } =
+    [
+        new("schema/kubernetes", Severity.Error, "A built-in kind has an unknown field, a wrong type or an apiVersion Kubernetes v1.31 does not serve."),
+        new("schema/crd", Severity.Error, "A custom resource does not validate against its CRD schema."),
+        new("schema/unknown-kind", Severity.Warning, "A kind with no schema available: it was not checked."),
+    ];
+
+    /// <summary>kustomize's own kustomization.yaml is build input, never applied to the cluster.</summary>
+    private const string KustomizeGroup = "kustomize.config.k8s.io";
+
+    /// <summary>Strict deserialization stops at the first problem; removing it and retrying finds the rest, up to this many.</summary>
+    private const int MaxFindingsPerDocument = 20;
+
+    public void Check(RepoModel repo, RuleContext context)
+    {
+        var crds = new CrdSchemas(context);
+        Parallel.ForEach(repo.Manifests.Where(m => m.Group != KustomizeGroup), manifest =>
+        {
+            if (KubernetesTypes.IsBuiltInGroup(manifest.Group)) CheckBuiltIn(manifest, context);
+            else CheckCustom(manifest, crds, context);
+        });
+    }
+
+    private static void CheckBuiltIn(Manifest manifest, RuleContext context)
+    {
+        if (!KubernetesTypes.IsServed(manifest.ApiVersion) || KubernetesTypes.ModelOf(manifest.ApiVersion, manifest.Kind) is not { } model)
+        {
+            var served = KubernetesTypes.ServedVersionsOf(manifest.Group, manifest.Kind).ToList();
+            context.Report("schema/kubernetes", manifest.At("/apiVersion"),
+                $"{manifest.Kind} {manifest.ApiVersion} is not served by Kubernetes v1.31",
+                served.Count > 0 ? $"use apiVersion {string.Join(" or ", served)}"
+                    : HomeOps.Core.Yaml.Suggest.Nearest(manifest.Kind, KubernetesTypes.KindsOf(manifest.ApiVersion)) is { } near ? $"did you mean kind {near}?"
+                    : "check the kind and apiVersion against the Kubernetes v1.31 API reference");
+            return;
+        }
+        var body = (JsonObject)manifest.Body.DeepClone();
+        for (var found = 0; found < MaxFindingsPerDocument; found++)
+        {
+            try
+            {
+                body.Deserialize(model, KubernetesTypes.Strict);
+                return;
+            }
+            catch (JsonException e) when (e.Path is not null)
+            {
+                var pointer = StrictPath.ToPointer(e.Path);
+                context.Report("schema/kubernetes", manifest.At(pointer), $"{manifest.Kind} {manifest.Name}: {Describe(e, pointer)}",
+                    e.Message.Contains("could not be mapped", StringComparison.Ordinal)
+                        ? "remove the field or fix its spelling (see the Kubernetes v1.31 API reference)"
+                        : "use the value type the field expects");
+                if (!StrictPath.Remove(body, pointer)) return;
+            }
+            catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException)
+            {
+                context.Report("schema/kubernetes", manifest.At(), $"{manifest.Kind} {manifest.Name}: {e.Message}");
+                return;
+            }
+        }
+    }
+
+    private static string Describe(JsonException e, string pointer) =>
+        e.Message.Contains("could not be mapped", StringComparison.Ordinal) ? $"unknown field '{pointer.TrimStart('/').Replace('/', '.')}'"
+        : e.Message.Contains("missing required properties", StringComparison.Ordinal) ? $"{pointer.TrimStart('/').Replace('/', '.')}: {e.Message.Split(". Path:")[0]}"
+        : $"{pointer.TrimStart('/').Replace('/', '.')}: wrong type ({e.Message.Split(". Path:")[0]})";
+
+    private static void CheckCustom(Manifest manifest, CrdSchemas crds, RuleContext context)
+    {
+        var (schema, origin) = crds.For(manifest);
+        if (schema is null)
+        {
+            context.Report("schema/unknown-kind", manifest.At("/kind"), $"no schema for {manifest.Kind} {manifest.ApiVersion} (tried {origin}); not checked",
+                "add the CRD's JSON schema to a --schema-location (crds/<group>/<kind>_<version>.json), or check the apiVersion");
+            return;
+        }
+        foreach (var error in SchemaCheck.Evaluate(schema, manifest.Body))
+            context.Report("schema/crd", manifest.At(error.InstancePath), $"{manifest.Kind} {manifest.Name}{(error.InstancePath.Length == 0 ? "" : " " + error.InstancePath)}: {error.Message}",
+                "compare with the CRD's schema for this apiVersion");
+    }
+
+    /// <summary>CRD schemas compiled once per run and kind.</summary>
+    private sealed class CrdSchemas(RuleContext context)
+    {
+        private readonly SchemaCheck _compiler = new();
+        private readonly ConcurrentDictionary<string, Lazy<(JsonSchema?, string)>> _byPath = new(StringComparer.Ordinal);
+
+        public (JsonSchema? Schema, string Origin) For(Manifest manifest)
+        {
+            var path = $"crds/{manifest.Group}/{manifest.Kind.ToLowerInvariant()}_{manifest.Version}.json";
+            return _byPath.GetOrAdd(path, p => new Lazy<(JsonSchema?, string)>(() =>
+            {
+                var (text, origin) = context.Schemas.Find(p);
+                return text is null ? (null, origin) : (_compiler.Register(CrdSchema.Normalize(text), new Uri($"https://homeops.invalid/{p}")), origin);
+            })).Value;
+        }
+    }
+}
