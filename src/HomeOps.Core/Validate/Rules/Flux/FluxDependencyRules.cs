@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using HomeOps.Core.Diagnostics;
 using HomeOps.Core.Model.Repo;
 using HomeOps.Core.Validate.Engine;
-using HomeOps.Core.Yaml;
 
 namespace HomeOps.Core.Validate.Rules.Flux;
 
@@ -47,7 +46,7 @@ public sealed class FluxDependencyRules : IRuleSet
             var first = cycle[0];
             var edge = edges[first].First(e => e.To == cycle[1 % cycle.Count]);
             var path = string.Join(" -> ", cycle.Append(first).Select(k => Short(first, k)));
-            context.Report(Cycle, nodes[first].At(edge.Pointer), $"{first.Kind} dependsOn cycle: {path}; Flux waits on it forever and none of them reconciles",
+            context.Report(Cycle, nodes[first].At(edge.Pointer), $"{first} is in a dependsOn cycle: {path}; Flux waits on it forever and none of them reconciles",
                 "remove the dependsOn entry that is not a real ordering need, so that the chain runs one way");
         }
     }
@@ -55,14 +54,8 @@ public sealed class FluxDependencyRules : IRuleSet
     /// <summary>The name as dependsOn writes it: bare in the same namespace, namespace/name otherwise.</summary>
     private static string Short(ObjectKey from, ObjectKey to) => to.Namespace == from.Namespace ? to.Name : $"{to.Namespace}/{to.Name}";
 
-    private static string MissingHint(IEnumerable<ObjectKey> nodes, ObjectKey target)
-    {
-        var sameKind = nodes.Where(n => n.Kind == target.Kind).ToList();
-        var near = Suggest.Nearest($"{target.Namespace}/{target.Name}", sameKind.Select(n => $"{n.Namespace}/{n.Name}"));
-        return near is not null
-            ? $"did you mean '{near}'?{(near.StartsWith(target.Namespace + "/", StringComparison.Ordinal) ? "" : " (without namespace, dependsOn looks in the object's own namespace)")}"
-            : $"define {target.Kind} {target.Namespace}/{target.Name}, or remove the entry";
-    }
+    private static string MissingHint(IEnumerable<ObjectKey> nodes, ObjectKey target) =>
+        Nearest.Hint(target, nodes) ?? $"define {target.Kind} {target.Namespace}/{target.Name}, or remove the entry";
 
     /// <summary>
     /// One cycle per back edge of a depth-first search (deterministic order), each rotated to start at

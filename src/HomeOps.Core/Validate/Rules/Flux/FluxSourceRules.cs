@@ -62,10 +62,8 @@ public sealed class FluxSourceRules : IRuleSet
         if (Manifest.Text(reference?["name"]) is not { } name || Manifest.Text(reference?["kind"]) is not { } kind) return;
         var target = new ObjectKey(kind, Manifest.Text(reference?["namespace"]) ?? tree.NamespaceOf(m), name);
         if (defined.Contains(target)) return;
-        var near = Suggest.Nearest($"{target.Namespace}/{name}", defined.Where(d => d.Kind == kind).Select(d => $"{d.Namespace}/{d.Name}"));
         context.Report(SourceMissing, m.At($"{pointer}/name"), $"{tree.KeyOf(m)} uses {target}, which is not defined in the repository",
-            near is not null
-                ? $"did you mean {kind} '{near}'?{(reference?["namespace"] is null ? $" (without namespace the reference looks in {target.Namespace}, the object's own namespace)" : "")}"
-                : $"define {kind} {target.Namespace}/{name} (sources usually live in {FluxTree.FluxNamespace}), or correct kind, name and namespace");
+            Nearest.Hint(target, defined)
+            ?? $"define {kind} {target.Namespace}/{name} (sources usually live in {FluxTree.FluxNamespace}), or correct kind, name and namespace");
     }
 }

@@ -10,6 +10,29 @@ public readonly record struct ObjectKey(string Kind, string Namespace, string Na
     public override string ToString() => $"{Kind} {Namespace}/{Name}";
 }
 
+/// <summary>Did-you-mean for references to objects of one kind.</summary>
+public static class Nearest
+{
+    /// <summary>
+    /// The same name in another namespace first (the usual mistake: a reference without namespace
+    /// means the referrer's own), else the closest name in the target's namespace, else in any.
+    /// </summary>
+    public static ObjectKey? To(ObjectKey target, IEnumerable<ObjectKey> candidates)
+    {
+        var sameKind = candidates.Where(c => c.Kind == target.Kind).ToList();
+        if (sameKind.FirstOrDefault(c => c.Name == target.Name) is { Name.Length: > 0 } elsewhere) return elsewhere;
+        var inNamespace = sameKind.Where(c => c.Namespace == target.Namespace).ToList();
+        if (HomeOps.Core.Yaml.Suggest.Nearest(target.Name, inNamespace.Select(c => c.Name)) is { } name) return inNamespace.First(c => c.Name == name);
+        var any = HomeOps.Core.Yaml.Suggest.Nearest($"{target.Namespace}/{target.Name}", sameKind.Select(c => $"{c.Namespace}/{c.Name}"));
+        return any is null ? null : sameKind.First(c => $"{c.Namespace}/{c.Name}" == any);
+    }
+
+    /// <summary>The hint text: the suggestion written as the reference should be.</summary>
+    public static string? Hint(ObjectKey target, IEnumerable<ObjectKey> candidates) => To(target, candidates) is not { } near ? null
+        : near.Namespace == target.Namespace ? $"did you mean '{near.Name}'?"
+        : $"did you mean '{near.Name}' in namespace {near.Namespace}? set namespace: {near.Namespace} on the reference (without it, the referrer's own namespace is meant)";
+}
+
 /// <summary>Where a Flux Kustomization's build puts a file: which Kustomization reaches it, and the namespace kustomize forces on it (null: none).</summary>
 public sealed record Placement(Manifest Owner, string? Namespace);
 

@@ -1,7 +1,6 @@
 using HomeOps.Core.Diagnostics;
 using HomeOps.Core.Model.Repo;
 using HomeOps.Core.Validate.Engine;
-using HomeOps.Core.Yaml;
 
 namespace HomeOps.Core.Validate.Rules.Flux;
 
@@ -27,20 +26,20 @@ public sealed class SecretRefRules : IRuleSet
         foreach (var m in repo.Manifests)
         {
             var ns = tree.NamespaceOf(m);
-            foreach (var reference in SecretReferences.Of(m, ns).Where(r => !created.Contains((r.Namespace, r.Name))))
+            foreach (var reference in SecretReferences.Of(m, ns))
             {
-                var near = Suggest.Nearest(reference.Name, created.Where(c => c.Namespace == reference.Namespace).Select(c => c.Name));
+                var key = new ObjectKey("Secret", reference.Namespace, reference.Name);
+                if (created.Contains(key)) continue;
                 context.Report(Missing, m.At(reference.Pointer),
                     $"{m.Kind} {ns}/{m.Name} references Secret {reference.Namespace}/{reference.Name} ({reference.Via}), which nothing in the repository creates",
-                    near is not null
-                        ? $"did you mean '{near}'?"
-                        : $"create it in namespace {reference.Namespace} with an ExternalSecret (spec.target.name), a Certificate (spec.secretName), a secretGenerator or a bootstrap phase (creates:), or mark the reference optional: true if it can run without it");
+                    Nearest.Hint(key, created)
+                        ?? $"create it in namespace {reference.Namespace} with an ExternalSecret (spec.target.name), a Certificate (spec.secretName), a secretGenerator or a bootstrap phase (creates:), or mark the reference optional: true if it can run without it");
             }
         }
     }
 
-    /// <summary>(namespace, name) of every Secret the repository creates.</summary>
-    private static IEnumerable<(string Namespace, string Name)> Created(FluxTree tree)
+    /// <summary>Every Secret the repository creates.</summary>
+    private static IEnumerable<ObjectKey> Created(FluxTree tree)
     {
         foreach (var m in tree.Repo.Manifests)
         {
@@ -51,15 +50,15 @@ public sealed class SecretRefRules : IRuleSet
                 ("cert-manager.io", "Certificate") => Manifest.Text(m.Body["spec"]?["secretName"]),
                 _ => null,
             };
-            if (name is not null) yield return (tree.NamespaceOf(m), name);
+            if (name is not null) yield return new ObjectKey("Secret", tree.NamespaceOf(m), name);
         }
         // The build's namespace (placement) overrides the generator's own, as kustomize's transformer does.
         foreach (var overlay in tree.Overlays.Values)
             foreach (var (name, ns) in KustomizeFields.GeneratedSecrets(overlay))
-                yield return (tree.Placements.GetValueOrDefault(overlay.File)?.Namespace ?? ns ?? Manifest.Text(overlay.Body["namespace"]) ?? "default", name);
+                yield return new ObjectKey("Secret", tree.Placements.GetValueOrDefault(overlay.File)?.Namespace ?? ns ?? Manifest.Text(overlay.Body["namespace"]) ?? "default", name);
         foreach (var phase in tree.Repo.Bootstrap?["phases"] as System.Text.Json.Nodes.JsonArray ?? [])
             foreach (var creates in phase?["creates"] as System.Text.Json.Nodes.JsonArray ?? [])
                 if (Manifest.Text(creates?["secret"]) is { } secret && secret.Split('/') is [var ns, var name])
-                    yield return (ns, name);
+                    yield return new ObjectKey("Secret", ns, name);
     }
 }
