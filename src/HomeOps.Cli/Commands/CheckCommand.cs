@@ -2,8 +2,9 @@ using HomeOps.Core.Compile.TalConfig;
 using System.CommandLine;
 using System.Diagnostics;
 using HomeOps.Cli.Output;
-using HomeOps.Core.Compile.Secrets;
-using HomeOps.Core.Diagnostics;
+using HomeOps.Core.Compile.Talos;
+using HomeOps.Core.Edge;
+using HomeOps.Core.Validate.Engine;
 
 namespace HomeOps.Cli.Commands;
 
@@ -14,30 +15,30 @@ public static class CheckCommand
     {
         var schemaLocation = CommonOptions.SchemaLocation();
         var command = new Command("check", """
-            Offline check of the whole repository, safe to run anywhere: generates a throwaway
-            secrets bundle in memory, renders every node's Talos config, validates it against the
-            Talos schema and the semantic rules, and prints a summary. Writes nothing.
+            Offline check of the whole repository, safe to run anywhere: plans the cluster from
+            talconfig.yaml, renders every node's Talos config in memory with a throwaway secrets
+            bundle, runs every `homeops validate` rule over talconfig.yaml, bootstrap-config.yaml and
+            the GitOps tree, and prints the plan. Writes nothing.
             Exit 0 when clean, 1 on errors, 2 on usage or internal failure.
             """) { schemaLocation };
         command.SetAction(parse =>
         {
             var clock = Stopwatch.StartNew();
-            var workflow = TalosCommands.Workflow(parse, parse.GetValue(schemaLocation));
-            var diagnostics = new DiagnosticBag();
-            var plan = workflow.Plan(TalConfigLoader.DefaultPath, Environment.GetEnvironmentVariables(), diagnostics);
-            var render = workflow.Render(plan, SecretsBundle.Generate(DateTimeOffset.UtcNow), diagnostics);
-            var found = diagnostics.Sorted();
-            DiagnosticPrinter.Print(found, Console.Error);
+            var root = parse.GetValue(CommonOptions.Repo)!;
+            // Planning first: a broken talconfig.yaml stops here with its own diagnostics.
+            var plan = TalosCommands.Workflow(parse, null).Plan(TalConfigLoader.DefaultPath, Environment.GetEnvironmentVariables(), new());
+            var validator = new Validator(RuleCatalog.All());
+            var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
+            var report = validator.Run(repo, validator.Select([], []), CommonOptions.Schemas(parse.GetValue(schemaLocation)), clock.Elapsed);
+            DiagnosticPrinter.Print(report.Diagnostics, Console.Error);
 
             Console.WriteLine($"cluster    {plan.Config.ClusterName}  endpoint {plan.Config.Endpoint}");
             Console.WriteLine($"versions   Talos {plan.Talos}  Kubernetes {plan.Kubernetes}");
-            foreach (var node in render.Nodes)
-                Console.WriteLine($"node       {node.Node.Hostname,-10} {node.Node.Node.IpAddress,-15} {(node.Node.ControlPlane ? "control-plane" : "worker"),-13} {node.Documents.Count} documents");
-            foreach (var image in render.Nodes.Select(n => n.InstallerImage).Distinct())
-                Console.WriteLine($"installer  {image}");
-            Console.WriteLine($"checks     talconfig, patches, Talos {plan.Talos.Line} schema, network: {DiagnosticPrinter.Count(found)}");
-            Console.WriteLine($"result     {(diagnostics.HasErrors ? "FAILED" : "ok")} in {clock.ElapsedMilliseconds} ms");
-            return diagnostics.HasErrors ? ExitCodes.Findings : ExitCodes.Ok;
+            foreach (var node in plan.Nodes)
+                Console.WriteLine($"node       {node.Hostname,-10} {node.Node.IpAddress,-15} {(node.ControlPlane ? "control-plane" : "worker"),-13} {InstallerImage.For(plan.Config, node, plan.Talos)}");
+            Console.WriteLine($"checks     {validator.Rules.Count} rules over {report.Files} files, {report.Documents} documents: {DiagnosticPrinter.Count(report.Diagnostics)}");
+            Console.WriteLine($"result     {(report.Errors > 0 ? "FAILED" : "ok")} in {clock.ElapsedMilliseconds} ms");
+            return report.Errors > 0 ? ExitCodes.Findings : ExitCodes.Ok;
         });
         return command;
     }

@@ -16,13 +16,14 @@ public static class ValidateCommand
         format.AcceptOnlyFromAmong("text", "json", "sarif");
         var rule = new Option<string[]>("--rule") { Description = "Run only these rules (repeatable; 'bgp/' selects a family)" };
         var skip = new Option<string[]>("--skip") { Description = "Skip these rules (repeatable; 'bgp/' skips a family)" };
+        var timings = new Option<bool>("--timings") { Description = "Also print how long loading and each rule set took (to stderr)" };
         var schemaLocation = CommonOptions.SchemaLocation();
         var command = new Command("validate", """
             One offline check of the whole repository, across every layer: talconfig.yaml,
             bootstrap-config.yaml and every manifest, loaded once, checked by every rule in parallel
             (rule ids and fixes: docs/rules.md). If validate is green, the repository is safe to push.
             Exit 0 when no error, 1 when errors, 2 for usage or internal failure.
-            """) { path, format, rule, skip, schemaLocation };
+            """) { path, format, rule, skip, schemaLocation, timings };
         command.SetAction(parse =>
         {
             var clock = Stopwatch.StartNew();
@@ -41,7 +42,14 @@ public static class ValidateCommand
                 return ExitCodes.Failure;
             }
             var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
-            var report = validator.Run(repo, enabled, CommonOptions.Schemas(parse.GetValue(schemaLocation)), clock.Elapsed);
+            var loadTime = clock.Elapsed;
+            var report = validator.Run(repo, enabled, CommonOptions.Schemas(parse.GetValue(schemaLocation)), loadTime);
+            if (parse.GetValue(timings))
+            {
+                Console.Error.WriteLine($"{"load",-24} {loadTime.TotalMilliseconds,8:F0} ms");
+                foreach (var (set, time) in report.Timings.OrderByDescending(t => t.Value))
+                    Console.Error.WriteLine($"{set,-24} {time.TotalMilliseconds,8:F0} ms");
+            }
             switch (parse.GetValue(format))
             {
                 case "json": Console.WriteLine(ValidationOutput.Serialize(ValidationOutput.Json(report))); break;

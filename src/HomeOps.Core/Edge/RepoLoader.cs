@@ -140,10 +140,16 @@ public sealed class RepoLoader(IGit git)
         return result;
     }
 
-    private static JsonObject? Single(string path, string text, DiagnosticBag diagnostics)
+    /// <summary>A single-document settings file (bootstrap-config.yaml), kept with its positions.</summary>
+    private static Manifest? Single(string path, string text, DiagnosticBag diagnostics)
     {
         var documents = YamlDocuments.Parse(text, path, diagnostics);
-        try { return documents.Count == 1 ? YamlJson.ToJson(documents[0].RootNode) as JsonObject : null; }
+        if (documents.Count != 1) return null;
+        var positions = new Dictionary<string, Mark>(StringComparer.Ordinal);
+        try
+        {
+            return YamlJson.ToJson(documents[0].RootNode, positions) is JsonObject body ? new Manifest(path, 0, body, positions) : null;
+        }
         catch (FormatException e)
         {
             diagnostics.Add(Diagnostic.Error("yaml/syntax", SourceLocation.InFile(path), e.Message, "simplify the document"));

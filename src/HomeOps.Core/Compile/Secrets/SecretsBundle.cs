@@ -20,7 +20,20 @@ public sealed record SecretsBundle(
     string ServiceAccountKeyPem,
     PemPair Os)
 {
-    public static SecretsBundle Generate(DateTimeOffset now) => new(
+    public static SecretsBundle Generate(DateTimeOffset now) => Generate(now, ServiceAccountKey);
+
+    /// <summary>
+    /// A bundle for renders that are validated in memory and discarded (check, validate). Identical
+    /// in shape, but with an ECDSA service-account key: generating RSA-4096 costs up to a second, and
+    /// nothing reads this key except the schema check, which sees a PEM string either way.
+    /// </summary>
+    public static SecretsBundle Throwaway(DateTimeOffset now) => Generate(now, () =>
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return key.ExportECPrivateKeyPem() + "\n";
+    });
+
+    private static SecretsBundle Generate(DateTimeOffset now, Func<string> serviceAccountKey) => new(
         ClusterId: Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).Replace('+', '-').Replace('/', '_'),
         ClusterSecret: Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         BootstrapToken: Token(),
@@ -31,7 +44,7 @@ public sealed record SecretsBundle(
         // talosctl leaves this CA's subject empty; RFC 5280 requires a CA subject, so we name it
         // after its role (Kubernetes only checks the chain, never this name).
         Aggregator: CertificateAuthority.CreateSelfSigned(CaKeyType.EcdsaP256, "CN=front-proxy", now),
-        ServiceAccountKeyPem: ServiceAccountKey(),
+        ServiceAccountKeyPem: serviceAccountKey(),
         Os: CertificateAuthority.CreateSelfSigned(CaKeyType.Ed25519, "O=talos", now));
 
     /// <summary>Talos ≥ 1.7 uses RSA-4096 service-account keys (the UseRSAServiceAccountKey contract).</summary>

@@ -15,7 +15,7 @@ public sealed class RepoModel(
     IReadOnlyList<RepoFile> files,
     IReadOnlyList<Manifest> manifests,
     TalosPlan? talos,
-    JsonObject? bootstrap,
+    Manifest? bootstrapConfig,
     IReadOnlyList<Diagnostic> loadDiagnostics)
 {
     public string Root { get; } = root;
@@ -28,8 +28,11 @@ public sealed class RepoModel(
     /// <summary>The loaded, checked talconfig.yaml; null when absent or unusable.</summary>
     public TalosPlan? Talos { get; } = talos;
 
-    /// <summary>bootstrap-config.yaml as written; null when absent.</summary>
-    public JsonObject? Bootstrap { get; } = bootstrap;
+    /// <summary>bootstrap-config.yaml as written, with positions; null when absent or unusable.</summary>
+    public Manifest? BootstrapConfig { get; } = bootstrapConfig;
+
+    /// <summary>The body of bootstrap-config.yaml.</summary>
+    public JsonObject? Bootstrap => BootstrapConfig?.Body;
 
     /// <summary>What loading itself found (YAML syntax, unreadable files, talconfig problems).</summary>
     public IReadOnlyList<Diagnostic> LoadDiagnostics { get; } = loadDiagnostics;

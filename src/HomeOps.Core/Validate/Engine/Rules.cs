@@ -43,7 +43,8 @@ public sealed class RuleContext(IReadOnlyDictionary<string, RuleInfo> rules, IRe
 }
 
 /// <summary>The result of a run: findings plus what the summary reports.</summary>
-public sealed record ValidationReport(IReadOnlyList<Diagnostic> Diagnostics, int Files, int Documents, TimeSpan Duration)
+/// <param name="Timings">Wall time of each rule set, for `validate --timings`.</param>
+public sealed record ValidationReport(IReadOnlyList<Diagnostic> Diagnostics, int Files, int Documents, TimeSpan Duration, IReadOnlyDictionary<string, TimeSpan> Timings)
 {
     public int Errors => Diagnostics.Count(d => d.Severity == Severity.Error);
     public int Warnings => Diagnostics.Count(d => d.Severity == Severity.Warning);
@@ -78,8 +79,10 @@ public sealed class Validator(IReadOnlyList<IRuleSet> ruleSets)
         var byId = Rules.ToDictionary(r => r.Id);
         foreach (var d in repo.LoadDiagnostics.Where(d => !byId.ContainsKey(d.Rule) || enabled.Contains(d.Rule))) sink.Add(d);
         var context = new RuleContext(byId, enabled, sink, schemas);
+        var timings = new System.Collections.Concurrent.ConcurrentDictionary<string, TimeSpan>();
         Parallel.ForEach(ruleSets.Where(s => s.Rules.Any(r => enabled.Contains(r.Id))), set =>
         {
+            var started = Stopwatch.GetTimestamp();
             // A bug in one rule set must not hide what the others found.
             try { set.Check(repo, context); }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -87,7 +90,8 @@ public sealed class Validator(IReadOnlyList<IRuleSet> ruleSets)
                 sink.Add(Diagnostic.Error("internal/rule-failed", SourceLocation.InFile(repo.Root),
                     $"{set.GetType().Name} failed: {e.GetType().Name}: {e.Message}", "this is a homeops bug; the other rules still ran"));
             }
+            timings[set.GetType().Name] = Stopwatch.GetElapsedTime(started);
         });
-        return new ValidationReport(sink.Sorted(), repo.Files.Count, repo.Manifests.Count, loadTime + clock.Elapsed);
+        return new ValidationReport(sink.Sorted(), repo.Files.Count, repo.Manifests.Count, loadTime + clock.Elapsed, timings);
     }
 }

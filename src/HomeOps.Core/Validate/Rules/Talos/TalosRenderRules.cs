@@ -31,7 +31,7 @@ public sealed class TalosRenderRules : IRuleSet
             context.Report("schema/talos", repo.Talos.Config.Location, $"no Talos {plan.Talos.Line} schema found (tried {schema.Origin}); rendered configs were not schema-checked",
                 "pass --schema-location DIR holding talos/<line>/config.schema.json, or run once online to fill the cache", Severity.Warning);
         var found = new DiagnosticBag();
-        TalosCompiler.Render(plan, repo.Source, SecretsBundle.Generate(CertificateTime), schema.Available ? schema : null, CertificateTime, found);
+        TalosCompiler.Render(plan, repo.Source, SecretsBundle.Throwaway(CertificateTime), schema.Available ? schema : null, CertificateTime, found);
         foreach (var d in found.Sorted()) context.Forward(d);
     }
 }
