@@ -565,7 +565,7 @@ def main():
         app(repo, rng, i, name)
     assert repo.documents == total, (repo.documents, total)
     with open(os.path.join(args.out, "bootstrap-config.yaml"), "w") as f:
-        # The domains the ingress and DNS rules check hosts against, and what bootstrap creates (not a manifest).
+        # Domains the ingress/DNS rules check hosts against; what bootstrap creates.
         f.write(f"""apiVersion: homeops.dev/v1alpha1
 kind: BootstrapConfig
 cluster:
@@ -575,7 +575,7 @@ cluster:
 phases:
   - name: onepassword
     timeout: 5m
-    # the token the ClusterSecretStore reads (flux/secret-ref-missing looks here)
+    # the token the ClusterSecretStore reads
     creates:
       - secret: onepassword-connect/onepassword-connect-token
         keys: [token]
