@@ -56,7 +56,7 @@ public sealed class DualStackRules : IRuleSet
         foreach (var (family, wanted, byDefault) in new[] { ("ipv4", v4, true), ("ipv6", v6, false) })
             if (cilium.Enabled($"{family}.enabled", byDefault) != wanted)
                 context.Report(Id, cilium.Get($"{family}.enabled").At,
-                    $"the cluster is {cluster} (talconfig clusterPodNets) but the Cilium values {(wanted ? "leave" : "set")} {family}.enabled {(!wanted).ToString().ToLowerInvariant()}",
+                    $"the cluster is {cluster} (talconfig clusterPodNets) but the Cilium values have {family}.enabled {(!wanted).ToString().ToLowerInvariant()}",
                     $"set {family}.enabled: {wanted.ToString().ToLowerInvariant()} in the Cilium values");
     }
 
