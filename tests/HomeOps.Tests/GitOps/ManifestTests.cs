@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using HomeOps.Core.Edge;
+using HomeOps.Core.Validate.Engine;
+using HomeOps.Core.Validate.Rules.Schema;
 using HomeOps.Core.Validate.Schema;
 using HomeOps.Tests.Support;
 
@@ -8,56 +11,11 @@ namespace HomeOps.Tests.GitOps;
 
 /// <summary>
 /// Issue 3, acceptance 1: every manifest parses; custom resources validate against their CRD
-/// schemas; built-in kinds use Kubernetes v1.31 API versions and only known fields.
+/// schemas; built-in kinds validate strictly against the Kubernetes v1.31 types.
 /// </summary>
 public class ManifestTests(GitOpsTree tree) : IClassFixture<GitOpsTree>
 {
-    /// <summary>
-    /// API groups served by kube-apiserver v1.31 itself (not by a CRD). A manifest in any other
-    /// group is a custom resource and needs a CRD schema. kustomize.config.k8s.io (kustomization.yaml)
-    /// is kustomize's own config, never applied, and is left out of GitOpsTree.Manifests.
-    /// </summary>
-    private static readonly HashSet<string> BuiltInGroups =
-    [
-        "", "apps", "batch", "autoscaling", "policy", "networking.k8s.io", "rbac.authorization.k8s.io",
-        "storage.k8s.io", "scheduling.k8s.io", "coordination.k8s.io", "discovery.k8s.io", "node.k8s.io",
-        "certificates.k8s.io", "events.k8s.io", "flowcontrol.apiserver.k8s.io", "admissionregistration.k8s.io",
-        "apiextensions.k8s.io", "apiregistration.k8s.io", "authentication.k8s.io", "authorization.k8s.io",
-        "resource.k8s.io", "storagemigration.k8s.io", "internal.apiserver.k8s.io",
-    ];
-
-    /// <summary>
-    /// The API version each built-in kind is served at (GA) in Kubernetes v1.31, and the top-level
-    /// fields its type has. A built-in kind missing here fails the test: add it deliberately.
-    /// </summary>
-    private static readonly Dictionary<string, (string ApiVersion, string[] Fields)> BuiltInKinds = new()
-    {
-        ["Namespace"] = ("v1", ["spec"]),
-        ["ConfigMap"] = ("v1", ["data", "binaryData", "immutable"]),
-        ["Secret"] = ("v1", ["data", "stringData", "type", "immutable"]),
-        ["Service"] = ("v1", ["spec"]),
-        ["ServiceAccount"] = ("v1", ["secrets", "imagePullSecrets", "automountServiceAccountToken"]),
-        ["PersistentVolumeClaim"] = ("v1", ["spec"]),
-        ["PersistentVolume"] = ("v1", ["spec"]),
-        ["LimitRange"] = ("v1", ["spec"]),
-        ["ResourceQuota"] = ("v1", ["spec"]),
-        ["Deployment"] = ("apps/v1", ["spec"]),
-        ["StatefulSet"] = ("apps/v1", ["spec"]),
-        ["DaemonSet"] = ("apps/v1", ["spec"]),
-        ["Job"] = ("batch/v1", ["spec"]),
-        ["CronJob"] = ("batch/v1", ["spec"]),
-        ["Ingress"] = ("networking.k8s.io/v1", ["spec"]),
-        ["IngressClass"] = ("networking.k8s.io/v1", ["spec"]),
-        ["NetworkPolicy"] = ("networking.k8s.io/v1", ["spec"]),
-        ["PodDisruptionBudget"] = ("policy/v1", ["spec"]),
-        ["HorizontalPodAutoscaler"] = ("autoscaling/v2", ["spec"]),
-        ["Role"] = ("rbac.authorization.k8s.io/v1", ["rules"]),
-        ["ClusterRole"] = ("rbac.authorization.k8s.io/v1", ["rules", "aggregationRule"]),
-        ["RoleBinding"] = ("rbac.authorization.k8s.io/v1", ["subjects", "roleRef"]),
-        ["ClusterRoleBinding"] = ("rbac.authorization.k8s.io/v1", ["subjects", "roleRef"]),
-        ["StorageClass"] = ("storage.k8s.io/v1", ["provisioner", "parameters", "reclaimPolicy", "mountOptions", "allowVolumeExpansion", "volumeBindingMode", "allowedTopologies"]),
-        ["PriorityClass"] = ("scheduling.k8s.io/v1", ["value", "globalDefault", "description", "preemptionPolicy"]),
-    };
+    private static bool IsBuiltIn(Manifest m) => KubernetesTypes.IsBuiltInGroup(m.Group);
 
     private static readonly HashSet<string> ClusterScopedBuiltIns = ["Namespace", "PersistentVolume", "IngressClass", "ClusterRole", "ClusterRoleBinding", "StorageClass", "PriorityClass"];
 
@@ -103,7 +61,7 @@ public class ManifestTests(GitOpsTree tree) : IClassFixture<GitOpsTree>
     [Fact]
     public void Every_custom_resource_validates_against_its_CRD_schema()
     {
-        var customResources = tree.Manifests.Where(m => !BuiltInGroups.Contains(m.Group)).ToList();
+        var customResources = tree.Manifests.Where(m => !IsBuiltIn(m)).ToList();
         // The tree is made mostly of custom resources (Flux, cert-manager, Cilium, ESO, CNPG, Prometheus operator).
         Assert.True(customResources.Count >= 20, $"only {customResources.Count} custom resources found");
         var problems = new ConcurrentBag<string>();
@@ -132,40 +90,27 @@ public class ManifestTests(GitOpsTree tree) : IClassFixture<GitOpsTree>
         Assert.NotEmpty(SchemaCheck.Evaluate(git, JsonNode.Parse("""{"apiVersion":"source.toolkit.fluxcd.io/v1","kind":"GitRepository","metadata":{"name":"x"},"spec":{"interval":"1m"}}""")));
     }
 
+    /// <summary>
+    /// Built-in kinds go through the product's schema/kubernetes rule: strict deserialization into
+    /// the official Kubernetes model types (every level, every field, value types) and the API
+    /// versions a v1.31 API server serves. The semantic cross-references below come on top.
+    /// </summary>
     [Fact]
-    public void Built_in_kinds_use_a_Kubernetes_v1_31_api_version_and_known_top_level_fields()
+    public void Built_in_kinds_validate_strictly_against_the_Kubernetes_v1_31_types()
     {
-        var builtIns = tree.Manifests.Where(m => BuiltInGroups.Contains(m.Group)).ToList();
+        var builtIns = tree.Manifests.Where(IsBuiltIn).ToList();
         Assert.Contains(builtIns, m => m.Kind == "Deployment");
-        var problems = new List<string>();
-        foreach (var m in builtIns)
-        {
-            if (!BuiltInKinds.TryGetValue(m.Kind, out var spec)) { problems.Add($"{m}: built-in kind {m.Kind} ({m.ApiVersion}) is not in the v1.31 allow-list"); continue; }
-            if (m.ApiVersion != spec.ApiVersion) problems.Add($"{m}: apiVersion {m.ApiVersion}, Kubernetes v1.31 serves {m.Kind} as {spec.ApiVersion}");
-            var unknown = m.Json.Select(p => p.Key).Except(["apiVersion", "kind", "metadata", .. spec.Fields]).ToList();
-            problems.AddRange(unknown.Select(k => $"{m}: unknown top-level field '{k}'"));
-            if (!ClusterScopedBuiltIns.Contains(m.Kind) && string.IsNullOrEmpty(m.Namespace)) problems.Add($"{m}: namespaced kind without metadata.namespace");
-        }
+        var found = StrictCheck(Repo.Root);
+        Assert.True(found.Count == 0, string.Join("\n", found));
+        var problems = builtIns.Where(m => !ClusterScopedBuiltIns.Contains(m.Kind) && string.IsNullOrEmpty(m.Namespace))
+            .Select(m => $"{m}: namespaced kind without metadata.namespace").ToList();
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
-    /// <summary>
-    /// kubectl cannot validate offline: `kubectl apply/create --dry-run=client` still needs an API
-    /// server for discovery (REST mapping) and `--validate=strict` downloads /openapi/v2 from it, and no
-    /// Kubernetes OpenAPI document ships with this repository or its schemas. So built-ins are checked
-    /// here against hand-written field lists of the v1.31 types for the kinds the tree uses (Deployment,
-    /// Service, Ingress, PersistentVolumeClaim, ConfigMap, Namespace): unknown fields at every level of
-    /// those lists, types (object/array/string/int) of the walked fields, and the cross-references that matter.
-    /// NOT checked: value formats beyond those below (quantities, durations), fields of volume sources,
-    /// affinity, lifecycle and other subtrees left opaque in <see cref="BuiltInShapes"/>.
-    /// </summary>
     [Fact]
-    public void Built_in_objects_have_only_known_fields_and_consistent_references()
+    public void Built_in_objects_have_consistent_references()
     {
         var problems = new List<string>();
-        foreach (var m in tree.Manifests.Where(m => BuiltInShapes.Roots.ContainsKey(m.Kind)))
-            BuiltInShapes.Check(m.Json, BuiltInShapes.Roots[m.Kind], m.Kind, problems, m.ToString());
-
         var deployments = tree.OfKind("Deployment").ToList();
         var services = tree.OfKind("Service").ToList();
         Assert.NotEmpty(deployments);
@@ -182,14 +127,15 @@ public class ManifestTests(GitOpsTree tree) : IClassFixture<GitOpsTree>
     }
 
     [Fact]
-    public void The_built_in_shape_check_rejects_unknown_fields_and_dangling_references()
+    public void The_built_in_checks_reject_unknown_fields_wrong_types_and_dangling_references()
     {
-        // Negative control: a Deployment with a misspelled container field and a probe on an undeclared port.
-        var bad = (JsonObject)GitOpsTree.ParseYamlText("""
+        // Negative control: a misspelled container field, a string where an int belongs, and a probe on an undeclared port.
+        const string text = """
             apiVersion: apps/v1
             kind: Deployment
             metadata: {name: x, namespace: x}
             spec:
+              replicas: two
               selector: {matchLabels: {app: x}}
               template:
                 metadata: {labels: {app: y}}
@@ -200,14 +146,24 @@ public class ManifestTests(GitOpsTree tree) : IClassFixture<GitOpsTree>
                       imagePullPolicyy: Always
                       ports: [{name: http, containerPort: 80}]
                       readinessProbe: {httpGet: {path: /, port: metrics}}
-            """, "bad.yaml").Single()!;
-        var problems = new List<string>();
-        var m = new Manifest("bad.yaml", 0, bad);
-        BuiltInShapes.Check(bad, BuiltInShapes.Roots["Deployment"], "Deployment", problems, m.ToString());
-        problems.AddRange(CheckDeployment(m));
-        Assert.Contains(problems, p => p.Contains("imagePullPolicyy"));
+            """;
+        using var temp = new TempDir();
+        temp.Write("bad.yaml", text);
+        var strict = StrictCheck(temp.Path);
+        Assert.Contains(strict, d => d.Message.Contains("imagePullPolicyy") && d.Location.Line == 13);
+        Assert.Contains(strict, d => d.Message.Contains("spec.replicas"));
+        var m = new Manifest("bad.yaml", 0, (JsonObject)GitOpsTree.ParseYamlText(text, "bad.yaml").Single()!);
+        var problems = CheckDeployment(m).ToList();
         Assert.Contains(problems, p => p.Contains("port 'metrics'"));
         Assert.Contains(problems, p => p.Contains("selector"));
+    }
+
+    private static IReadOnlyList<HomeOps.Core.Diagnostics.Diagnostic> StrictCheck(string root)
+    {
+        var validator = new Validator(RuleCatalog.All());
+        var model = new RepoLoader(new GitCli()).Load(root, new Dictionary<string, string>());
+        var schemas = new SchemaStore([Repo.Schemas], Path.Combine(Path.GetTempPath(), "homeops-test-schema-cache"));
+        return validator.Run(model, validator.Select(["schema/kubernetes"], []), schemas, TimeSpan.Zero).Diagnostics;
     }
 
     private static IEnumerable<string> CheckDeployment(Manifest d)
@@ -310,96 +266,5 @@ public class ManifestTests(GitOpsTree tree) : IClassFixture<GitOpsTree>
         if (modes.Count == 0 || modes.Any(m => m is not ("ReadWriteOnce" or "ReadOnlyMany" or "ReadWriteMany" or "ReadWriteOncePod"))) yield return $"{p}: accessModes missing or invalid";
         if (GitOpsTree.Str(spec?["resources"]?["requests"]?["storage"]) is not { } size || !Regex.IsMatch(size, @"^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$"))
             yield return $"{p}: resources.requests.storage is not a quantity";
-    }
-}
-
-/// <summary>Field lists of the Kubernetes v1.31 types the tree uses (k8s.io/api v0.31), for an offline strict check.</summary>
-internal static class BuiltInShapes
-{
-    /// <summary>type name → field → child type ("[]X" = list of X, "" = opaque/scalar).</summary>
-    private static readonly Dictionary<string, Dictionary<string, string>> Types = new()
-    {
-        ["Deployment"] = F("apiVersion", "kind", "metadata", "spec:DeploymentSpec"),
-        ["Service"] = F("apiVersion", "kind", "metadata", "spec:ServiceSpec"),
-        ["Ingress"] = F("apiVersion", "kind", "metadata", "spec:IngressSpec"),
-        ["PersistentVolumeClaim"] = F("apiVersion", "kind", "metadata", "spec:PvcSpec"),
-        ["ConfigMap"] = F("apiVersion", "kind", "metadata", "data:StringMap", "binaryData:StringMap", "immutable"),
-        ["Namespace"] = F("apiVersion", "kind", "metadata", "spec:NamespaceSpec"),
-        ["NamespaceSpec"] = F("finalizers"),
-        ["StringMap"] = [],
-        ["DeploymentSpec"] = F("replicas", "selector:LabelSelector", "template:PodTemplateSpec", "strategy:DeploymentStrategy", "minReadySeconds", "revisionHistoryLimit", "paused", "progressDeadlineSeconds"),
-        ["DeploymentStrategy"] = F("type", "rollingUpdate"),
-        ["LabelSelector"] = F("matchLabels", "matchExpressions"),
-        ["PodTemplateSpec"] = F("metadata", "spec:PodSpec"),
-        ["PodSpec"] = F("volumes:[]Volume", "initContainers:[]Container", "containers:[]Container", "ephemeralContainers", "restartPolicy",
-            "terminationGracePeriodSeconds", "activeDeadlineSeconds", "dnsPolicy", "nodeSelector", "serviceAccountName", "serviceAccount",
-            "automountServiceAccountToken", "nodeName", "hostNetwork", "hostPID", "hostIPC", "shareProcessNamespace", "securityContext:PodSecurityContext",
-            "imagePullSecrets", "hostname", "subdomain", "affinity", "schedulerName", "tolerations", "hostAliases", "priorityClassName", "priority",
-            "dnsConfig", "readinessGates", "runtimeClassName", "enableServiceLinks", "preemptionPolicy", "overhead",
-            "topologySpreadConstraints:[]TopologySpreadConstraint", "setHostnameAsFQDN", "os", "hostUsers", "schedulingGates", "resourceClaims"),
-        ["TopologySpreadConstraint"] = F("maxSkew", "topologyKey", "whenUnsatisfiable", "labelSelector:LabelSelector", "minDomains", "nodeAffinityPolicy", "nodeTaintsPolicy", "matchLabelKeys"),
-        ["PodSecurityContext"] = F("seLinuxOptions", "windowsOptions", "runAsUser", "runAsGroup", "runAsNonRoot", "supplementalGroups", "supplementalGroupsPolicy",
-            "fsGroup", "sysctls", "fsGroupChangePolicy", "seccompProfile:SeccompProfile", "appArmorProfile"),
-        ["SeccompProfile"] = F("type", "localhostProfile"),
-        ["Container"] = F("name", "image", "command", "args", "workingDir", "ports:[]ContainerPort", "envFrom", "env:[]EnvVar", "resources:Resources",
-            "resizePolicy", "restartPolicy", "volumeMounts:[]VolumeMount", "volumeDevices", "livenessProbe:Probe", "readinessProbe:Probe", "startupProbe:Probe",
-            "lifecycle", "terminationMessagePath", "terminationMessagePolicy", "imagePullPolicy", "securityContext:SecurityContext", "stdin", "stdinOnce", "tty"),
-        ["ContainerPort"] = F("name", "hostPort", "containerPort", "protocol", "hostIP"),
-        ["EnvVar"] = F("name", "value", "valueFrom:EnvVarSource"),
-        ["EnvVarSource"] = F("fieldRef", "resourceFieldRef", "configMapKeyRef:KeyRef", "secretKeyRef:KeyRef"),
-        ["KeyRef"] = F("name", "key", "optional"),
-        ["Resources"] = F("limits", "requests", "claims"),
-        ["VolumeMount"] = F("name", "readOnly", "recursiveReadOnly", "mountPath", "subPath", "mountPropagation", "subPathExpr"),
-        ["Probe"] = F("exec", "httpGet:HttpGet", "tcpSocket", "grpc", "initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold", "terminationGracePeriodSeconds"),
-        ["HttpGet"] = F("path", "port", "host", "scheme", "httpHeaders"),
-        ["SecurityContext"] = F("capabilities:Capabilities", "privileged", "seLinuxOptions", "windowsOptions", "runAsUser", "runAsGroup", "runAsNonRoot",
-            "readOnlyRootFilesystem", "allowPrivilegeEscalation", "procMount", "seccompProfile:SeccompProfile", "appArmorProfile"),
-        ["Capabilities"] = F("add", "drop"),
-        ["Volume"] = F("name", "hostPath", "emptyDir", "gcePersistentDisk", "awsElasticBlockStore", "secret:SecretVolume", "nfs", "iscsi", "glusterfs",
-            "persistentVolumeClaim:PvcVolume", "rbd", "flexVolume", "cinder", "cephfs", "flocker", "downwardAPI", "fc", "azureFile", "configMap:ConfigMapVolume",
-            "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk", "projected", "portworxVolume", "scaleIO", "storageos", "csi", "ephemeral", "image"),
-        ["SecretVolume"] = F("secretName", "items", "defaultMode", "optional"),
-        ["ConfigMapVolume"] = F("name", "items", "defaultMode", "optional"),
-        ["PvcVolume"] = F("claimName", "readOnly"),
-        ["ServiceSpec"] = F("ports:[]ServicePort", "selector", "clusterIP", "clusterIPs", "type", "externalIPs", "sessionAffinity", "loadBalancerIP",
-            "loadBalancerSourceRanges", "externalName", "externalTrafficPolicy", "healthCheckNodePort", "publishNotReadyAddresses", "sessionAffinityConfig",
-            "ipFamilies", "ipFamilyPolicy", "allocateLoadBalancerNodePorts", "loadBalancerClass", "internalTrafficPolicy", "trafficDistribution"),
-        ["ServicePort"] = F("name", "protocol", "appProtocol", "port", "targetPort", "nodePort"),
-        ["IngressSpec"] = F("ingressClassName", "defaultBackend:IngressBackend", "tls:[]IngressTLS", "rules:[]IngressRule"),
-        ["IngressTLS"] = F("hosts", "secretName"),
-        ["IngressRule"] = F("host", "http:HttpIngressRule"),
-        ["HttpIngressRule"] = F("paths:[]HttpIngressPath"),
-        ["HttpIngressPath"] = F("path", "pathType", "backend:IngressBackend"),
-        ["IngressBackend"] = F("service:IngressServiceBackend", "resource"),
-        ["IngressServiceBackend"] = F("name", "port:ServiceBackendPort"),
-        ["ServiceBackendPort"] = F("name", "number"),
-        ["PvcSpec"] = F("accessModes", "selector:LabelSelector", "resources:Resources", "volumeName", "storageClassName", "volumeMode", "dataSource", "dataSourceRef", "volumeAttributesClassName"),
-    };
-
-    public static readonly Dictionary<string, Dictionary<string, string>> Roots =
-        new[] { "Deployment", "Service", "Ingress", "PersistentVolumeClaim", "ConfigMap", "Namespace" }.ToDictionary(k => k, k => Types[k]);
-
-    private static Dictionary<string, string> F(params string[] fields) =>
-        fields.ToDictionary(f => f.Split(':')[0], f => f.Contains(':') ? f.Split(':')[1] : "");
-
-    public static void Check(JsonNode? node, Dictionary<string, string> type, string typeName, List<string> problems, string where, string path = "")
-    {
-        if (node is not JsonObject obj) { problems.Add($"{where}: {path.TrimStart('.')} should be an object ({typeName})"); return; }
-        foreach (var (key, value) in obj)
-        {
-            if (typeName == "StringMap")
-            {
-                if (GitOpsTree.Str(value) is null) problems.Add($"{where}: {path}.{key} should be a string");
-                continue;
-            }
-            if (!type.TryGetValue(key, out var child)) { problems.Add($"{where}: unknown field {path.TrimStart('.')}.{key} ({typeName} has no such field)".Replace(": .", ": ")); continue; }
-            if (child.Length == 0) continue;
-            if (child.StartsWith("[]", StringComparison.Ordinal))
-            {
-                if (value is not JsonArray list) { problems.Add($"{where}: {path}.{key} should be a list"); continue; }
-                for (var i = 0; i < list.Count; i++) Check(list[i], Types[child[2..]], child[2..], problems, where, $"{path}.{key}[{i}]");
-            }
-            else Check(value, Types[child], child, problems, where, $"{path}.{key}");
-        }
     }
 }

@@ -37,7 +37,20 @@ public sealed class Manifest(string file, int index, JsonObject body, IReadOnlyD
         }
     }
 
+    /// <summary>The value at a JSON pointer of the body ("/spec/path"), or null.</summary>
+    public JsonNode? Get(string pointer) =>
+        pointer.Length == 0 ? Body : pointer[1..].Split('/').Aggregate((JsonNode?)Body, (node, token) => node switch
+        {
+            JsonObject o => o[token.Replace("~1", "/").Replace("~0", "~")],
+            JsonArray a when int.TryParse(token, out var i) && i >= 0 && i < a.Count => a[i],
+            _ => null,
+        });
+
     public static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    /// <summary>The elements of an array node with their indexes (for pointers); nothing for anything else.</summary>
+    public static IEnumerable<(JsonNode? Item, int Index)> Items(JsonNode? node) =>
+        node is JsonArray array ? array.Select((item, index) => (item, index)) : [];
 }
 
 /// <summary>A file in the repository as the validator sees it.</summary>

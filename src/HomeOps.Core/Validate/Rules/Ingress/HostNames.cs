@@ -37,13 +37,13 @@ public static class HostNames
         switch (m.Group, m.Kind)
         {
             case ("networking.k8s.io", "Ingress"):
-                foreach (var (rule, i) in Items(m.Body["spec"]?["rules"])) Add(rule?["host"], $"/spec/rules/{i}/host", "Ingress");
+                foreach (var (rule, i) in Manifest.Items(m.Body["spec"]?["rules"])) Add(rule?["host"], $"/spec/rules/{i}/host", "Ingress");
                 break;
             case ("cert-manager.io", "Certificate"):
-                foreach (var (name, i) in Items(m.Body["spec"]?["dnsNames"])) Add(name, $"/spec/dnsNames/{i}", "Certificate");
+                foreach (var (name, i) in Manifest.Items(m.Body["spec"]?["dnsNames"])) Add(name, $"/spec/dnsNames/{i}", "Certificate");
                 break;
             case ("externaldns.k8s.io", "DNSEndpoint"):
-                foreach (var (endpoint, i) in Items(m.Body["spec"]?["endpoints"])) Add(endpoint?["dnsName"], $"/spec/endpoints/{i}/dnsName", "DNSEndpoint");
+                foreach (var (endpoint, i) in Manifest.Items(m.Body["spec"]?["endpoints"])) Add(endpoint?["dnsName"], $"/spec/endpoints/{i}/dnsName", "DNSEndpoint");
                 break;
             case ("helm.toolkit.fluxcd.io", "HelmRelease"):
                 claims.AddRange(ChartIngresses(m));
@@ -61,7 +61,7 @@ public static class HostNames
         foreach (var (pointer, ingress) in Objects(release.Body["spec"]?["values"], "/spec/values"))
         {
             if (!pointer.EndsWith("/ingress", StringComparison.Ordinal) || ingress["enabled"] is JsonValue e && e.TryGetValue<bool>(out var on) && !on) continue;
-            foreach (var (host, i) in Items(ingress["hosts"]))
+            foreach (var (host, i) in Manifest.Items(ingress["hosts"]))
             {
                 var name = Manifest.Text(host) ?? Manifest.Text(host?["host"]) ?? Manifest.Text(host?["name"]);
                 var at = host is JsonObject o ? $"{pointer}/hosts/{i}/{(o.ContainsKey("host") ? "host" : "name")}" : $"{pointer}/hosts/{i}";
@@ -82,14 +82,11 @@ public static class HostNames
             JsonNode? config;
             try { config = YamlJson.ToJson(documents[0].RootNode); }
             catch (FormatException) { continue; }
-            foreach (var (rule, _) in Items(config?["ingress"]))
+            foreach (var (rule, _) in Manifest.Items(config?["ingress"]))
                 if (Manifest.Text(rule?["hostname"]) is { } host)
                     yield return new HostClaim(host.ToLowerInvariant(), configMap, $"/data/{YamlJson.Escape(key)}", "Cloudflare tunnel");
         }
     }
-
-    public static IEnumerable<(JsonNode? Item, int Index)> Items(JsonNode? node) =>
-        node is JsonArray array ? array.Select((item, index) => (item, index)) : [];
 
     private static IEnumerable<(string Pointer, JsonObject Object)> Objects(JsonNode? node, string pointer)
     {

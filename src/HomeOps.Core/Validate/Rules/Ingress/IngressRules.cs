@@ -36,11 +36,11 @@ public sealed class IngressRules : IRuleSet
 
     private static void CheckAuth(Manifest ingress, string protectedDomain, DomainSettings settings, RuleContext context)
     {
-        foreach (var (rule, i) in HostNames.Items(ingress.Body["spec"]?["rules"]))
+        foreach (var (rule, i) in Manifest.Items(ingress.Body["spec"]?["rules"]))
         {
             if (Manifest.Text(rule?["host"]) is not { } host || !HostNames.IsWithin(host.ToLowerInvariant(), protectedDomain)) continue;
             var outpost = ingress.Namespace is null || settings.AuthProxyNamespace.Length == 0 || ingress.Namespace == settings.AuthProxyNamespace;
-            foreach (var (path, j) in HostNames.Items(rule?["http"]?["paths"]))
+            foreach (var (path, j) in Manifest.Items(rule?["http"]?["paths"]))
             {
                 var service = Manifest.Text(path?["backend"]?["service"]?["name"]);
                 if (outpost && service == settings.AuthProxyService) continue;
@@ -55,8 +55,8 @@ public sealed class IngressRules : IRuleSet
     {
         var claimed = new Dictionary<(string Host, string Path), Manifest>();
         foreach (var ingress in ingresses)
-            foreach (var (rule, i) in HostNames.Items(ingress.Body["spec"]?["rules"]))
-                foreach (var (path, j) in HostNames.Items(rule?["http"]?["paths"]))
+            foreach (var (rule, i) in Manifest.Items(ingress.Body["spec"]?["rules"]))
+                foreach (var (path, j) in Manifest.Items(rule?["http"]?["paths"]))
                 {
                     var key = ((Manifest.Text(rule?["host"]) ?? "*").ToLowerInvariant(), Manifest.Text(path?["path"]) ?? "/");
                     if (!claimed.TryAdd(key, ingress) && claimed[key] is var first && !ReferenceEquals(first, ingress))
@@ -68,10 +68,10 @@ public sealed class IngressRules : IRuleSet
 
     private static void CheckTls(Manifest ingress, RuleContext context)
     {
-        var covered = HostNames.Items(ingress.Body["spec"]?["tls"])
-            .SelectMany(t => HostNames.Items(t.Item?["hosts"]).Select(h => Manifest.Text(h.Item)?.ToLowerInvariant()))
+        var covered = Manifest.Items(ingress.Body["spec"]?["tls"])
+            .SelectMany(t => Manifest.Items(t.Item?["hosts"]).Select(h => Manifest.Text(h.Item)?.ToLowerInvariant()))
             .OfType<string>().ToList();
-        foreach (var (rule, i) in HostNames.Items(ingress.Body["spec"]?["rules"]))
+        foreach (var (rule, i) in Manifest.Items(ingress.Body["spec"]?["rules"]))
         {
             if (Manifest.Text(rule?["host"])?.ToLowerInvariant() is not { } host) continue;
             if (covered.Any(c => c == host || c.StartsWith("*.", StringComparison.Ordinal) && host.EndsWith(c[1..], StringComparison.Ordinal) && !host[..^(c.Length - 1)].Contains('.'))) continue;

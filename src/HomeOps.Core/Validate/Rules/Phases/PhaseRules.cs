@@ -25,12 +25,12 @@ public sealed class PhaseRules : IRuleSet
         if (repo.BootstrapConfig is not { } config) return;
         var releases = repo.OfKind("helm.toolkit.fluxcd.io", "HelmRelease").Select(r => (Release: HelmReleaseIdentity.Of(r), Manifest: r)).ToList();
         var fluxEntry = repo.OfKind("kustomize.toolkit.fluxcd.io", "Kustomization").FirstOrDefault(k => k.Name == "flux-system");
-        foreach (var (phase, i) in Items(config.Body["phases"]))
+        foreach (var (phase, i) in Manifest.Items(config.Body["phases"]))
         {
             var name = Manifest.Text(phase?["name"]) ?? $"#{i}";
-            foreach (var (install, j) in Items(phase?["installs"])) CheckInstall(config, $"/phases/{i}/installs/{j}", name, install, releases, context);
-            foreach (var (applied, j) in Items(phase?["applies"])) CheckApply(repo, config, $"/phases/{i}/applies/{j}", name, Manifest.Text(applied), fluxEntry, context);
-            foreach (var (created, j) in Items(phase?["creates"])) CheckCreate(repo, config, $"/phases/{i}/creates/{j}/secret", name, Manifest.Text(created?["secret"]), context);
+            foreach (var (install, j) in Manifest.Items(phase?["installs"])) CheckInstall(config, $"/phases/{i}/installs/{j}", name, install, releases, context);
+            foreach (var (applied, j) in Manifest.Items(phase?["applies"])) CheckApply(repo, config, $"/phases/{i}/applies/{j}", name, Manifest.Text(applied), fluxEntry, context);
+            foreach (var (created, j) in Manifest.Items(phase?["creates"])) CheckCreate(repo, config, $"/phases/{i}/creates/{j}/secret", name, Manifest.Text(created?["secret"]), context);
         }
     }
 
@@ -93,8 +93,6 @@ public sealed class PhaseRules : IRuleSet
         }
     }
 
-    private static IEnumerable<(JsonNode? Item, int Index)> Items(JsonNode? node) =>
-        node is JsonArray array ? array.Select((item, index) => (item, index)) : [];
 }
 
 /// <summary>

@@ -31,11 +31,17 @@ public sealed class SchemaRules : IRuleSet
 
     public void Check(RepoModel repo, RuleContext context)
     {
-        var crds = new CrdSchemas(context);
-        Parallel.ForEach(repo.Manifests.Where(m => m.Group != KustomizeGroup), manifest =>
+        var manifests = repo.Manifests.Where(m => m.Group != KustomizeGroup).ToList();
+        var custom = context.Enabled("schema/crd") || context.Enabled("schema/unknown-kind")
+            ? new CrdSchemas(context, manifests.Where(m => !KubernetesTypes.IsBuiltInGroup(m.Group)))
+            : null;
+        Parallel.ForEach(manifests, manifest =>
         {
-            if (KubernetesTypes.IsBuiltInGroup(manifest.Group)) CheckBuiltIn(manifest, context);
-            else CheckCustom(manifest, crds, context);
+            if (KubernetesTypes.IsBuiltInGroup(manifest.Group))
+            {
+                if (context.Enabled("schema/kubernetes")) CheckBuiltIn(manifest, context);
+            }
+            else if (custom is not null) CheckCustom(manifest, custom, context);
         });
     }
 
@@ -95,20 +101,26 @@ public sealed class SchemaRules : IRuleSet
                 "compare with the CRD's schema for this apiVersion");
     }
 
-    /// <summary>CRD schemas compiled once per run and kind.</summary>
-    private sealed class CrdSchemas(RuleContext context)
+    /// <summary>
+    /// One compiled schema per CRD kind and version in the run, pruned to the fields the run's
+    /// documents of that kind use (CrdSchema.PruneFor), compiled on first use.
+    /// </summary>
+    private sealed class CrdSchemas
     {
         private readonly SchemaCheck _compiler = new();
-        private readonly ConcurrentDictionary<string, Lazy<(JsonSchema?, string)>> _byPath = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Lazy<(JsonSchema?, string)>> _byPath;
 
-        public (JsonSchema? Schema, string Origin) For(Manifest manifest)
-        {
-            var path = $"crds/{manifest.Group}/{manifest.Kind.ToLowerInvariant()}_{manifest.Version}.json";
-            return _byPath.GetOrAdd(path, p => new Lazy<(JsonSchema?, string)>(() =>
+        public CrdSchemas(RuleContext context, IEnumerable<Manifest> documents) =>
+            _byPath = documents.GroupBy(PathOf, StringComparer.Ordinal).ToDictionary(g => g.Key, g => new Lazy<(JsonSchema?, string)>(() =>
             {
-                var (text, origin) = context.Schemas.Find(p);
-                return text is null ? (null, origin) : (_compiler.Register(CrdSchema.Normalize(text), new Uri($"https://homeops.invalid/{p}")), origin);
-            })).Value;
-        }
+                var (text, origin) = context.Schemas.Find(g.Key);
+                if (text is null) return (null, origin);
+                var pruned = CrdSchema.PruneFor(JsonNode.Parse(CrdSchema.Normalize(text))!, g.Select(m => (JsonNode?)m.Body).ToList());
+                return (_compiler.Register(pruned.ToJsonString(), new Uri($"https://homeops.invalid/{g.Key}")), origin);
+            }), StringComparer.Ordinal);
+
+        public (JsonSchema? Schema, string Origin) For(Manifest manifest) => _byPath[PathOf(manifest)].Value;
+
+        private static string PathOf(Manifest m) => $"crds/{m.Group}/{m.Kind.ToLowerInvariant()}_{m.Version}.json";
     }
 }

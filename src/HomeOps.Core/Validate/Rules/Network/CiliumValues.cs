@@ -1,0 +1,120 @@
+using System.Text.Json.Nodes;
+using HomeOps.Core.Diagnostics;
+using HomeOps.Core.Model.Repo;
+using HomeOps.Core.Yaml;
+
+namespace HomeOps.Core.Validate.Rules.Network;
+
+/// <summary>One source of Helm values: a document and the JSON pointer its values start at.</summary>
+public sealed record ValuesLayer(Manifest Document, string Pointer);
+
+/// <summary>
+/// The Cilium Helm values as Flux computes them: each valuesFrom ConfigMap in order, then the
+/// HelmRelease's inline values, later layers winning key by key. Each lookup answers with where
+/// the winning value was written, so findings point into values.yaml rather than at the release.
+/// </summary>
+public sealed class CiliumValues(Manifest release, IReadOnlyList<ValuesLayer> layers)
+{
+    public Manifest Release { get; } = release;
+
+    /// <summary>The value at a dotted path ("ipam.mode"), or null, with where it is (or, when unset, where the values start).</summary>
+    public (JsonNode? Value, SourceLocation At) Get(string path)
+    {
+        var pointer = "/" + string.Join('/', path.Split('.').Select(YamlJson.Escape));
+        for (var i = layers.Count - 1; i >= 0; i--)
+        {
+            var node = (JsonNode?)layers[i].Document.Body;
+            foreach (var token in (layers[i].Pointer + pointer).Split('/', StringSplitOptions.RemoveEmptyEntries))
+                node = node is JsonObject obj ? obj[token.Replace("~1", "/").Replace("~0", "~")] : null;
+            if (node is not null) return (node, layers[i].Document.At(layers[i].Pointer + pointer));
+        }
+        return (null, layers.Count > 0 ? layers[0].Document.At(layers[0].Pointer) : Release.At("/spec"));
+    }
+
+    public bool Enabled(string path, bool byDefault) => Get(path).Value?.GetValueKind() switch
+    {
+        System.Text.Json.JsonValueKind.True => true,
+        System.Text.Json.JsonValueKind.False => false,
+        _ => byDefault,
+    };
+
+    /// <summary>Strings of a value that Cilium accepts as a list or as one comma-separated string.</summary>
+    public IReadOnlyList<string>? Strings(string path) => Get(path).Value switch
+    {
+        JsonArray array => array.Select(Manifest.Text).OfType<string>().ToList(),
+        JsonValue value when Manifest.Text(value) is { } text => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        _ => null,
+    };
+
+    /// <summary>
+    /// The pod ranges Cilium itself hands out in ipam.mode cluster-pool (the chart's default), with the
+    /// chart's defaults when unset: then talconfig's clusterPodNets are not what pods get. Empty in
+    /// other IPAM modes (kubernetes: the node podCIDRs from clusterPodNets).
+    /// </summary>
+    public IReadOnlyList<PlanRange> ClusterPoolPodRanges()
+    {
+        if ((Manifest.Text(Get("ipam.mode").Value) ?? "cluster-pool") != "cluster-pool") return [];
+        var result = new List<PlanRange>();
+        foreach (var (family, key, fallback, byDefault) in new[] { ("ipv4", "clusterPoolIPv4PodCIDRList", "10.0.0.0/8", true), ("ipv6", "clusterPoolIPv6PodCIDRList", "fd00::/104", false) })
+        {
+            if (!Enabled($"{family}.enabled", byDefault)) continue;
+            var path = $"ipam.operator.{key}";
+            var written = Strings(path);
+            foreach (var text in written ?? [fallback])
+                if (IpRange.TryParse(text, out var range) && !text.Contains('-'))
+                    result.Add(new PlanRange(range, $"Cilium cluster-pool pod range {text} ({path}{(written is null ? ", chart default" : "")})", Get(path).At));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The values of the HelmRelease of chart "cilium": inline values plus ConfigMaps it reads
+    /// through valuesFrom that a kustomization.yaml configMapGenerator builds from files. Null when
+    /// the tree has no Cilium release.
+    /// </summary>
+    public static CiliumValues? Find(RepoModel repo)
+    {
+        var release = repo.OfKind("helm.toolkit.fluxcd.io", "HelmRelease")
+            .FirstOrDefault(r => Manifest.Text(r.Body["spec"]?["chart"]?["spec"]?["chart"]) == "cilium");
+        if (release is null) return null;
+        var layers = new List<ValuesLayer>();
+        foreach (var source in (release.Body["spec"]?["valuesFrom"] as JsonArray ?? []).OfType<JsonObject>())
+            if (Manifest.Text(source["kind"]) == "ConfigMap" && Manifest.Text(source["name"]) is { } name
+                && GeneratedFile(repo, name, Manifest.Text(source["valuesKey"]) ?? "values.yaml") is { } file
+                && Parse(file) is { } document)
+                layers.Add(new ValuesLayer(document, ""));
+        if (release.Body["spec"]?["values"] is JsonObject) layers.Add(new ValuesLayer(release, "/spec/values"));
+        return new CiliumValues(release, layers);
+    }
+
+    /// <summary>The file a configMapGenerator puts under <paramref name="key"/> of ConfigMap <paramref name="name"/> ("key=path" or a path whose file name is the key).</summary>
+    private static RepoFile? GeneratedFile(RepoModel repo, string name, string key)
+    {
+        foreach (var kustomization in repo.OfKind("kustomize.config.k8s.io", "Kustomization"))
+            foreach (var generator in (kustomization.Body["configMapGenerator"] as JsonArray ?? []).OfType<JsonObject>().Where(g => Manifest.Text(g["name"]) == name))
+                foreach (var entry in (generator["files"] as JsonArray ?? []).Select(Manifest.Text).OfType<string>())
+                {
+                    var (entryKey, path) = entry.Contains('=') ? (entry[..entry.IndexOf('=')], entry[(entry.IndexOf('=') + 1)..]) : (Path.GetFileName(entry), entry);
+                    if (entryKey != key) continue;
+                    var full = HomeOps.Core.Edge.RepoPath.Join(Path.GetDirectoryName(kustomization.File) ?? "", path);
+                    if (repo.Files.FirstOrDefault(f => f.Path == full) is { } file) return file;
+                }
+        return null;
+    }
+
+    private static Manifest? Parse(RepoFile file)
+    {
+        if (file.Text is null) return null;
+        var documents = YamlDocuments.Parse(file.Text, file.Path, new DiagnosticBag());
+        if (documents.Count != 1) return null;
+        var positions = new Dictionary<string, YamlDotNet.Core.Mark>(StringComparer.Ordinal);
+        try
+        {
+            return YamlJson.ToJson(documents[0].RootNode, positions) is JsonObject body ? new Manifest(file.Path, 0, body, positions) : null;
+        }
+        catch (FormatException)
+        {
+            return null; // yaml/syntax already reports a values file that does not convert
+        }
+    }
+}
