@@ -91,16 +91,8 @@ public sealed class BgpPlan
     }
 
     private static At<long>? Number(Manifest m, string pointer) =>
-        Find(m, pointer) is JsonValue v && v.TryGetValue<long>(out var n) ? new At<long>(n, m.At(pointer)) : null;
+        m.Get(pointer) is JsonValue v && v.TryGetValue<long>(out var n) ? new At<long>(n, m.At(pointer)) : null;
 
     private static At<string>? Text(Manifest m, string pointer) =>
-        Manifest.Text(Find(m, pointer)) is { } s ? new At<string>(s, m.At(pointer)) : null;
-
-    private static JsonNode? Find(Manifest m, string pointer) =>
-        pointer.Split('/', StringSplitOptions.RemoveEmptyEntries).Aggregate((JsonNode?)m.Body, (node, token) => node switch
-        {
-            JsonObject o => o[token],
-            JsonArray a when int.TryParse(token, out var i) && i < a.Count => a[i],
-            _ => null,
-        });
+        Manifest.Text(m.Get(pointer)) is { } s ? new At<string>(s, m.At(pointer)) : null;
 }

@@ -71,18 +71,18 @@ public static class SecretReferences
     {
         var found = new List<(JsonNode? Reference, string NameField, string Pointer, string Via)>();
         foreach (var containers in new[] { "containers", "initContainers", "ephemeralContainers" })
-            foreach (var (container, c) in Items(FluxTree.Resolve(body, $"{pod}/{containers}")))
+            foreach (var (container, c) in Manifest.Items(FluxTree.Resolve(body, $"{pod}/{containers}")))
             {
                 var at = $"{pod}/{containers}/{c}";
-                foreach (var (env, e) in Items(container?["env"]))
+                foreach (var (env, e) in Manifest.Items(container?["env"]))
                     found.Add((env?["valueFrom"]?["secretKeyRef"], "name", $"{at}/env/{e}/valueFrom/secretKeyRef", "env valueFrom.secretKeyRef"));
-                foreach (var (envFrom, e) in Items(container?["envFrom"]))
+                foreach (var (envFrom, e) in Manifest.Items(container?["envFrom"]))
                     found.Add((envFrom?["secretRef"], "name", $"{at}/envFrom/{e}/secretRef", "envFrom.secretRef"));
             }
-        foreach (var (volume, v) in Items(FluxTree.Resolve(body, $"{pod}/volumes")))
+        foreach (var (volume, v) in Manifest.Items(FluxTree.Resolve(body, $"{pod}/volumes")))
         {
             found.Add((volume?["secret"], "secretName", $"{pod}/volumes/{v}/secret", "volume secret"));
-            foreach (var (source, s) in Items(volume?["projected"]?["sources"]))
+            foreach (var (source, s) in Manifest.Items(volume?["projected"]?["sources"]))
                 found.Add((source?["secret"], "name", $"{pod}/volumes/{v}/projected/sources/{s}/secret", "projected volume secret"));
         }
         return found
@@ -90,5 +90,4 @@ public static class SecretReferences
             .Select(f => new SecretReference(ns, Manifest.Text(f.Reference![f.NameField])!, $"{f.Pointer}/{f.NameField}", f.Via));
     }
 
-    private static IEnumerable<(JsonNode? Item, int Index)> Items(JsonNode? list) => (list as JsonArray ?? []).Select((item, i) => (item, i));
 }
