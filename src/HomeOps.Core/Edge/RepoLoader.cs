@@ -84,7 +84,13 @@ public sealed class RepoLoader(IGit git)
     {
         var full = Path.GetFullPath(Path.Combine(root, path));
         var info = new FileInfo(full);
-        var target = info.LinkTarget is null ? null : info.ResolveLinkTarget(returnFinalTarget: true);
+        FileSystemInfo? target;
+        try { target = info.LinkTarget is null ? null : info.ResolveLinkTarget(returnFinalTarget: true); }
+        catch (IOException e) // a symlink loop ("Too many levels of symbolic links")
+        {
+            diagnostics.Add(Diagnostic.Error("repo/unreadable", SourceLocation.InFile(path), $"cannot read {path}: {e.Message}", "replace the symlink with the file itself, or remove it"));
+            return null;
+        }
         if (!RepoPath.IsInside(root, full) || target is not null && !RepoPath.IsInside(root, target.FullName))
         {
             diagnostics.Add(Diagnostic.Error("repo/path-escape", SourceLocation.InFile(path),
@@ -93,9 +99,12 @@ public sealed class RepoLoader(IGit git)
             return null;
         }
         if (!info.Exists && target is null) return null; // deleted but still in the index
+        if (target is not null && Directory.Exists(target.FullName)) return null; // a symlinked directory: its files are read at their own paths
         try
         {
             var length = (target as FileInfo ?? info).Length;
+            // Nothing to read, and opening a named pipe or device (size 0) would block or never end.
+            if (length == 0) return new RepoFile(path, "", tracked);
             if (length > MaxFileBytes)
             {
                 diagnostics.Add(Diagnostic.Warning("repo/file-too-large", SourceLocation.InFile(path),
