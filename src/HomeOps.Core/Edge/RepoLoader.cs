@@ -47,7 +47,10 @@ public sealed class RepoLoader(IGit git)
                 foreach (var manifest in Parse(path, text, diagnostics)) manifests.Add((i * 10_000 + manifest.Index, manifest));
         });
         var tree = new DiskSourceTree(root);
-        var talos = tree.Exists(TalConfigLoader.DefaultPath) ? TalosCompiler.Plan(tree, TalConfigLoader.DefaultPath, environment, diagnostics) : null;
+        // Its own bag: the plan is dropped when *its* input has errors, not when some manifest failed to parse.
+        var talosFound = new DiagnosticBag();
+        var talos = tree.Exists(TalConfigLoader.DefaultPath) ? TalosCompiler.Plan(tree, TalConfigLoader.DefaultPath, environment, talosFound) : null;
+        foreach (var d in talosFound.Sorted()) diagnostics.Add(d);
         var bootstrap = files.FirstOrDefault(f => f?.Path == BootstrapConfigPath)?.Text is { } bootstrapText
             ? Single(BootstrapConfigPath, bootstrapText, diagnostics) : null;
         return new RepoModel(root, tree, files.OfType<RepoFile>().ToList(), manifests.OrderBy(m => m.Order).Select(m => m.Manifest).ToList(),

@@ -34,6 +34,14 @@ public static class Validation
         return (result.ExitCode, json, result.Stderr);
     }
 
+    /// <summary>Every file counts, as in a tree without Git (and no git process per run).</summary>
+    public sealed class NoGit : IGit
+    {
+        public bool IsTracked(string repositoryRoot, string path) => false;
+        public bool IsIgnored(string repositoryRoot, string path) => false;
+        public (IReadOnlyList<string> Files, IReadOnlySet<string> Tracked)? ListFiles(string repositoryRoot) => null;
+    }
+
     /// <summary>A Git repository of everything in <paramref name="root"/>, committed.</summary>
     public static void GitCommitAll(string root)
     {
