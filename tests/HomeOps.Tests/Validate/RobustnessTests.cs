@@ -297,6 +297,20 @@ public sealed class RobustnessTests(ITestOutputHelper output)
         finally { File.Delete(Path.Combine(temp.Path, "..", $"{Path.GetFileName(temp.Path)}-outside.yaml")); }
     }
 
+    /// <summary>A broken manifest does not switch off the Talos checks (the loader's shared diagnostics used to drop the Talos plan).</summary>
+    [Fact]
+    public void Talos_checks_still_run_beside_a_broken_manifest()
+    {
+        using var temp = new TempDir();
+        var root = Repo.CopyReference(temp, git: false);
+        File.Delete(Path.Combine(root, "talos", "patches", "usb-ssd.yaml"));
+        temp.Write("apps/bad/truncated.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [");
+        var report = Validation.Run(root);
+        output.WriteLine(string.Join("\n", report.Diagnostics));
+        Assert.Contains(report.Diagnostics, d => d.Rule == "yaml/syntax" && d.Location.File == "apps/bad/truncated.yaml");
+        Assert.Contains(report.Diagnostics, d => d.Rule == "talos/patch" && d.Message.Contains("usb-ssd.yaml", StringComparison.Ordinal));
+    }
+
     /// <summary>
     /// A Talos patch nested deeper than System.Text.Json's default writer depth (64) but within the
     /// YAML limit (256): a schema finding, not a crashed rule.
