@@ -297,6 +297,23 @@ public sealed class RobustnessTests(ITestOutputHelper output)
         finally { File.Delete(Path.Combine(temp.Path, "..", $"{Path.GetFileName(temp.Path)}-outside.yaml")); }
     }
 
+    /// <summary>Indexing a non-object metadata threw inside the loader (AggregateException, exit 2); now the schema rule reports it.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Metadata_that_is_not_a_mapping(bool git)
+    {
+        using var s = new Scenario();
+        s.Write("apps/bad/metadata.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: [a]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: x\ndata: 5\n");
+        if (git) Validation.GitCommitAll(s.Root);
+        var report = Validation.Run(s.Root);
+        output.WriteLine(string.Join("\n", report.Diagnostics));
+        Assert.DoesNotContain(report.Diagnostics, d => d.Rule == "internal/rule-failed");
+        Assert.Contains(report.Diagnostics, d => d.Location.File == "apps/bad/metadata.yaml" && d.Severity == Severity.Error);
+        Assert.Contains(report.Diagnostics, d => d.Rule == "yaml/duplicate-key" && d.Location.File == OtherFile);
+        Assert.Equal(4, report.Documents);
+    }
+
     /// <summary>A broken manifest does not switch off the Talos checks (the loader's shared diagnostics used to drop the Talos plan).</summary>
     [Fact]
     public void Talos_checks_still_run_beside_a_broken_manifest()
