@@ -16,8 +16,9 @@ public sealed class Manifest(string file, int index, JsonObject body, IReadOnlyD
 
     public string ApiVersion { get; } = Text(body["apiVersion"]) ?? "";
     public string Kind { get; } = Text(body["kind"]) ?? "";
-    public string Name { get; } = Text(body["metadata"]?["name"]) ?? "";
-    public string? Namespace { get; } = Text(body["metadata"]?["namespace"]);
+    // "metadata: [a]" or "metadata: x": indexing a non-object JsonNode throws, and this runs in the loader.
+    public string Name { get; } = Text((body["metadata"] as JsonObject)?["name"]) ?? "";
+    public string? Namespace { get; } = Text((body["metadata"] as JsonObject)?["namespace"]);
 
     /// <summary>The API group ("" for the core group).</summary>
     public string Group => ApiVersion.Contains('/') ? ApiVersion[..ApiVersion.IndexOf('/')] : "";
