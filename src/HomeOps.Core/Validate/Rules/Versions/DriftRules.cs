@@ -81,9 +81,9 @@ public sealed class DriftRules : IRuleSet
     {
         foreach (var (tool, index) in Manifest.Items(config.Body["tools"]))
         {
-            if (!ReleaseVersion.TryParse(Manifest.Text(tool?["minVersion"]), out var minimum)) continue;
+            if (!ReleaseVersion.TryParse(Manifest.Text(tool.Field("minVersion")), out var minimum)) continue;
             var at = config.At($"/tools/{index}/minVersion");
-            switch (Manifest.Text(tool?["name"]))
+            switch (Manifest.Text(tool.Field("name")))
             {
                 case "talosctl" when (minimum.Major, minimum.Minor).CompareTo((talos.Talos.Major, talos.Talos.Minor)) < 0:
                     context.Report(Rule, at, $"talosctl minVersion {minimum} is older than the cluster's Talos {talos.Talos}",
@@ -106,11 +106,11 @@ public sealed class DriftRules : IRuleSet
         var root = repo.OfKind("kustomize.toolkit.fluxcd.io", "Kustomization").FirstOrDefault(k => k.Name == "flux-system");
         if (repository is not null)
         {
-            Compare(context, config, "/git/url", Manifest.Text(repository.Body["spec"]?["url"]), $"GitRepository flux-system spec.url", repository.At("/spec/url"));
-            Compare(context, config, "/git/branch", Manifest.Text(repository.Body["spec"]?["ref"]?["branch"]), $"GitRepository flux-system spec.ref.branch", repository.At("/spec/ref/branch"));
+            Compare(context, config, "/git/url", Manifest.Text(repository.Body["spec"].Field("url")), $"GitRepository flux-system spec.url", repository.At("/spec/url"));
+            Compare(context, config, "/git/branch", Manifest.Text(repository.Body["spec"].Field("ref").Field("branch")), $"GitRepository flux-system spec.ref.branch", repository.At("/spec/ref/branch"));
         }
         if (root is not null)
-            Compare(context, config, "/git/path", Manifest.Text(root.Body["spec"]?["path"]), "Kustomization flux-system spec.path", root.At("/spec/path"), NormalizePath);
+            Compare(context, config, "/git/path", Manifest.Text(root.Body["spec"].Field("path")), "Kustomization flux-system spec.path", root.At("/spec/path"), NormalizePath);
     }
 
     private static string NormalizePath(string path) => "./" + path.TrimStart('.', '/').TrimEnd('/');
