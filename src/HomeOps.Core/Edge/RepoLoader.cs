@@ -47,7 +47,10 @@ public sealed class RepoLoader(IGit git)
                 foreach (var manifest in Parse(path, text, diagnostics)) manifests.Add((i * 10_000 + manifest.Index, manifest));
         });
         var tree = new DiskSourceTree(root);
-        var talos = tree.Exists(TalConfigLoader.DefaultPath) ? TalosCompiler.Plan(tree, TalConfigLoader.DefaultPath, environment, diagnostics) : null;
+        // Its own bag: the plan is dropped when *its* input has errors, not when some manifest failed to parse.
+        var talosFound = new DiagnosticBag();
+        var talos = tree.Exists(TalConfigLoader.DefaultPath) ? TalosCompiler.Plan(tree, TalConfigLoader.DefaultPath, environment, talosFound) : null;
+        foreach (var d in talosFound.Sorted()) diagnostics.Add(d);
         var bootstrap = files.FirstOrDefault(f => f?.Path == BootstrapConfigPath)?.Text is { } bootstrapText
             ? Single(BootstrapConfigPath, bootstrapText, diagnostics) : null;
         return new RepoModel(root, tree, files.OfType<RepoFile>().ToList(), manifests.OrderBy(m => m.Order).Select(m => m.Manifest).ToList(),
@@ -84,7 +87,13 @@ public sealed class RepoLoader(IGit git)
     {
         var full = Path.GetFullPath(Path.Combine(root, path));
         var info = new FileInfo(full);
-        var target = info.LinkTarget is null ? null : info.ResolveLinkTarget(returnFinalTarget: true);
+        FileSystemInfo? target;
+        try { target = info.LinkTarget is null ? null : info.ResolveLinkTarget(returnFinalTarget: true); }
+        catch (IOException e) // a symlink loop ("Too many levels of symbolic links")
+        {
+            diagnostics.Add(Diagnostic.Error("repo/unreadable", SourceLocation.InFile(path), $"cannot read {path}: {e.Message}", "replace the symlink with the file itself, or remove it"));
+            return null;
+        }
         if (!RepoPath.IsInside(root, full) || target is not null && !RepoPath.IsInside(root, target.FullName))
         {
             diagnostics.Add(Diagnostic.Error("repo/path-escape", SourceLocation.InFile(path),
@@ -93,9 +102,12 @@ public sealed class RepoLoader(IGit git)
             return null;
         }
         if (!info.Exists && target is null) return null; // deleted but still in the index
+        if (target is not null && Directory.Exists(target.FullName)) return null; // a symlinked directory: its files are read at their own paths
         try
         {
             var length = (target as FileInfo ?? info).Length;
+            // Nothing to read, and opening a named pipe or device (size 0) would block or never end.
+            if (length == 0) return new RepoFile(path, "", tracked);
             if (length > MaxFileBytes)
             {
                 diagnostics.Add(Diagnostic.Warning("repo/file-too-large", SourceLocation.InFile(path),

@@ -1,5 +1,6 @@
 using HomeOps.Core.Diagnostics;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace HomeOps.Core.Yaml;
@@ -21,8 +22,14 @@ public static class YamlDocuments
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(new DepthLimit(new Parser(new StringReader(text))));
             return stream.Documents.ToList();
+        }
+        catch (TooDeepException e)
+        {
+            diagnostics.Add(Diagnostic.Error("yaml/syntax", At(file, e.At), $"nesting deeper than {MaxDepth} levels",
+                "no real configuration nests this deep; is the file generated or corrupted?"));
+            return [];
         }
         catch (YamlException e)
         {
@@ -58,6 +65,34 @@ public static class YamlDocuments
             if (depth > MaxDepth || indent > MaxDepth * 4) return line;
         }
         return null;
+    }
+
+    /// <summary>
+    /// Counts collection nesting as the parser (which keeps its own stack) reads events, before the
+    /// recursive node loader sees them: block nesting that takes no indentation ("- - - x", "? ? x")
+    /// escapes the text pre-check and would otherwise overflow the stack.
+    /// </summary>
+    private sealed class DepthLimit(IParser inner) : IParser
+    {
+        private int _depth;
+
+        public ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            if (!inner.MoveNext()) return false;
+            switch (inner.Current)
+            {
+                case SequenceStart or MappingStart when ++_depth > MaxDepth: throw new TooDeepException(inner.Current.Start);
+                case SequenceEnd or MappingEnd: _depth--; break;
+            }
+            return true;
+        }
+    }
+
+    private sealed class TooDeepException(Mark at) : Exception
+    {
+        public Mark At { get; } = at;
     }
 
     public static SourceLocation At(string file, Mark mark) => new(file, (int)mark.Line, (int)mark.Column);

@@ -20,12 +20,14 @@ public static class YamlJson
     public static JsonNode? ToJson(YamlNode node, IDictionary<string, Mark>? positions = null)
     {
         var budget = MaxNodes;
-        return Convert(node, "", positions, ref budget);
+        return Convert(node, "", positions, ref budget, 0);
     }
 
-    private static JsonNode? Convert(YamlNode node, string pointer, IDictionary<string, Mark>? positions, ref int budget)
+    private static JsonNode? Convert(YamlNode node, string pointer, IDictionary<string, Mark>? positions, ref int budget, int depth)
     {
         if (--budget < 0) throw new FormatException($"the document expands to more than {MaxNodes} nodes (alias bomb?)");
+        // The parser caps written nesting; aliases of aliases can still nest deeper once expanded.
+        if (depth > YamlDocuments.MaxDepth) throw new FormatException($"nesting deeper than {YamlDocuments.MaxDepth} levels once aliases are expanded");
         if (positions is not null) positions[pointer] = node.Start;
         switch (node)
         {
@@ -34,14 +36,14 @@ public static class YamlJson
             case YamlSequenceNode sequence:
                 var array = new JsonArray();
                 foreach (var child in sequence.Children)
-                    array.Add(Convert(child, positions is null ? "" : $"{pointer}/{array.Count}", positions, ref budget));
+                    array.Add(Convert(child, positions is null ? "" : $"{pointer}/{array.Count}", positions, ref budget, depth + 1));
                 return array;
             case YamlMappingNode mapping:
                 var obj = new JsonObject();
                 foreach (var (key, value) in mapping.Children)
                 {
                     var name = key is YamlScalarNode { Value: { } n } ? n : throw new FormatException($"line {key.Start.Line}: mapping keys must be scalars");
-                    obj[name] = Convert(value, positions is null ? "" : $"{pointer}/{Escape(name)}", positions, ref budget);
+                    obj[name] = Convert(value, positions is null ? "" : $"{pointer}/{Escape(name)}", positions, ref budget, depth + 1);
                 }
                 return obj;
             default:

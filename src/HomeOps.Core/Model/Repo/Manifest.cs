@@ -16,8 +16,9 @@ public sealed class Manifest(string file, int index, JsonObject body, IReadOnlyD
 
     public string ApiVersion { get; } = Text(body["apiVersion"]) ?? "";
     public string Kind { get; } = Text(body["kind"]) ?? "";
-    public string Name { get; } = Text(body["metadata"]?["name"]) ?? "";
-    public string? Namespace { get; } = Text(body["metadata"]?["namespace"]);
+    // "metadata: [a]" or "metadata: x": indexing a non-object JsonNode throws, and this runs in the loader.
+    public string Name { get; } = Text(body["metadata"].Field("name")) ?? "";
+    public string? Namespace { get; } = Text(body["metadata"].Field("namespace"));
 
     /// <summary>The API group ("" for the core group).</summary>
     public string Group => ApiVersion.Contains('/') ? ApiVersion[..ApiVersion.IndexOf('/')] : "";
@@ -57,3 +58,14 @@ public sealed class Manifest(string file, int index, JsonObject body, IReadOnlyD
 /// <param name="Text">Null for binary or oversized files, which only get their own diagnostic.</param>
 /// <param name="Tracked">Git tracks it (or the tree is not a Git repository, and every file counts).</param>
 public sealed record RepoFile(string Path, string? Text, bool Tracked);
+
+/// <summary>Safe field access on parsed documents, whose shape nothing guarantees.</summary>
+public static class JsonFields
+{
+    /// <summary>
+    /// The field of an object node; null for null, arrays and scalars. JsonNode's own indexer throws
+    /// when the node is not an object, and a hand-broken document (`spec: [a]`) must give a finding,
+    /// not a failed rule.
+    /// </summary>
+    public static JsonNode? Field(this JsonNode? node, string name) => node is JsonObject o ? o[name] : null;
+}

@@ -87,7 +87,7 @@ public sealed class Validator(IReadOnlyList<IRuleSet> ruleSets)
             try { set.Check(repo, context); }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                sink.Add(Diagnostic.Error("internal/rule-failed", SourceLocation.InFile(repo.Root),
+                sink.Add(Diagnostic.Error("internal/rule-failed", SourceLocation.InFile("."),
                     $"{set.GetType().Name} failed: {e.GetType().Name}: {e.Message}", "this is a homeops bug; the other rules still ran"));
             }
             timings[set.GetType().Name] = Stopwatch.GetElapsedTime(started);

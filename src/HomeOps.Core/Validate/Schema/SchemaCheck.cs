@@ -19,6 +19,9 @@ public sealed class SchemaCheck
     /// <summary>Valid-or-not only: far cheaper than collecting every node's result, and most documents are valid.</summary>
     private static readonly EvaluationOptions Verdict = new() { OutputFormat = OutputFormat.Flag };
 
+    /// <summary>System.Text.Json stops at 64 levels by default; YAML input may nest up to <see cref="Yaml.YamlDocuments.MaxDepth"/> (a schema finding, not a crash).</summary>
+    private static readonly JsonSerializerOptions Deep = new() { MaxDepth = Yaml.YamlDocuments.MaxDepth + 64 };
+
     /// <summary>Registers a schema document (resolvable later by its $id) and returns it.</summary>
     public JsonSchema Register(string text, Uri fallbackId) => JsonSchema.FromText(text, _build, fallbackId);
 
@@ -28,7 +31,7 @@ public sealed class SchemaCheck
 
     public static IReadOnlyList<SchemaError> Evaluate(JsonSchema schema, JsonNode? instance)
     {
-        using var document = JsonDocument.Parse(instance?.ToJsonString() ?? "null");
+        using var document = JsonDocument.Parse(instance?.ToJsonString(Deep) ?? "null", new JsonDocumentOptions { MaxDepth = Deep.MaxDepth });
         if (schema.Evaluate(document.RootElement, Verdict).IsValid) return [];
         var results = schema.Evaluate(document.RootElement, Evaluation);
         var errors = new List<SchemaError>();

@@ -57,15 +57,15 @@ public sealed class BgpPlan
 
     private static IEnumerable<BgpPeer> ReadPeers(Manifest config)
     {
-        var instances = config.Body["spec"]?["bgpInstances"] as JsonArray ?? [];
+        var instances = config.Body["spec"].Field("bgpInstances") as JsonArray ?? [];
         for (var i = 0; i < instances.Count; i++)
         {
             var local = Number(config, $"/spec/bgpInstances/{i}/localASN");
-            var peers = instances[i]?["peers"] as JsonArray ?? [];
+            var peers = instances[i].Field("peers") as JsonArray ?? [];
             for (var j = 0; j < peers.Count; j++)
             {
                 var pointer = $"/spec/bgpInstances/{i}/peers/{j}";
-                yield return new BgpPeer($"CiliumBGPClusterConfig {config.Name} peer {Manifest.Text(peers[j]?["name"]) ?? j.ToString()}",
+                yield return new BgpPeer($"CiliumBGPClusterConfig {config.Name} peer {Manifest.Text(peers[j].Field("name")) ?? j.ToString()}",
                     local, Number(config, $"{pointer}/peerASN"), Text(config, $"{pointer}/peerAddress"), Text(config, $"{pointer}/peerConfigRef/name"));
             }
         }
@@ -73,34 +73,26 @@ public sealed class BgpPlan
 
     private static BgpPeerConfig ReadPeerConfig(Manifest config)
     {
-        var written = config.Body["spec"]?["families"] as JsonArray;
-        var families = (written ?? []).Select((f, i) => new BgpFamily(Manifest.Text(f?["afi"]) ?? "", f?["advertisements"], config.At($"/spec/families/{i}/advertisements"))).ToList();
+        var written = config.Body["spec"].Field("families") as JsonArray;
+        var families = (written ?? []).Select((f, i) => new BgpFamily(Manifest.Text(f.Field("afi")) ?? "", f.Field("advertisements"), config.At($"/spec/families/{i}/advertisements"))).ToList();
         // Cilium negotiates ipv4 and ipv6 unicast when families is unset, with no advertisements
         if (written is not { Count: > 0 }) families = [new("ipv4", null, config.At("/spec")), new("ipv6", null, config.At("/spec"))];
-        var multihop = config.Body["spec"]?["ebgpMultihop"] is JsonValue v && v.TryGetValue<long>(out var hops) ? hops : 1;
+        var multihop = config.Body["spec"].Field("ebgpMultihop") is JsonValue v && v.TryGetValue<long>(out var hops) ? hops : 1;
         return new BgpPeerConfig(config.Name, families, written is { Count: > 0 }, config.At("/spec/families"), multihop);
     }
 
     private static BgpAdvertisement ReadAdvertisement(Manifest advertisement)
     {
-        var entries = (advertisement.Body["spec"]?["advertisements"] as JsonArray ?? []).Select((a, i) => new BgpAdvertisementEntry(
-            Manifest.Text(a?["advertisementType"]) ?? "",
-            (a?["service"]?["addresses"] as JsonArray ?? []).Select(Manifest.Text).OfType<string>().ToList(),
-            a?["selector"], advertisement.At($"/spec/advertisements/{i}"))).ToList();
-        return new BgpAdvertisement(advertisement.Name, LabelSelector.StringMap(advertisement.Body["metadata"]?["labels"]), advertisement.At("/metadata/labels"), entries);
+        var entries = (advertisement.Body["spec"].Field("advertisements") as JsonArray ?? []).Select((a, i) => new BgpAdvertisementEntry(
+            Manifest.Text(a.Field("advertisementType")) ?? "",
+            (a.Field("service").Field("addresses") as JsonArray ?? []).Select(Manifest.Text).OfType<string>().ToList(),
+            a.Field("selector"), advertisement.At($"/spec/advertisements/{i}"))).ToList();
+        return new BgpAdvertisement(advertisement.Name, LabelSelector.StringMap(advertisement.Body["metadata"].Field("labels")), advertisement.At("/metadata/labels"), entries);
     }
 
     private static At<long>? Number(Manifest m, string pointer) =>
-        Find(m, pointer) is JsonValue v && v.TryGetValue<long>(out var n) ? new At<long>(n, m.At(pointer)) : null;
+        m.Get(pointer) is JsonValue v && v.TryGetValue<long>(out var n) ? new At<long>(n, m.At(pointer)) : null;
 
     private static At<string>? Text(Manifest m, string pointer) =>
-        Manifest.Text(Find(m, pointer)) is { } s ? new At<string>(s, m.At(pointer)) : null;
-
-    private static JsonNode? Find(Manifest m, string pointer) =>
-        pointer.Split('/', StringSplitOptions.RemoveEmptyEntries).Aggregate((JsonNode?)m.Body, (node, token) => node switch
-        {
-            JsonObject o => o[token],
-            JsonArray a when int.TryParse(token, out var i) && i < a.Count => a[i],
-            _ => null,
-        });
+        Manifest.Text(m.Get(pointer)) is { } s ? new At<string>(s, m.At(pointer)) : null;
 }

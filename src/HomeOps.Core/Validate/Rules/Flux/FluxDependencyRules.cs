@@ -32,10 +32,10 @@ public sealed class FluxDependencyRules : IRuleSet
         foreach (var (key, m) in nodes)
         {
             edges[key] = [];
-            foreach (var (dependency, i) in (m.Body["spec"]?["dependsOn"] as JsonArray ?? []).Select((d, i) => (d, i)))
+            foreach (var (dependency, i) in (m.Body["spec"].Field("dependsOn") as JsonArray ?? []).Select((d, i) => (d, i)))
             {
-                if (Manifest.Text(dependency?["name"]) is not { } name) continue;
-                var target = new ObjectKey(key.Kind, Manifest.Text(dependency?["namespace"]) ?? key.Namespace, name);
+                if (Manifest.Text(dependency.Field("name")) is not { } name) continue;
+                var target = new ObjectKey(key.Kind, Manifest.Text(dependency.Field("namespace")) ?? key.Namespace, name);
                 var pointer = $"/spec/dependsOn/{i}/name";
                 if (nodes.ContainsKey(target)) edges[key].Add(new Edge(target, pointer));
                 else context.Report(Missing, m.At(pointer), $"{key} dependsOn '{Short(key, target)}', which does not exist", MissingHint(nodes.Keys, target));

@@ -43,7 +43,7 @@ public sealed class FluxSourceRules : IRuleSet
     {
         // Another repository's or an OCI artifact's layout is not visible here.
         if (!tree.FromThisRepository(k)) return;
-        var written = Manifest.Text(k.Body["spec"]?["path"]) ?? "./";
+        var written = Manifest.Text(k.Body["spec"].Field("path")) ?? "./";
         var path = FluxTree.PathOf(k);
         if (path is null)
             context.Report(PathMissing, k.At("/spec/path"), $"{tree.KeyOf(k)} has path '{written}', which climbs out of the repository",
@@ -59,8 +59,8 @@ public sealed class FluxSourceRules : IRuleSet
     private static void CheckSource(FluxTree tree, HashSet<ObjectKey> defined, Manifest m, string pointer, RuleContext context)
     {
         var reference = FluxTree.Resolve(m.Body, pointer);
-        if (Manifest.Text(reference?["name"]) is not { } name || Manifest.Text(reference?["kind"]) is not { } kind) return;
-        var target = new ObjectKey(kind, Manifest.Text(reference?["namespace"]) ?? tree.NamespaceOf(m), name);
+        if (Manifest.Text(reference.Field("name")) is not { } name || Manifest.Text(reference.Field("kind")) is not { } kind) return;
+        var target = new ObjectKey(kind, Manifest.Text(reference.Field("namespace")) ?? tree.NamespaceOf(m), name);
         if (defined.Contains(target)) return;
         context.Report(SourceMissing, m.At($"{pointer}/name"), $"{tree.KeyOf(m)} uses {target}, which is not defined in the repository",
             Nearest.Hint(target, defined)

@@ -73,7 +73,7 @@ public sealed class FluxTree
             .ToDictionary(m => RepoPaths.DirectoryOf(m.File), StringComparer.Ordinal);
         foreach (var k in Kustomizations.Where(FromThisRepository))
             if (PathOf(k) is { } path && _paths.IsDirectory(path))
-                new KustomizeWalk(this, k).Visit(path, Manifest.Text(k.Body["spec"]?["targetNamespace"]));
+                new KustomizeWalk(this, k).Visit(path, Manifest.Text(k.Body["spec"].Field("targetNamespace")));
     }
 
     public RepoModel Repo { get; }
@@ -106,7 +106,7 @@ public sealed class FluxTree
     public ObjectKey KeyOf(Manifest manifest) => new(manifest.Kind, NamespaceOf(manifest), manifest.Name);
 
     /// <summary>A Flux Kustomization's spec.path relative to the repository root ("" for the root); null when it climbs out of it.</summary>
-    public static string? PathOf(Manifest kustomization) => RepoPaths.Join("", Manifest.Text(kustomization.Body["spec"]?["path"]) ?? "");
+    public static string? PathOf(Manifest kustomization) => RepoPaths.Join("", Manifest.Text(kustomization.Body["spec"].Field("path")) ?? "");
 
     /// <summary>
     /// Whether a Flux Kustomization builds this repository: its source is a GitRepository whose URL is
@@ -115,13 +115,13 @@ public sealed class FluxTree
     /// </summary>
     public bool FromThisRepository(Manifest kustomization)
     {
-        var source = kustomization.Body["spec"]?["sourceRef"];
-        if (Manifest.Text(source?["kind"]) is { } kind && kind != "GitRepository") return false;
-        var url = Manifest.Text(Repo.Bootstrap?["git"]?["url"]);
+        var source = kustomization.Body["spec"].Field("sourceRef");
+        if (Manifest.Text(source.Field("kind")) is { } kind && kind != "GitRepository") return false;
+        var url = Manifest.Text(Repo.Bootstrap.Field("git").Field("url"));
         if (url is null) return true;
-        var key = new ObjectKey("GitRepository", Manifest.Text(source?["namespace"]) ?? NamespaceOf(kustomization), Manifest.Text(source?["name"]) ?? "");
+        var key = new ObjectKey("GitRepository", Manifest.Text(source.Field("namespace")) ?? NamespaceOf(kustomization), Manifest.Text(source.Field("name")) ?? "");
         var repository = Repo.OfKind(SourceGroup, "GitRepository").FirstOrDefault(g => KeyOf(g) == key);
-        return repository is null || SameUrl(Manifest.Text(repository.Body["spec"]?["url"]) ?? "", url);
+        return repository is null || SameUrl(Manifest.Text(repository.Body["spec"].Field("url")) ?? "", url);
     }
 
     private static bool SameUrl(string a, string b)

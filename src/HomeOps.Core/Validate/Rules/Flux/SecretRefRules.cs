@@ -46,8 +46,8 @@ public sealed class SecretRefRules : IRuleSet
             var name = (m.Group, m.Kind) switch
             {
                 ("", "Secret") => m.Name,
-                ("external-secrets.io", "ExternalSecret") => Manifest.Text(m.Body["spec"]?["target"]?["name"]) ?? m.Name,
-                ("cert-manager.io", "Certificate") => Manifest.Text(m.Body["spec"]?["secretName"]),
+                ("external-secrets.io", "ExternalSecret") => Manifest.Text(m.Body["spec"].Field("target").Field("name")) ?? m.Name,
+                ("cert-manager.io", "Certificate") => Manifest.Text(m.Body["spec"].Field("secretName")),
                 _ => null,
             };
             if (name is not null) yield return new ObjectKey("Secret", tree.NamespaceOf(m), name);
@@ -56,9 +56,9 @@ public sealed class SecretRefRules : IRuleSet
         foreach (var overlay in tree.Overlays.Values)
             foreach (var (name, ns) in KustomizeFields.GeneratedSecrets(overlay))
                 yield return new ObjectKey("Secret", tree.Placements.GetValueOrDefault(overlay.File)?.Namespace ?? ns ?? Manifest.Text(overlay.Body["namespace"]) ?? "default", name);
-        foreach (var phase in tree.Repo.Bootstrap?["phases"] as System.Text.Json.Nodes.JsonArray ?? [])
-            foreach (var creates in phase?["creates"] as System.Text.Json.Nodes.JsonArray ?? [])
-                if (Manifest.Text(creates?["secret"]) is { } secret && secret.Split('/') is [var ns, var name])
+        foreach (var phase in tree.Repo.Bootstrap.Field("phases") as System.Text.Json.Nodes.JsonArray ?? [])
+            foreach (var creates in phase.Field("creates") as System.Text.Json.Nodes.JsonArray ?? [])
+                if (Manifest.Text(creates.Field("secret")) is { } secret && secret.Split('/') is [var ns, var name])
                     yield return new ObjectKey("Secret", ns, name);
     }
 }

@@ -24,7 +24,7 @@ public static class SecretReferences
     private static bool IsSecretRefKey(string key) => key == "secretRef" || key.EndsWith("SecretRef", StringComparison.Ordinal);
 
     private static bool Optional(JsonNode? reference) =>
-        reference?["optional"] is JsonValue v && (v.TryGetValue<bool>(out var b) ? b : Manifest.Text(v) == "true");
+        reference.Field("optional") is JsonValue v && (v.TryGetValue<bool>(out var b) ? b : Manifest.Text(v) == "true");
 
     /// <summary>Objects under <paramref name="node"/> held by a secretRef-like key and naming a Secret, at most <paramref name="depth"/> levels down.</summary>
     private static IEnumerable<(JsonObject Reference, string Pointer)> SecretRefs(JsonNode? node, string pointer, int depth)
@@ -48,13 +48,13 @@ public static class SecretReferences
             yield return new SecretReference(ns, Manifest.Text(reference["name"])!, $"{pointer}/name", pointer[1..].Replace('/', '.'));
         foreach (var list in new[] { "/spec/valuesFrom", "/spec/postBuild/substituteFrom" })
             foreach (var (item, i) in (FluxTree.Resolve(m.Body, list) as JsonArray ?? []).Select((item, i) => (item, i)))
-                if (Manifest.Text(item?["kind"]) == "Secret" && Manifest.Text(item?["name"]) is { } name && !Optional(item))
+                if (Manifest.Text(item.Field("kind")) == "Secret" && Manifest.Text(item.Field("name")) is { } name && !Optional(item))
                     yield return new SecretReference(ns, name, $"{list}/{i}/name", list[1..].Replace('/', '.'));
     }
 
     /// <summary>A ClusterSecretStore has no namespace of its own: its references without one are not checked.</summary>
     private static IEnumerable<SecretReference> Store(Manifest m, string ns) =>
-        SecretRefs(m.Body["spec"]?["provider"], "/spec/provider", depth: 8)
+        SecretRefs(m.Body["spec"].Field("provider"), "/spec/provider", depth: 8)
             .Select(r => (r.Reference, r.Pointer, Namespace: Manifest.Text(r.Reference["namespace"]) ?? (m.Kind == "SecretStore" ? ns : null)))
             .Where(r => r.Namespace is not null)
             .Select(r => new SecretReference(r.Namespace!, Manifest.Text(r.Reference["name"])!, $"{r.Pointer}/name", r.Pointer[1..].Replace('/', '.')));
@@ -71,24 +71,23 @@ public static class SecretReferences
     {
         var found = new List<(JsonNode? Reference, string NameField, string Pointer, string Via)>();
         foreach (var containers in new[] { "containers", "initContainers", "ephemeralContainers" })
-            foreach (var (container, c) in Items(FluxTree.Resolve(body, $"{pod}/{containers}")))
+            foreach (var (container, c) in Manifest.Items(FluxTree.Resolve(body, $"{pod}/{containers}")))
             {
                 var at = $"{pod}/{containers}/{c}";
-                foreach (var (env, e) in Items(container?["env"]))
-                    found.Add((env?["valueFrom"]?["secretKeyRef"], "name", $"{at}/env/{e}/valueFrom/secretKeyRef", "env valueFrom.secretKeyRef"));
-                foreach (var (envFrom, e) in Items(container?["envFrom"]))
-                    found.Add((envFrom?["secretRef"], "name", $"{at}/envFrom/{e}/secretRef", "envFrom.secretRef"));
+                foreach (var (env, e) in Manifest.Items(container.Field("env")))
+                    found.Add((env.Field("valueFrom").Field("secretKeyRef"), "name", $"{at}/env/{e}/valueFrom/secretKeyRef", "env valueFrom.secretKeyRef"));
+                foreach (var (envFrom, e) in Manifest.Items(container.Field("envFrom")))
+                    found.Add((envFrom.Field("secretRef"), "name", $"{at}/envFrom/{e}/secretRef", "envFrom.secretRef"));
             }
-        foreach (var (volume, v) in Items(FluxTree.Resolve(body, $"{pod}/volumes")))
+        foreach (var (volume, v) in Manifest.Items(FluxTree.Resolve(body, $"{pod}/volumes")))
         {
-            found.Add((volume?["secret"], "secretName", $"{pod}/volumes/{v}/secret", "volume secret"));
-            foreach (var (source, s) in Items(volume?["projected"]?["sources"]))
-                found.Add((source?["secret"], "name", $"{pod}/volumes/{v}/projected/sources/{s}/secret", "projected volume secret"));
+            found.Add((volume.Field("secret"), "secretName", $"{pod}/volumes/{v}/secret", "volume secret"));
+            foreach (var (source, s) in Manifest.Items(volume.Field("projected").Field("sources")))
+                found.Add((source.Field("secret"), "name", $"{pod}/volumes/{v}/projected/sources/{s}/secret", "projected volume secret"));
         }
         return found
-            .Where(f => Manifest.Text(f.Reference?[f.NameField]) is not null && !Optional(f.Reference))
+            .Where(f => Manifest.Text(f.Reference.Field(f.NameField)) is not null && !Optional(f.Reference))
             .Select(f => new SecretReference(ns, Manifest.Text(f.Reference![f.NameField])!, $"{f.Pointer}/{f.NameField}", f.Via));
     }
 
-    private static IEnumerable<(JsonNode? Item, int Index)> Items(JsonNode? list) => (list as JsonArray ?? []).Select((item, i) => (item, i));
 }

@@ -18,11 +18,11 @@ public sealed record DomainSettings(string? Internal, string? External, string A
 
     public static DomainSettings From(RepoModel repo)
     {
-        var cluster = repo.Bootstrap?["cluster"];
-        var proxy = (Manifest.Text(cluster?["authProxy"]) ?? DefaultAuthProxy).Split('/', 2);
+        var cluster = repo.Bootstrap.Field("cluster");
+        var proxy = (Manifest.Text(cluster.Field("authProxy")) ?? DefaultAuthProxy).Split('/', 2);
         return new DomainSettings(
-            Manifest.Text(cluster?["internalDomain"])?.ToLowerInvariant(),
-            Manifest.Text(cluster?["externalDomain"])?.ToLowerInvariant(),
+            Manifest.Text(cluster.Field("internalDomain"))?.ToLowerInvariant(),
+            Manifest.Text(cluster.Field("externalDomain"))?.ToLowerInvariant(),
             proxy.Length == 2 ? proxy[0] : "",
             proxy[^1]);
     }

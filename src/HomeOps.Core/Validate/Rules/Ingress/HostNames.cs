@@ -30,20 +30,20 @@ public static class HostNames
         {
             if (Manifest.Text(node) is { } host) claims.Add(new HostClaim(host.Trim().TrimEnd('.').ToLowerInvariant(), m, pointer, source));
         }
-        foreach (var (annotation, value) in m.Body["metadata"]?["annotations"] as JsonObject ?? [])
+        foreach (var (annotation, value) in m.Body["metadata"].Field("annotations") as JsonObject ?? [])
             if (annotation == ExternalDnsHostname && Manifest.Text(value) is { } names)
                 foreach (var name in names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                     claims.Add(new HostClaim(name.ToLowerInvariant(), m, $"/metadata/annotations/{YamlJson.Escape(annotation)}", "external-dns annotation"));
         switch (m.Group, m.Kind)
         {
             case ("networking.k8s.io", "Ingress"):
-                foreach (var (rule, i) in Manifest.Items(m.Body["spec"]?["rules"])) Add(rule?["host"], $"/spec/rules/{i}/host", "Ingress");
+                foreach (var (rule, i) in Manifest.Items(m.Body["spec"].Field("rules"))) Add(rule.Field("host"), $"/spec/rules/{i}/host", "Ingress");
                 break;
             case ("cert-manager.io", "Certificate"):
-                foreach (var (name, i) in Manifest.Items(m.Body["spec"]?["dnsNames"])) Add(name, $"/spec/dnsNames/{i}", "Certificate");
+                foreach (var (name, i) in Manifest.Items(m.Body["spec"].Field("dnsNames"))) Add(name, $"/spec/dnsNames/{i}", "Certificate");
                 break;
             case ("externaldns.k8s.io", "DNSEndpoint"):
-                foreach (var (endpoint, i) in Manifest.Items(m.Body["spec"]?["endpoints"])) Add(endpoint?["dnsName"], $"/spec/endpoints/{i}/dnsName", "DNSEndpoint");
+                foreach (var (endpoint, i) in Manifest.Items(m.Body["spec"].Field("endpoints"))) Add(endpoint.Field("dnsName"), $"/spec/endpoints/{i}/dnsName", "DNSEndpoint");
                 break;
             case ("helm.toolkit.fluxcd.io", "HelmRelease"):
                 claims.AddRange(ChartIngresses(m));
@@ -58,12 +58,12 @@ public static class HostNames
     /// <summary>Hosts of Ingresses a chart creates: any values object "ingress" that is not disabled, with hosts as strings or {host|name}.</summary>
     private static IEnumerable<HostClaim> ChartIngresses(Manifest release)
     {
-        foreach (var (pointer, ingress) in Objects(release.Body["spec"]?["values"], "/spec/values"))
+        foreach (var (pointer, ingress) in Objects(release.Body["spec"].Field("values"), "/spec/values"))
         {
             if (!pointer.EndsWith("/ingress", StringComparison.Ordinal) || ingress["enabled"] is JsonValue e && e.TryGetValue<bool>(out var on) && !on) continue;
             foreach (var (host, i) in Manifest.Items(ingress["hosts"]))
             {
-                var name = Manifest.Text(host) ?? Manifest.Text(host?["host"]) ?? Manifest.Text(host?["name"]);
+                var name = Manifest.Text(host) ?? Manifest.Text(host.Field("host")) ?? Manifest.Text(host.Field("name"));
                 var at = host is JsonObject o ? $"{pointer}/hosts/{i}/{(o.ContainsKey("host") ? "host" : "name")}" : $"{pointer}/hosts/{i}";
                 if (name is not null) yield return new HostClaim(name.ToLowerInvariant(), release, at, "chart Ingress");
             }
@@ -82,8 +82,8 @@ public static class HostNames
             JsonNode? config;
             try { config = YamlJson.ToJson(documents[0].RootNode); }
             catch (FormatException) { continue; }
-            foreach (var (rule, _) in Manifest.Items(config?["ingress"]))
-                if (Manifest.Text(rule?["hostname"]) is { } host)
+            foreach (var (rule, _) in Manifest.Items(config.Field("ingress")))
+                if (Manifest.Text(rule.Field("hostname")) is { } host)
                     yield return new HostClaim(host.ToLowerInvariant(), configMap, $"/data/{YamlJson.Escape(key)}", "Cloudflare tunnel");
         }
     }

@@ -36,13 +36,13 @@ public sealed class IngressRules : IRuleSet
 
     private static void CheckAuth(Manifest ingress, string protectedDomain, DomainSettings settings, RuleContext context)
     {
-        foreach (var (rule, i) in Manifest.Items(ingress.Body["spec"]?["rules"]))
+        foreach (var (rule, i) in Manifest.Items(ingress.Body["spec"].Field("rules")))
         {
-            if (Manifest.Text(rule?["host"]) is not { } host || !HostNames.IsWithin(host.ToLowerInvariant(), protectedDomain)) continue;
+            if (Manifest.Text(rule.Field("host")) is not { } host || !HostNames.IsWithin(host.ToLowerInvariant(), protectedDomain)) continue;
             var outpost = ingress.Namespace is null || settings.AuthProxyNamespace.Length == 0 || ingress.Namespace == settings.AuthProxyNamespace;
-            foreach (var (path, j) in Manifest.Items(rule?["http"]?["paths"]))
+            foreach (var (path, j) in Manifest.Items(rule.Field("http").Field("paths")))
             {
-                var service = Manifest.Text(path?["backend"]?["service"]?["name"]);
+                var service = Manifest.Text(path.Field("backend").Field("service").Field("name"));
                 if (outpost && service == settings.AuthProxyService) continue;
                 context.Report("ingress/auth-bypass", ingress.At($"/spec/rules/{i}/http/paths/{j}/backend"),
                     $"Ingress {ingress.Namespace}/{ingress.Name} serves {host} on the protected domain {protectedDomain} straight from {(service is null ? "a non-service backend" : $"service {service}")}, bypassing SSO",
@@ -55,10 +55,10 @@ public sealed class IngressRules : IRuleSet
     {
         var claimed = new Dictionary<(string Host, string Path), Manifest>();
         foreach (var ingress in ingresses)
-            foreach (var (rule, i) in Manifest.Items(ingress.Body["spec"]?["rules"]))
-                foreach (var (path, j) in Manifest.Items(rule?["http"]?["paths"]))
+            foreach (var (rule, i) in Manifest.Items(ingress.Body["spec"].Field("rules")))
+                foreach (var (path, j) in Manifest.Items(rule.Field("http").Field("paths")))
                 {
-                    var key = ((Manifest.Text(rule?["host"]) ?? "*").ToLowerInvariant(), Manifest.Text(path?["path"]) ?? "/");
+                    var key = ((Manifest.Text(rule.Field("host")) ?? "*").ToLowerInvariant(), Manifest.Text(path.Field("path")) ?? "/");
                     if (!claimed.TryAdd(key, ingress) && claimed[key] is var first && !ReferenceEquals(first, ingress))
                         context.Report("ingress/host-conflict", ingress.At($"/spec/rules/{i}/host"),
                             $"Ingress {ingress.Namespace}/{ingress.Name} claims {key.Item1}{key.Item2}, already served by Ingress {first.Namespace}/{first.Name} ({first.At()})",
@@ -68,12 +68,12 @@ public sealed class IngressRules : IRuleSet
 
     private static void CheckTls(Manifest ingress, RuleContext context)
     {
-        var covered = Manifest.Items(ingress.Body["spec"]?["tls"])
-            .SelectMany(t => Manifest.Items(t.Item?["hosts"]).Select(h => Manifest.Text(h.Item)?.ToLowerInvariant()))
+        var covered = Manifest.Items(ingress.Body["spec"].Field("tls"))
+            .SelectMany(t => Manifest.Items(t.Item.Field("hosts")).Select(h => Manifest.Text(h.Item)?.ToLowerInvariant()))
             .OfType<string>().ToList();
-        foreach (var (rule, i) in Manifest.Items(ingress.Body["spec"]?["rules"]))
+        foreach (var (rule, i) in Manifest.Items(ingress.Body["spec"].Field("rules")))
         {
-            if (Manifest.Text(rule?["host"])?.ToLowerInvariant() is not { } host) continue;
+            if (Manifest.Text(rule.Field("host"))?.ToLowerInvariant() is not { } host) continue;
             if (covered.Any(c => c == host || c.StartsWith("*.", StringComparison.Ordinal) && host.EndsWith(c[1..], StringComparison.Ordinal) && !host[..^(c.Length - 1)].Contains('.'))) continue;
             context.Report("ingress/tls-missing", ingress.At($"/spec/rules/{i}/host"),
                 $"Ingress {ingress.Namespace}/{ingress.Name} serves {host} without TLS",

@@ -75,15 +75,15 @@ public sealed class CiliumValues(Manifest release, IReadOnlyList<ValuesLayer> la
     public static CiliumValues? Find(RepoModel repo)
     {
         var release = repo.OfKind("helm.toolkit.fluxcd.io", "HelmRelease")
-            .FirstOrDefault(r => Manifest.Text(r.Body["spec"]?["chart"]?["spec"]?["chart"]) == "cilium");
+            .FirstOrDefault(r => Manifest.Text(r.Body["spec"].Field("chart").Field("spec").Field("chart")) == "cilium");
         if (release is null) return null;
         var layers = new List<ValuesLayer>();
-        foreach (var source in (release.Body["spec"]?["valuesFrom"] as JsonArray ?? []).OfType<JsonObject>())
+        foreach (var source in (release.Body["spec"].Field("valuesFrom") as JsonArray ?? []).OfType<JsonObject>())
             if (Manifest.Text(source["kind"]) == "ConfigMap" && Manifest.Text(source["name"]) is { } name
                 && GeneratedFile(repo, name, Manifest.Text(source["valuesKey"]) ?? "values.yaml") is { } file
                 && Parse(file) is { } document)
                 layers.Add(new ValuesLayer(document, ""));
-        if (release.Body["spec"]?["values"] is JsonObject) layers.Add(new ValuesLayer(release, "/spec/values"));
+        if (release.Body["spec"].Field("values") is JsonObject) layers.Add(new ValuesLayer(release, "/spec/values"));
         return new CiliumValues(release, layers);
     }
 

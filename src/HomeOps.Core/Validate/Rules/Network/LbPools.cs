@@ -28,19 +28,19 @@ public static class LbPools
     {
         var blocks = new List<PoolBlock>();
         var invalid = new List<BadBlock>();
-        var items = pool.Body["spec"]?["blocks"] as JsonArray ?? [];
+        var items = pool.Body["spec"].Field("blocks") as JsonArray ?? [];
         for (var i = 0; i < items.Count; i++)
         {
-            var cidr = Manifest.Text(items[i]?["cidr"]);
-            var start = Manifest.Text(items[i]?["start"]);
+            var cidr = Manifest.Text(items[i].Field("cidr"));
+            var start = Manifest.Text(items[i].Field("start"));
             var at = pool.At($"/spec/blocks/{i}/{(cidr is null ? "start" : "cidr")}");
             IpRange range;
-            var ok = cidr is not null ? IpRange.TryParse(cidr, out range) && !cidr.Contains('-') : IpRange.TryRange(start ?? "", Manifest.Text(items[i]?["stop"]), out range);
+            var ok = cidr is not null ? IpRange.TryParse(cidr, out range) && !cidr.Contains('-') : IpRange.TryRange(start ?? "", Manifest.Text(items[i].Field("stop")), out range);
             if (ok) blocks.Add(new PoolBlock(range, at));
-            else invalid.Add(new BadBlock(cidr ?? $"{start}-{Manifest.Text(items[i]?["stop"])}", at));
+            else invalid.Add(new BadBlock(cidr ?? $"{start}-{Manifest.Text(items[i].Field("stop"))}", at));
         }
         return new LbPool(pool.Name, $"CiliumLoadBalancerIPPool {pool.Name}", pool.At("/spec/blocks"), blocks, invalid,
-            pool.Body["spec"]?["serviceSelector"], pool.Body["spec"]?["disabled"]?.GetValueKind() == System.Text.Json.JsonValueKind.True, false);
+            pool.Body["spec"].Field("serviceSelector"), pool.Body["spec"].Field("disabled")?.GetValueKind() == System.Text.Json.JsonValueKind.True, false);
     }
 
     /// <summary>

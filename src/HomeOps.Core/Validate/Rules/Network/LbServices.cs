@@ -50,11 +50,11 @@ public sealed record LbService(
         foreach (var service in repo.OfKind("", "Service"))
             if (service.Body["spec"] is JsonObject spec && IsCiliumLoadBalancer(spec))
                 result.Add(Read($"Service {service.Namespace ?? "default"}/{service.Name}", service.Namespace ?? "default", service.Name, service,
-                    service.Body["metadata"]?["labels"], "/metadata/labels", service.Body["metadata"]?["annotations"], "/metadata/annotations", spec, "/spec"));
+                    service.Body["metadata"].Field("labels"), "/metadata/labels", service.Body["metadata"].Field("annotations"), "/metadata/annotations", spec, "/spec"));
         foreach (var release in repo.OfKind("helm.toolkit.fluxcd.io", "HelmRelease"))
         {
-            var ns = Manifest.Text(release.Body["spec"]?["targetNamespace"]) ?? release.Namespace ?? "default";
-            foreach (var (values, pointer) in ServiceValues(release.Body["spec"]?["values"], "/spec/values"))
+            var ns = Manifest.Text(release.Body["spec"].Field("targetNamespace")) ?? release.Namespace ?? "default";
+            foreach (var (values, pointer) in ServiceValues(release.Body["spec"].Field("values"), "/spec/values"))
                 result.Add(Read($"HelmRelease {release.Namespace}/{release.Name} values {pointer["/spec/values/".Length..].Replace('/', '.')}", ns, null, release,
                     values["labels"], $"{pointer}/labels", values["annotations"], $"{pointer}/annotations", values, pointer));
         }

@@ -27,17 +27,17 @@ public sealed class PhaseRules : IRuleSet
         var fluxEntry = repo.OfKind("kustomize.toolkit.fluxcd.io", "Kustomization").FirstOrDefault(k => k.Name == "flux-system");
         foreach (var (phase, i) in Manifest.Items(config.Body["phases"]))
         {
-            var name = Manifest.Text(phase?["name"]) ?? $"#{i}";
-            foreach (var (install, j) in Manifest.Items(phase?["installs"])) CheckInstall(config, $"/phases/{i}/installs/{j}", name, install, releases, context);
-            foreach (var (applied, j) in Manifest.Items(phase?["applies"])) CheckApply(repo, config, $"/phases/{i}/applies/{j}", name, Manifest.Text(applied), fluxEntry, context);
-            foreach (var (created, j) in Manifest.Items(phase?["creates"])) CheckCreate(repo, config, $"/phases/{i}/creates/{j}/secret", name, Manifest.Text(created?["secret"]), context);
+            var name = Manifest.Text(phase.Field("name")) ?? $"#{i}";
+            foreach (var (install, j) in Manifest.Items(phase.Field("installs"))) CheckInstall(config, $"/phases/{i}/installs/{j}", name, install, releases, context);
+            foreach (var (applied, j) in Manifest.Items(phase.Field("applies"))) CheckApply(repo, config, $"/phases/{i}/applies/{j}", name, Manifest.Text(applied), fluxEntry, context);
+            foreach (var (created, j) in Manifest.Items(phase.Field("creates"))) CheckCreate(repo, config, $"/phases/{i}/creates/{j}/secret", name, Manifest.Text(created.Field("secret")), context);
         }
     }
 
     private static void CheckInstall(Manifest config, string pointer, string phase, JsonNode? install, IReadOnlyList<(HelmReleaseIdentity Release, Manifest Manifest)> releases, RuleContext context)
     {
-        if (Manifest.Text(install?["helmRelease"]) is not { } release || release.Split('/') is not [var ns, var releaseName]) return;
-        var adoptedBy = Manifest.Text(install?["adoptedBy"]);
+        if (Manifest.Text(install.Field("helmRelease")) is not { } release || release.Split('/') is not [var ns, var releaseName]) return;
+        var adoptedBy = Manifest.Text(install.Field("adoptedBy"));
         var managing = releases.Where(r => r.Release.StorageNamespace == ns && r.Release.Name == releaseName).ToList();
         if (managing.Count == 0 && adoptedBy is not null)
         {
@@ -85,7 +85,7 @@ public sealed class PhaseRules : IRuleSet
         if (secret?.Split('/') is not [var ns, var name]) return;
         foreach (var external in repo.OfKind("external-secrets.io", "ExternalSecret"))
         {
-            var target = Manifest.Text(external.Body["spec"]?["target"]?["name"]) ?? external.Name;
+            var target = Manifest.Text(external.Body["spec"].Field("target").Field("name")) ?? external.Name;
             if (target == name && (external.Namespace ?? ns) == ns)
                 context.Report(Rule, config.At(pointer),
                     $"phase {phase} creates Secret {secret}, which ExternalSecret {external.Name} ({external.File}) also writes; they overwrite each other",
@@ -106,9 +106,9 @@ public sealed record HelmReleaseIdentity(string StorageNamespace, string Name, s
     {
         var spec = release.Body["spec"];
         var own = release.Namespace ?? "default";
-        var target = Manifest.Text(spec?["targetNamespace"]);
-        var name = Manifest.Text(spec?["releaseName"]) ?? (target is null ? release.Name : $"{target}-{release.Name}");
-        return new HelmReleaseIdentity(Manifest.Text(spec?["storageNamespace"]) ?? own, name, target ?? own);
+        var target = Manifest.Text(spec.Field("targetNamespace"));
+        var name = Manifest.Text(spec.Field("releaseName")) ?? (target is null ? release.Name : $"{target}-{release.Name}");
+        return new HelmReleaseIdentity(Manifest.Text(spec.Field("storageNamespace")) ?? own, name, target ?? own);
     }
 
     public override string ToString() => $"{StorageNamespace}/{Name}";

@@ -58,10 +58,10 @@ public sealed class SecretRules : IRuleSet
         {
             var spec = secret.Kind == "ClusterExternalSecret" ? "/spec/externalSecretSpec" : "/spec";
             var reference = secret.Kind == "ClusterExternalSecret"
-                ? secret.Body["spec"]?["externalSecretSpec"]?["secretStoreRef"]
-                : secret.Body["spec"]?["secretStoreRef"];
-            if (Manifest.Text(reference?["name"]) is not { } name) continue; // the CRD schema requires it; schema/crd reports its absence
-            var kind = Manifest.Text(reference?["kind"]) ?? "SecretStore";
+                ? secret.Body["spec"].Field("externalSecretSpec").Field("secretStoreRef")
+                : secret.Body["spec"].Field("secretStoreRef");
+            if (Manifest.Text(reference.Field("name")) is not { } name) continue; // the CRD schema requires it; schema/crd reports its absence
+            var kind = Manifest.Text(reference.Field("kind")) ?? "SecretStore";
             var found = kind == "ClusterSecretStore"
                 ? clusterStores.Contains(name)
                 : stores.Contains((secret.Namespace, name)) || secret.Namespace is null && stores.Any(s => s.Name == name);

@@ -55,10 +55,10 @@ public static class SecretScanner
             if (Manifest.Text(doc["kind"]) == "Secret" && (doc["data"] is JsonObject { Count: > 0 } || doc["stringData"] is JsonObject { Count: > 0 }))
                 yield return new SecretFinding(file, line, "kubernetes-secret-data");
             // talosconfig: contexts: {name: {endpoints, ca, crt, key}}
-            if (doc["contexts"] is JsonObject contexts && contexts.Any(c => !string.IsNullOrEmpty(Manifest.Text(c.Value?["key"]))))
+            if (doc["contexts"] is JsonObject contexts && contexts.Any(c => !string.IsNullOrEmpty(Manifest.Text(c.Value.Field("key")))))
                 yield return new SecretFinding(file, line, "talosconfig-key");
             // kubeconfig: users: [{user: {client-key-data | client-key | token}}]
-            if (doc["users"] is JsonArray users && users.Any(u => u?["user"] is JsonObject user && new[] { "client-key-data", "client-key", "token" }.Any(k => !string.IsNullOrEmpty(Manifest.Text(user[k])))))
+            if (doc["users"] is JsonArray users && users.Any(u => u.Field("user") is JsonObject user && new[] { "client-key-data", "client-key", "token" }.Any(k => !string.IsNullOrEmpty(Manifest.Text(user[k])))))
                 yield return new SecretFinding(file, line, "kubeconfig-credentials");
         }
     }

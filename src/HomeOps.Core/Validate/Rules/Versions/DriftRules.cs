@@ -2,6 +2,7 @@ using HomeOps.Core.Compile.Talos;
 using HomeOps.Core.Diagnostics;
 using HomeOps.Core.Model.Repo;
 using HomeOps.Core.Validate.Engine;
+using HomeOps.Core.Validate.Rules.Network;
 
 namespace HomeOps.Core.Validate.Rules.Versions;
 
@@ -32,6 +33,7 @@ public sealed class DriftRules : IRuleSet
         if (repo.Talos is { } talos)
         {
             CheckSupport(talos, context);
+            if (CiliumValues.Find(repo) is { } cilium) CheckCilium(talos, cilium, context);
             if (repo.BootstrapConfig is { } config)
             {
                 CheckIdentity(talos, config, context);
@@ -56,14 +58,32 @@ public sealed class DriftRules : IRuleSet
         Compare(context, config, "/cluster/endpoint", talos.Config.Endpoint, "talconfig.yaml endpoint", talos.Config.LocationOf("endpoint"));
     }
 
+    /// <summary>
+    /// The Cilium values bootstrap installs and Flux adopts name the same cluster, and reach the API
+    /// server where Talos serves it: the endpoint's host, or KubePrism on localhost.
+    /// </summary>
+    private static void CheckCilium(TalosPlan talos, CiliumValues cilium, RuleContext context)
+    {
+        if (Manifest.Text(cilium.Get("cluster.name").Value) is { } name && name != talos.Config.ClusterName)
+            context.Report(Rule, cilium.Get("cluster.name").At,
+                $"Cilium cluster.name is '{name}' but talconfig.yaml clusterName is '{talos.Config.ClusterName}' ({talos.Config.LocationOf("clusterName")})",
+                "use the same name: Hubble, Cluster Mesh and the dashboards identify the cluster by it");
+        var (hostNode, hostAt) = cilium.Get("k8sServiceHost");
+        if (Manifest.Text(hostNode) is not { } host || !Uri.TryCreate(talos.Config.Endpoint, UriKind.Absolute, out var endpoint)) return;
+        if (host is "localhost" or "127.0.0.1" or "::1" || host == endpoint.Host) return;
+        context.Report(Rule, hostAt,
+            $"Cilium k8sServiceHost is '{host}' but the API server endpoint in talconfig.yaml is {endpoint.Host} ({talos.Config.LocationOf("endpoint")})",
+            $"set k8sServiceHost to {endpoint.Host} (port {endpoint.Port}), or to localhost with Talos KubePrism's port 7445");
+    }
+
     /// <summary>talosctl must be at least the cluster's Talos line; kubectl within one minor of the API server (the skew policy).</summary>
     private static void CheckTools(TalosPlan talos, Manifest config, RuleContext context)
     {
         foreach (var (tool, index) in Manifest.Items(config.Body["tools"]))
         {
-            if (!ReleaseVersion.TryParse(Manifest.Text(tool?["minVersion"]), out var minimum)) continue;
+            if (!ReleaseVersion.TryParse(Manifest.Text(tool.Field("minVersion")), out var minimum)) continue;
             var at = config.At($"/tools/{index}/minVersion");
-            switch (Manifest.Text(tool?["name"]))
+            switch (Manifest.Text(tool.Field("name")))
             {
                 case "talosctl" when (minimum.Major, minimum.Minor).CompareTo((talos.Talos.Major, talos.Talos.Minor)) < 0:
                     context.Report(Rule, at, $"talosctl minVersion {minimum} is older than the cluster's Talos {talos.Talos}",
@@ -86,11 +106,11 @@ public sealed class DriftRules : IRuleSet
         var root = repo.OfKind("kustomize.toolkit.fluxcd.io", "Kustomization").FirstOrDefault(k => k.Name == "flux-system");
         if (repository is not null)
         {
-            Compare(context, config, "/git/url", Manifest.Text(repository.Body["spec"]?["url"]), $"GitRepository flux-system spec.url", repository.At("/spec/url"));
-            Compare(context, config, "/git/branch", Manifest.Text(repository.Body["spec"]?["ref"]?["branch"]), $"GitRepository flux-system spec.ref.branch", repository.At("/spec/ref/branch"));
+            Compare(context, config, "/git/url", Manifest.Text(repository.Body["spec"].Field("url")), $"GitRepository flux-system spec.url", repository.At("/spec/url"));
+            Compare(context, config, "/git/branch", Manifest.Text(repository.Body["spec"].Field("ref").Field("branch")), $"GitRepository flux-system spec.ref.branch", repository.At("/spec/ref/branch"));
         }
         if (root is not null)
-            Compare(context, config, "/git/path", Manifest.Text(root.Body["spec"]?["path"]), "Kustomization flux-system spec.path", root.At("/spec/path"), NormalizePath);
+            Compare(context, config, "/git/path", Manifest.Text(root.Body["spec"].Field("path")), "Kustomization flux-system spec.path", root.At("/spec/path"), NormalizePath);
     }
 
     private static string NormalizePath(string path) => "./" + path.TrimStart('.', '/').TrimEnd('/');

@@ -27,7 +27,7 @@ public sealed partial class UnpinnedRules : IRuleSet
     {
         foreach (var release in repo.OfKind("helm.toolkit.fluxcd.io", "HelmRelease"))
         {
-            if (release.Body["spec"]?["chart"]?["spec"] is not JsonObject chart) continue; // chartRef: the referenced OCIRepository is checked itself
+            if (release.Body["spec"].Field("chart").Field("spec") is not JsonObject chart) continue; // chartRef: the referenced OCIRepository is checked itself
             var version = Manifest.Text(chart["version"]);
             if (version is null || Range().IsMatch(version))
                 context.Report("versions/unpinned", release.At(version is null ? "/spec/chart/spec" : "/spec/chart/spec/version"),
@@ -36,14 +36,14 @@ public sealed partial class UnpinnedRules : IRuleSet
         }
         foreach (var oci in repo.OfKind("source.toolkit.fluxcd.io", "OCIRepository"))
         {
-            var reference = oci.Body["spec"]?["ref"];
-            var tag = Manifest.Text(reference?["tag"]);
-            var pinned = Manifest.Text(reference?["digest"]) is not null
+            var reference = oci.Body["spec"].Field("ref");
+            var tag = Manifest.Text(reference.Field("tag"));
+            var pinned = Manifest.Text(reference.Field("digest")) is not null
                          || tag is not null && tag != "latest"
-                         || Manifest.Text(reference?["semver"]) is { } semver && !Range().IsMatch(semver);
+                         || Manifest.Text(reference.Field("semver")) is { } semver && !Range().IsMatch(semver);
             if (!pinned)
                 context.Report("versions/unpinned", oci.At(reference is null ? "/spec" : "/spec/ref"),
-                    $"OCIRepository {oci.Name} follows {(tag ?? Manifest.Text(reference?["semver"]) ?? "latest")}, not one version",
+                    $"OCIRepository {oci.Name} follows {(tag ?? Manifest.Text(reference.Field("semver")) ?? "latest")}, not one version",
                     "set spec.ref.tag to an exact version (or spec.ref.digest)");
         }
         foreach (var workload in repo.Manifests.Where(m => Workloads.Contains(m.Kind) && m.Group is "" or "apps" or "batch"))
@@ -58,13 +58,13 @@ public sealed partial class UnpinnedRules : IRuleSet
         var (pod, prefix) = workload.Kind switch
         {
             "Pod" => (workload.Body["spec"], "/spec"),
-            "CronJob" => (workload.Body["spec"]?["jobTemplate"]?["spec"]?["template"]?["spec"], "/spec/jobTemplate/spec/template/spec"),
-            _ => (workload.Body["spec"]?["template"]?["spec"], "/spec/template/spec"),
+            "CronJob" => (workload.Body["spec"].Field("jobTemplate").Field("spec").Field("template").Field("spec"), "/spec/jobTemplate/spec/template/spec"),
+            _ => (workload.Body["spec"].Field("template").Field("spec"), "/spec/template/spec"),
         };
         foreach (var list in new[] { "initContainers", "containers" })
-            if (pod?[list] is JsonArray containers)
+            if (pod.Field(list) is JsonArray containers)
                 for (var i = 0; i < containers.Count; i++)
-                    if (Manifest.Text(containers[i]?["image"]) is { } image)
+                    if (Manifest.Text(containers[i].Field("image")) is { } image)
                         yield return ($"{prefix}/{list}/{i}/image", image);
     }
 
