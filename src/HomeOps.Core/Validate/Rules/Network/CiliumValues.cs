@@ -5,9 +5,6 @@ using HomeOps.Core.Yaml;
 
 namespace HomeOps.Core.Validate.Rules.Network;
 
-/// <summary>One source of Helm values: a document and the JSON pointer its values start at.</summary>
-public sealed record ValuesLayer(Manifest Document, string Pointer);
-
 /// <summary>
 /// The Cilium Helm values as Flux computes them: each valuesFrom ConfigMap in order, then the
 /// HelmRelease's inline values, later layers winning key by key. Each lookup answers with where
@@ -77,44 +74,7 @@ public sealed class CiliumValues(Manifest release, IReadOnlyList<ValuesLayer> la
         var release = repo.OfKind("helm.toolkit.fluxcd.io", "HelmRelease")
             .FirstOrDefault(r => Manifest.Text(r.Body["spec"].Field("chart").Field("spec").Field("chart")) == "cilium");
         if (release is null) return null;
-        var layers = new List<ValuesLayer>();
-        foreach (var source in (release.Body["spec"].Field("valuesFrom") as JsonArray ?? []).OfType<JsonObject>())
-            if (Manifest.Text(source["kind"]) == "ConfigMap" && Manifest.Text(source["name"]) is { } name
-                && GeneratedFile(repo, name, Manifest.Text(source["valuesKey"]) ?? "values.yaml") is { } file
-                && Parse(file) is { } document)
-                layers.Add(new ValuesLayer(document, ""));
-        if (release.Body["spec"].Field("values") is JsonObject) layers.Add(new ValuesLayer(release, "/spec/values"));
+        var layers = HelmValues.LayersOf(repo, release);
         return new CiliumValues(release, layers);
-    }
-
-    /// <summary>The file a configMapGenerator puts under <paramref name="key"/> of ConfigMap <paramref name="name"/> ("key=path" or a path whose file name is the key).</summary>
-    private static RepoFile? GeneratedFile(RepoModel repo, string name, string key)
-    {
-        foreach (var kustomization in repo.OfKind("kustomize.config.k8s.io", "Kustomization"))
-            foreach (var generator in (kustomization.Body["configMapGenerator"] as JsonArray ?? []).OfType<JsonObject>().Where(g => Manifest.Text(g["name"]) == name))
-                foreach (var entry in (generator["files"] as JsonArray ?? []).Select(Manifest.Text).OfType<string>())
-                {
-                    var (entryKey, path) = entry.Contains('=') ? (entry[..entry.IndexOf('=')], entry[(entry.IndexOf('=') + 1)..]) : (Path.GetFileName(entry), entry);
-                    if (entryKey != key) continue;
-                    var full = HomeOps.Core.Edge.RepoPath.Join(Path.GetDirectoryName(kustomization.File) ?? "", path);
-                    if (repo.Files.FirstOrDefault(f => f.Path == full) is { } file) return file;
-                }
-        return null;
-    }
-
-    private static Manifest? Parse(RepoFile file)
-    {
-        if (file.Text is null) return null;
-        var documents = YamlDocuments.Parse(file.Text, file.Path, new DiagnosticBag());
-        if (documents.Count != 1) return null;
-        var positions = new Dictionary<string, YamlDotNet.Core.Mark>(StringComparer.Ordinal);
-        try
-        {
-            return YamlJson.ToJson(documents[0].RootNode, positions) is JsonObject body ? new Manifest(file.Path, 0, body, positions) : null;
-        }
-        catch (FormatException)
-        {
-            return null; // yaml/syntax already reports a values file that does not convert
-        }
     }
 }

@@ -1,0 +1,26 @@
+namespace HomeOps.Core.Orchestrate.Bootstrap.Phases;
+
+/// <summary>Bootstraps etcd exactly once, on the first control-plane node; a cluster whose etcd runs is left alone.</summary>
+public sealed class EtcdBootstrapPhase : IPhase
+{
+    public string Name => "etcd-bootstrap";
+
+    public async Task<bool> IsDoneAsync(BootstrapContext context, CancellationToken cancel)
+    {
+        foreach (var node in context.Talos.Nodes.Where(n => n.ControlPlane))
+            if (await context.Tools.Talosctl.EtcdRunningAsync(node.Node.IpAddress, context.Talosconfig, cancel)) return true;
+        return false;
+    }
+
+    public async Task RunAsync(BootstrapContext context, CancellationToken cancel)
+    {
+        var node = context.ControlPlaneNode;
+        context.Emit(EventKind.StepStarted, Name, node, "talosctl bootstrap");
+        await context.Tools.Talosctl.BootstrapAsync(node, context.Talosconfig, cancel);
+        context.MarkStep($"{Name}/bootstrap/{node}");
+        await context.WaitUntilAsync(Name, $"etcd running on {node}", c => context.Tools.Talosctl.EtcdRunningAsync(node, context.Talosconfig, c), context.Plan.Phase(Name).Timeout, cancel);
+    }
+
+    public IEnumerable<string> Describe(BootstrapContext context) =>
+        [$"talosctl bootstrap --nodes {context.ControlPlaneNode} --endpoints {context.ControlPlaneNode} --talosconfig {context.Talos.OutputDirectory}/talosconfig   (skipped when etcd already runs on any control-plane node)"];
+}

@@ -1,0 +1,16 @@
+namespace HomeOps.Core.Orchestrate.Bootstrap.Phases;
+
+/// <summary>Fetches the admin kubeconfig from Talos into the state folder (0600, gitignored).</summary>
+public sealed class KubeconfigPhase : IPhase
+{
+    public string Name => "kubeconfig";
+
+    public Task<bool> IsDoneAsync(BootstrapContext context, CancellationToken cancel) =>
+        Task.FromResult(File.Exists(context.Kubeconfig) && new FileInfo(context.Kubeconfig).Length > 0);
+
+    public Task RunAsync(BootstrapContext context, CancellationToken cancel) =>
+        context.Tools.Talosctl.KubeconfigAsync(context.ControlPlaneNode, context.Talosconfig, context.Kubeconfig, cancel);
+
+    public IEnumerable<string> Describe(BootstrapContext context) =>
+        [$"talosctl kubeconfig {Path.GetRelativePath(context.Repo.Root, context.Kubeconfig)} --nodes {context.ControlPlaneNode} --endpoints {context.ControlPlaneNode} --force"];
+}

@@ -1,0 +1,54 @@
+using System.Text.RegularExpressions;
+using HomeOps.Core.Compile.Talos;
+using HomeOps.Core.Diagnostics;
+
+namespace HomeOps.Core.Orchestrate.Bootstrap.Phases;
+
+/// <summary>
+/// The gate before anything changes: the tools at the required versions, every node answering on
+/// the Talos API port, and a repository that validates. It changes nothing, so "done" means "the
+/// checks pass now".
+/// </summary>
+public sealed partial class PreflightPhase : IPhase
+{
+    public const int TalosApiPort = 50000;
+
+    public string Name => "preflight";
+
+    [GeneratedRegex(@"\d+\.\d+\.\d+")]
+    private static partial Regex Semver();
+
+    public async Task<bool> IsDoneAsync(BootstrapContext context, CancellationToken cancel) => (await ProblemsAsync(context, cancel)).Count == 0;
+
+    public async Task RunAsync(BootstrapContext context, CancellationToken cancel)
+    {
+        var problems = await ProblemsAsync(context, cancel);
+        if (problems.Count > 0)
+            throw new PhaseFailedException($"{problems.Count} preflight check(s) failed:\n  - {string.Join("\n  - ", problems)}",
+                nextStep: "fix these, then `homeops bootstrap` (nothing has been changed yet)");
+    }
+
+    public IEnumerable<string> Describe(BootstrapContext context) =>
+        context.Plan.Config.Tools.Select(t => $"{t.Name} version (need ≥ {t.MinVersion})")
+            .Concat(context.Talos.Nodes.Select(n => $"tcp connect {n.Node.IpAddress}:{TalosApiPort} (Talos API)"))
+            .Append("homeops validate (0 errors)");
+
+    private static async Task<List<string>> ProblemsAsync(BootstrapContext context, CancellationToken cancel)
+    {
+        var problems = new List<string>();
+        var tools = context.Tools.All.ToDictionary(t => t.Name);
+        foreach (var required in context.Plan.Config.Tools)
+        {
+            if (!tools.TryGetValue(required.Name, out var tool)) { problems.Add($"bootstrap-config.yaml names tool '{required.Name}', which homeops does not drive"); continue; }
+            var version = await tool.VersionAsync(cancel);
+            if (version is null) { problems.Add($"{required.Name} is not installed (not on PATH); need {required.MinVersion} or newer"); continue; }
+            if (ReleaseVersion.TryParse(required.MinVersion, out var minimum) && ReleaseVersion.TryParse(Semver().Match(version).Value, out var found) && found < minimum)
+                problems.Add($"{required.Name} {found} is older than the required {minimum}");
+        }
+        var probes = context.Talos.Nodes.Select(async n => (n, open: await context.Ports.OpenAsync(n.Node.IpAddress, TalosApiPort, TimeSpan.FromSeconds(3), cancel)));
+        foreach (var (node, open) in await Task.WhenAll(probes))
+            if (!open) problems.Add($"{node.Hostname} ({node.Node.IpAddress}) does not answer on the Talos API port {TalosApiPort}: is it powered on and booted from the Talos image?");
+        problems.AddRange(context.Validation.Where(d => d.Severity == Severity.Error).Take(10).Select(d => $"validate: {d.Location} {d.Rule} {d.Message}"));
+        return problems;
+    }
+}
