@@ -41,6 +41,7 @@ public static class ValidateCommand
                 Console.Error.WriteLine($"homeops: {root} is not a directory");
                 return ExitCodes.Failure;
             }
+            _ = Task.Run(HomeOps.Core.Validate.Schema.SchemaCheck.WarmUp); // overlaps the schema library's start-up with reading the repository
             var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
             var loadTime = clock.Elapsed;
             var report = validator.Run(repo, enabled, CommonOptions.Schemas(parse.GetValue(schemaLocation)), loadTime);

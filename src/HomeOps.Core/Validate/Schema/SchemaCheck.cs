@@ -29,6 +29,21 @@ public sealed class SchemaCheck
     public JsonSchema Reference(string uri) =>
         JsonSchema.FromText(JsonSerializer.Serialize(new Dictionary<string, string> { ["$ref"] = uri }), _build, new Uri($"urn:homeops:ref:{Guid.NewGuid():N}"));
 
+    /// <summary>
+    /// Pays JsonSchema.Net's one-time start-up (keyword registry, format and pattern machinery, JIT)
+    /// on a tiny schema, so a caller can overlap it with reading the repository.
+    /// </summary>
+    public static void WarmUp()
+    {
+        var schema = new SchemaCheck().Register("""
+            {"type":"object","required":["a"],"additionalProperties":false,
+             "properties":{"a":{"type":"string","pattern":"^x","format":"date-time","enum":["x"]},
+                           "b":{"type":["integer","null"],"minimum":0},"c":{"type":"array","items":{"anyOf":[{"type":"string"},{"type":"boolean"}]}},
+                           "d":{"type":"object","additionalProperties":{"type":"string"}}}}
+            """, new Uri("urn:homeops:warm-up"));
+        Evaluate(schema, JsonNode.Parse("""{"a":"y","b":-1,"c":[1],"d":{"e":2},"f":0}"""));
+    }
+
     public static IReadOnlyList<SchemaError> Evaluate(JsonSchema schema, JsonNode? instance)
     {
         using var document = JsonDocument.Parse(instance?.ToJsonString(Deep) ?? "null", new JsonDocumentOptions { MaxDepth = Deep.MaxDepth });

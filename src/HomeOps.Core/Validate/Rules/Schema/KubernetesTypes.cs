@@ -29,12 +29,15 @@ public static class KubernetesTypes
         .Concat(["extensions", "resource.k8s.io", "internal.apiserver.k8s.io", "storagemigration.k8s.io", "certificates.k8s.io"])
         .ToFrozenSet(StringComparer.Ordinal);
 
-    private static readonly FrozenDictionary<(string ApiVersion, string Kind), Type> Models = typeof(V1Pod).Assembly.GetTypes()
-        .Select(t => (Type: t, Entity: t.GetCustomAttributes(typeof(KubernetesEntityAttribute), false).OfType<KubernetesEntityAttribute>().FirstOrDefault()))
+    /// <summary>Every model, for hints only (scanning the assembly costs ~100 ms, so it happens only when a hint needs it).</summary>
+    private static readonly Lazy<FrozenDictionary<(string ApiVersion, string Kind), Type>> AllModels = new(() => typeof(V1Pod).Assembly.GetTypes()
+        .Select(t => (Type: t, Entity: Entity(t)))
         .Where(t => t.Entity is { Kind.Length: > 0 } && !t.Entity.Kind.EndsWith("List", StringComparison.Ordinal))
-        .Select(t => (Key: (ApiVersion: t.Entity!.Group.Length == 0 ? t.Entity.ApiVersion : $"{t.Entity.Group}/{t.Entity.ApiVersion}", t.Entity.Kind), t.Type))
+        .Select(t => (Key: (ApiVersion: ApiVersionOf(t.Entity!), t.Entity!.Kind), t.Type))
         .DistinctBy(t => t.Key)
-        .ToFrozenDictionary(t => t.Key, t => t.Type);
+        .ToFrozenDictionary(t => t.Key, t => t.Type));
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string ApiVersion, string Kind), Type?> Resolved = new();
 
     /// <summary>KubernetesClient's converters (IntOrString, Quantity, dates) with unknown fields refused.</summary>
     public static readonly JsonSerializerOptions Strict = CreateStrict();
@@ -43,14 +46,29 @@ public static class KubernetesTypes
 
     public static bool IsServed(string apiVersion) => Served.Contains(apiVersion);
 
-    public static Type? ModelOf(string apiVersion, string kind) => Models.GetValueOrDefault((apiVersion, kind));
+    /// <summary>
+    /// The model of a kind: KubernetesClient names them V1Deployment, V2HorizontalPodAutoscaler,
+    /// V1beta3FlowSchema..., so the name is derived and then confirmed by its KubernetesEntity attribute.
+    /// </summary>
+    public static Type? ModelOf(string apiVersion, string kind) => Resolved.GetOrAdd((apiVersion, kind), key =>
+    {
+        var version = key.ApiVersion[(key.ApiVersion.IndexOf('/') + 1)..];
+        if (version.Length == 0 || key.Kind.Length == 0) return null;
+        var type = typeof(V1Pod).Assembly.GetType($"k8s.Models.{char.ToUpperInvariant(version[0])}{version[1..]}{key.Kind}");
+        return type is not null && Entity(type) is { } entity && ApiVersionOf(entity) == key.ApiVersion && entity.Kind == key.Kind ? type : null;
+    });
+
+    private static KubernetesEntityAttribute? Entity(Type type) =>
+        type.GetCustomAttributes(typeof(KubernetesEntityAttribute), false).OfType<KubernetesEntityAttribute>().FirstOrDefault();
+
+    private static string ApiVersionOf(KubernetesEntityAttribute entity) => entity.Group.Length == 0 ? entity.ApiVersion : $"{entity.Group}/{entity.ApiVersion}";
 
     /// <summary>The kinds v1.31 serves under <paramref name="apiVersion"/>, for hints.</summary>
-    public static IEnumerable<string> KindsOf(string apiVersion) => Models.Keys.Where(k => k.ApiVersion == apiVersion).Select(k => k.Kind);
+    public static IEnumerable<string> KindsOf(string apiVersion) => AllModels.Value.Keys.Where(k => k.ApiVersion == apiVersion).Select(k => k.Kind);
 
     /// <summary>The served versions that define <paramref name="kind"/> in <paramref name="group"/>.</summary>
     public static IEnumerable<string> ServedVersionsOf(string group, string kind) =>
-        Models.Keys.Where(k => k.Kind == kind && GroupOf(k.ApiVersion) == group && Served.Contains(k.ApiVersion)).Select(k => k.ApiVersion);
+        AllModels.Value.Keys.Where(k => k.Kind == kind && GroupOf(k.ApiVersion) == group && Served.Contains(k.ApiVersion)).Select(k => k.ApiVersion);
 
     private static string GroupOf(string apiVersion) => apiVersion.Contains('/') ? apiVersion[..apiVersion.IndexOf('/')] : "";
 
