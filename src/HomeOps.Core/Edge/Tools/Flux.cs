@@ -1,0 +1,35 @@
+using System.Text.Json;
+
+namespace HomeOps.Core.Edge.Tools;
+
+/// <summary>
+/// flux (fluxcd/flux2 cmd/flux): `flux version --client -o json` prints {"flux": "v2.6.4"} (version.go; it
+/// prints through cobra's Print, which is stderr unless the root command redirects it, so both streams are read).
+/// </summary>
+public sealed class Flux(ToolRunner runner) : IFlux
+{
+    public string Name => "flux";
+
+    public Task<string?> VersionAsync(CancellationToken cancel) =>
+        runner.VersionAsync(Name, ["version", "--client", "--output", "json"], Parse, cancel);
+
+    private static string? Parse(ToolResult result)
+    {
+        foreach (var text in new[] { result.Stdout, result.Stderr })
+        {
+            var start = text.IndexOf('{');
+            if (start < 0) continue;
+            try
+            {
+                if (JsonDocument.Parse(text[start..]).RootElement.TryGetProperty("flux", out var v) && v.GetString() is { } s)
+                    return ToolResults.Version(s);
+            }
+            catch (JsonException) { }
+        }
+        return null;
+    }
+
+    /// <summary>`flux install --version=v2.6.4`: idempotent (server-side apply of the controllers and CRDs).</summary>
+    public async Task InstallAsync(string version, string kubeconfig, CancellationToken cancel) =>
+        (await runner.RunAsync(Name, ["install", $"--version={version}", "--kubeconfig", kubeconfig], cancel)).Check($"flux install {version}");
+}

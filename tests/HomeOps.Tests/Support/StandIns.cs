@@ -1,0 +1,55 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using HomeOps.Core.Edge.Tools;
+
+namespace HomeOps.Tests.Support;
+
+/// <summary>
+/// The stand-in CLIs of tests/standins on PATH with their own state directory (see tests/standins/README.md):
+/// write <see cref="Knobs"/>, build adapters over <see cref="Runner"/>, read what ran from <see cref="Calls"/>.
+/// </summary>
+public sealed class StandIns : IDisposable
+{
+    private readonly TempDir state = new();
+
+    public static string Directory => Path.Combine(Repo.Root, "tests", "standins");
+
+    public string StatePath => state.Path;
+
+    public TempDir Temp => state;
+
+    /// <summary>PATH = the stand-ins, then the original PATH (python3 comes from there); HOMEOPS_STANDIN_STATE = the state dir.</summary>
+    public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
+    {
+        ["PATH"] = Directory + Path.PathSeparator + System.Environment.GetEnvironmentVariable("PATH"),
+        ["HOMEOPS_STANDIN_STATE"] = state.Path,
+    };
+
+    public ToolRunner Runner => new(Environment);
+
+    /// <summary>knobs.json, read by the stand-ins on every call.</summary>
+    public JsonObject Knobs
+    {
+        get => File.Exists(state.File("knobs.json")) ? JsonNode.Parse(File.ReadAllText(state.File("knobs.json")))!.AsObject() : new JsonObject();
+        set => File.WriteAllText(state.File("knobs.json"), value.ToJsonString());
+    }
+
+    public void SetKnobs(string json) => Knobs = JsonNode.Parse(json)!.AsObject();
+
+    public sealed record Call(string Tool, IReadOnlyList<string> Argv, string Command, string? Node);
+
+    /// <summary>Every invocation so far, from calls.log.</summary>
+    public IReadOnlyList<Call> Calls => !File.Exists(state.File("calls.log")) ? [] :
+        File.ReadAllLines(state.File("calls.log")).Where(l => l.Length > 0).Select(l =>
+        {
+            var e = JsonDocument.Parse(l).RootElement;
+            return new Call(e.GetProperty("tool").GetString()!, e.GetProperty("argv").EnumerateArray().Select(a => a.GetString()!).ToList(),
+                e.GetProperty("command").GetString()!, e.GetProperty("node").GetString());
+        }).ToList();
+
+    /// <summary>A stand-in's own state file (talos.json, helm.json, ...), or an empty object.</summary>
+    public JsonObject StateOf(string file) =>
+        File.Exists(state.File(file)) ? JsonNode.Parse(File.ReadAllText(state.File(file)))!.AsObject() : new JsonObject();
+
+    public void Dispose() => state.Dispose();
+}

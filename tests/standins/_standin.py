@@ -1,0 +1,163 @@
+"""Shared plumbing for the stand-in CLIs (talosctl, kubectl, helm, flux, cilium, op).
+
+State lives in the directory named by HOMEOPS_STANDIN_STATE, as JSON files:
+  calls.log     one JSON line per invocation: {"tool", "argv", "time", "pid"} (append-only)
+  knobs.json    written by tests, read by the stand-ins (see README.md for the shape)
+  counters.json how often each fail knob has fired
+  <tool>.json   each tool's own state (talos.json, helm.json, flux.json, kubectl.json, op.json, cilium.json)
+Every read-modify-write of state happens under an flock on state.lock; delays are slept outside it,
+so parallel invocations (one per node) really run in parallel.
+"""
+import contextlib
+import fcntl
+import json
+import os
+import sys
+import time
+
+_STATE = os.environ.get("HOMEOPS_STANDIN_STATE")
+
+
+def state_dir():
+    if not _STATE:
+        sys.stderr.write("stand-in: HOMEOPS_STANDIN_STATE is not set\n")
+        sys.exit(70)
+    os.makedirs(_STATE, exist_ok=True)
+    return _STATE
+
+
+def _path(name):
+    return os.path.join(state_dir(), name)
+
+
+@contextlib.contextmanager
+def locked():
+    with open(_path("state.lock"), "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def load(name, default=None):
+    try:
+        with open(_path(name)) as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return {} if default is None else default
+
+
+def save(name, data):
+    tmp = _path(name + ".tmp.%d" % os.getpid())
+    with open(tmp, "w") as f:
+        json.dump(data, f, indent=1, sort_keys=True)
+    os.replace(tmp, _path(name))
+
+
+def knobs():
+    return load("knobs.json")
+
+
+def version(tool, default):
+    return knobs().get("versions", {}).get(tool, default)
+
+
+def die(message, code=1):
+    sys.stderr.write(message if message.endswith("\n") else message + "\n")
+    sys.exit(code)
+
+
+def _matches(entry, tool, command, node):
+    if entry.get("tool") != tool:
+        return False
+    want = entry.get("command")
+    if want and not (command == want or command.startswith(want + " ")):
+        return False
+    return not entry.get("node") or entry.get("node") == node
+
+
+def begin(tool, argv, command, node=None):
+    """Log the call, sleep any matching delay, then fire a matching fail knob (exits) if one is left."""
+    with locked():
+        with open(_path("calls.log"), "a") as f:
+            f.write(json.dumps({"tool": tool, "argv": argv, "command": command, "node": node,
+                                "time": time.time(), "pid": os.getpid()}) + "\n")
+    k = knobs()
+    delay = sum(float(d.get("seconds", 0)) for d in k.get("delay", []) if _matches(d, tool, command, node))
+    if delay > 0:
+        time.sleep(delay)
+    for i, fail in enumerate(k.get("fail", [])):
+        if not _matches(fail, tool, command, node):
+            continue
+        with locked():
+            counters = load("counters.json")
+            key = "fail.%d" % i
+            fired = counters.get(key, 0)
+            if fired >= int(fail.get("times", 1)):
+                continue
+            counters[key] = fired + 1
+            save("counters.json", counters)
+        if fail.get("stdout"):
+            sys.stdout.write(fail["stdout"])
+        die(fail.get("stderr", "stand-in: injected failure"), int(fail.get("exit", 1)))
+
+
+class UnknownFlag(Exception):
+    pass
+
+
+def parse(argv, flags, aliases=None):
+    """Cobra-style flags: --name value, --name=value, -x value, bools as --name or --name=false.
+    flags: {"name": "bool" | "value" | "list"}. Returns (values, positionals); raises UnknownFlag."""
+    aliases = aliases or {}
+    values, positionals, i = {}, [], 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            positionals.extend(argv[i + 1:])
+            break
+        if arg.startswith("-") and arg != "-":
+            name, _, inline = arg.lstrip("-").partition("=")
+            has_inline = "=" in arg
+            if not arg.startswith("--"):
+                if name not in aliases:
+                    raise UnknownFlag("unknown shorthand flag: '%s' in %s" % (name[:1], arg))
+                name = aliases[name]
+            if name not in flags:
+                raise UnknownFlag("unknown flag: --%s" % name)
+            kind = flags[name]
+            if kind == "bool":
+                values[name] = inline.lower() not in ("false", "0") if has_inline else True
+            else:
+                if not has_inline:
+                    i += 1
+                    if i >= len(argv):
+                        raise UnknownFlag("flag needs an argument: --%s" % name)
+                    inline = argv[i]
+                if kind == "list":
+                    values.setdefault(name, []).extend(inline.split(","))
+                else:
+                    values[name] = inline
+        else:
+            positionals.append(arg)
+        i += 1
+    return values, positionals
+
+
+def require_file(path, tool_error):
+    if not path or not os.path.isfile(path):
+        die(tool_error % path)
+
+
+def split_command(argv, global_flags, aliases=None, words=1):
+    """Cobra accepts persistent flags before the command: returns (command words, argv without them)."""
+    aliases = aliases or {}
+    i = 0
+    while i < len(argv) and argv[i].startswith("-") and argv[i] != "-":
+        name = argv[i].lstrip("-").split("=", 1)[0]
+        name = aliases.get(name, name) if not argv[i].startswith("--") else name
+        if "=" not in argv[i] and global_flags.get(name) in ("value", "list"):
+            i += 1
+        i += 1
+    return argv[i:i + words], argv[:i] + argv[i + words:]
