@@ -11,6 +11,7 @@ root.Options.Add(CommonOptions.Repo);
 root.Subcommands.Add(CheckCommand.Create());
 root.Subcommands.Add(TalosCommands.Create());
 root.Subcommands.Add(ValidateCommand.Create());
+root.Subcommands.Add(BootstrapCommand.Create());
 return ExitCodes.Run(() =>
 {
     var parse = root.Parse(args);

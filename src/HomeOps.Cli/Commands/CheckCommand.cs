@@ -36,9 +36,15 @@ public static class CheckCommand
             Console.WriteLine($"versions   Talos {plan.Talos}  Kubernetes {plan.Kubernetes}");
             foreach (var node in plan.Nodes)
                 Console.WriteLine($"node       {node.Hostname,-10} {node.Node.IpAddress,-15} {(node.ControlPlane ? "control-plane" : "worker"),-13} {InstallerImage.For(plan.Config, node, plan.Talos)}");
+            var bootstrapDiagnostics = new HomeOps.Core.Diagnostics.DiagnosticBag();
+            var bootstrap = HomeOps.Core.Compile.Bootstrap.BootstrapPlan.Load(new DiskSourceTree(root), bootstrapDiagnostics);
+            DiagnosticPrinter.Print(bootstrapDiagnostics.Sorted(), Console.Error);
+            Console.WriteLine(bootstrap is null
+                ? "bootstrap  bootstrap-config.yaml is not usable (see above)"
+                : $"bootstrap  {bootstrap.Phases.Count} phases: {string.Join(" → ", bootstrap.Phases.Select(p => p.Name))}; `homeops bootstrap --dry-run` lists every command");
             Console.WriteLine($"checks     {validator.Rules.Count} rules over {report.Files} files, {report.Documents} documents: {DiagnosticPrinter.Count(report.Diagnostics)}");
-            Console.WriteLine($"result     {(report.Errors > 0 ? "FAILED" : "ok")} in {clock.ElapsedMilliseconds} ms");
-            return report.Errors > 0 ? ExitCodes.Findings : ExitCodes.Ok;
+            Console.WriteLine($"result     {(report.Errors > 0 || bootstrapDiagnostics.HasErrors ? "FAILED" : "ok")} in {clock.ElapsedMilliseconds} ms");
+            return report.Errors > 0 || bootstrapDiagnostics.HasErrors ? ExitCodes.Findings : ExitCodes.Ok;
         });
         return command;
     }

@@ -29,8 +29,11 @@ public static partial class GoDuration
         return true;
     }
 
-    public static string Format(TimeSpan duration) =>
-        duration.TotalHours >= 1 ? $"{(int)duration.TotalHours}h{duration.Minutes}m" :
-        duration.TotalMinutes >= 1 ? $"{(int)duration.TotalMinutes}m{duration.Seconds}s" :
-        $"{duration.TotalSeconds:0.#}s";
+    /// <summary>As Go's time.Duration prints it ("10m0s", "1h30m0s", "45s"), which is also what --timeout flags parse; whole seconds, rounded up.</summary>
+    public static string Format(TimeSpan duration)
+    {
+        var total = (long)Math.Ceiling(duration.TotalSeconds);
+        long h = total / 3600, m = total % 3600 / 60, s = total % 60;
+        return h > 0 ? $"{h}h{m}m{s}s" : m > 0 ? $"{m}m{s}s" : $"{s}s";
+    }
 }

@@ -49,7 +49,7 @@ public sealed class Helm(ToolRunner runner) : IHelm
             : [install.Chart, "--repo", install.RepositoryUrl];
         return ["upgrade", install.Release, chart[0], "--install", .. chart[1..],
             "--version", install.Version, "--namespace", install.Namespace, "--create-namespace",
-            "--values", install.ValuesFile, "--wait", "--timeout", ToolResults.GoDuration(install.Timeout),
+            "--values", install.ValuesFile, "--wait", "--timeout", Compile.Bootstrap.GoDuration.Format(install.Timeout),
             "--kubeconfig", kubeconfig];
     }
 }

@@ -113,12 +113,4 @@ internal static class ToolResults
         result.Check();
         return parse(result) ?? throw new ToolFailedException(result, $"`{result.CommandLine}` printed no version I can read: {result.Tail(3)}");
     }
-
-    /// <summary>A duration as Go's time.Duration prints it ("10m0s", "1h30m0s", "45s"): what --timeout flags parse.</summary>
-    public static string GoDuration(TimeSpan span)
-    {
-        var total = (long)Math.Ceiling(span.TotalSeconds);
-        long h = total / 3600, m = total % 3600 / 60, s = total % 60;
-        return h > 0 ? $"{h}h{m}m{s}s" : m > 0 ? $"{m}m{s}s" : $"{s}s";
-    }
 }

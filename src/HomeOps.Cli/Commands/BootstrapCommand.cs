@@ -1,0 +1,122 @@
+using System.CommandLine;
+using HomeOps.Cli.Output;
+using HomeOps.Core.Compile.Bootstrap;
+using HomeOps.Core.Compile.TalConfig;
+using HomeOps.Core.Diagnostics;
+using HomeOps.Core.Edge;
+using HomeOps.Core.Edge.Tools;
+using HomeOps.Core.Model.Bootstrap;
+using HomeOps.Core.Orchestrate.Bootstrap;
+using HomeOps.Core.Orchestrate.Bootstrap.Phases;
+using HomeOps.Core.Validate.Engine;
+
+namespace HomeOps.Cli.Commands;
+
+public static class BootstrapCommand
+{
+    public static Command Create()
+    {
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print every phase and the exact commands (secrets redacted); touch nothing" };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the first phase not completed (re-checking the last completed one)" };
+        var from = new Option<string>("--from") { Description = "Start at this phase" };
+        var only = new Option<string>("--only") { Description = "Run just this phase" };
+        var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation (required when not on a terminal)" };
+        var schemaLocation = CommonOptions.SchemaLocation();
+        var command = new Command("bootstrap", $"""
+            Bare Talos nodes to a Flux-reconciled cluster, in phases, driven by bootstrap-config.yaml:
+              {string.Join(" → ", BootstrapPlan.PhaseOrder)}
+            Every phase checks first whether the cluster already is as it would leave it and skips
+            itself if so; state is saved after every step ({new StateSettings().File}), so a run that
+            dies anywhere continues with --resume. Events go to {new StateSettings().Log} (JSON lines).
+            Exit 0 when done, 1 when a phase failed (the message says what to run next), 2 on usage errors.
+            """) { dryRun, resume, from, only, yes, schemaLocation };
+        command.SetAction(parse => Run(parse, parse.GetValue(dryRun), new BootstrapOptions(parse.GetValue(resume), parse.GetValue(from), parse.GetValue(only)),
+            parse.GetValue(yes), parse.GetValue(schemaLocation)));
+        return command;
+    }
+
+    private static int Run(ParseResult parse, bool dryRun, BootstrapOptions options, bool yes, string[]? schemaLocations)
+    {
+        var root = Path.GetFullPath(parse.GetValue(CommonOptions.Repo)!);
+        var diagnostics = new DiagnosticBag();
+        var plan = BootstrapPlan.Load(new DiskSourceTree(root), diagnostics);
+        if (plan is null) throw new HomeOpsException(diagnostics.Sorted());
+        var workflow = TalosCommands.Workflow(parse, schemaLocations);
+        var talos = workflow.Plan(TalConfigLoader.DefaultPath, Environment.GetEnvironmentVariables(), diagnostics);
+        var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
+        var validator = new Validator(RuleCatalog.All());
+        var validation = validator.Run(repo, validator.Select([], []), CommonOptions.Schemas(schemaLocations), TimeSpan.Zero).Diagnostics;
+        var runner = new ToolRunner(Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? ""));
+        var tools = new BootstrapTools(new Talosctl(runner), new Kubectl(runner), new Helm(runner), new Flux(runner), new Cilium(runner), new OnePassword(runner));
+        var state = new StateFile(Path.Combine(root, plan.Config.State.File));
+        var engine = new BootstrapEngine(BootstrapPhases.All(), state);
+        var live = !Console.IsOutputRedirected && !dryRun;
+        var progress = new BootstrapProgress(live);
+        var runId = $"{DateTime.UtcNow:yyyyMMddTHHmmssZ}-{Environment.ProcessId}";
+
+        if (dryRun)
+        {
+            var context = new BootstrapContext(plan, talos, repo, tools, new KubernetesClusterApiFactory(), new TcpPortProbe(), workflow, progress, TimeProvider.System, runId) { Validation = validation };
+            PrintPlan(engine.Select(options, state.Load()), context);
+            return ExitCodes.Ok;
+        }
+        if (!yes && !Confirm(talos)) return ExitCodes.Failure;
+        using var runLock = RunLock.Acquire(Path.Combine(root, Path.GetDirectoryName(plan.Config.State.File) ?? ".", "bootstrap.lock"));
+        using var log = new EventLogFile(Path.Combine(root, plan.Config.State.Log));
+        var runContext = new BootstrapContext(plan, talos, repo, tools, new KubernetesClusterApiFactory(), new TcpPortProbe(), workflow,
+            new EventFanOut(log, progress), TimeProvider.System, runId) { Validation = validation };
+        using var interrupt = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupt.Cancel(); };
+        try
+        {
+            progress.RunAsync(() => engine.RunAsync(runContext, options, interrupt.Token)).GetAwaiter().GetResult();
+            return ExitCodes.Ok;
+        }
+        catch (BootstrapFailedException e)
+        {
+            PrintFailure(e, plan.Config.State.Log);
+            return ExitCodes.Findings;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("bootstrap interrupted; the state is saved: `homeops bootstrap --resume` continues");
+            return ExitCodes.Findings;
+        }
+    }
+
+    private static bool Confirm(HomeOps.Core.Compile.Talos.TalosPlan talos)
+    {
+        if (Console.IsInputRedirected)
+        {
+            Console.Error.WriteLine("homeops: bootstrap changes real machines; pass --yes to run it without a terminal (see --dry-run first)");
+            return false;
+        }
+        Console.Write($"Bootstrap cluster {talos.Config.ClusterName} on {string.Join(", ", talos.Nodes.Select(n => $"{n.Hostname} ({n.Node.IpAddress})"))}? [y/N] ");
+        return Console.ReadLine()?.Trim().ToLowerInvariant() is "y" or "yes";
+    }
+
+    private static void PrintPlan(IReadOnlyList<IPhase> phases, BootstrapContext context)
+    {
+        Console.WriteLine($"bootstrap plan for {context.Talos.Config.ClusterName} (dry run: nothing is changed)");
+        var index = 0;
+        foreach (var phase in phases)
+        {
+            var settings = context.Plan.Phase(phase.Name);
+            Console.WriteLine($"{++index,2}. {phase.Name}  (timeout {GoDuration.Format(settings.Timeout)}, {settings.Retries} attempts; skipped when already done)");
+            foreach (var line in phase.Describe(context)) Console.WriteLine($"      {line}");
+        }
+        var errors = context.Validation.Count(d => d.Severity == Severity.Error);
+        if (errors > 0) Console.WriteLine($"note: `homeops validate` reports {errors} error(s); preflight will stop there");
+    }
+
+    private static void PrintFailure(BootstrapFailedException e, string log)
+    {
+        var cause = e.Cause;
+        Console.Error.WriteLine($"bootstrap failed in phase {e.Phase}{(cause.Node is null ? "" : $" on {cause.Node}")}: {cause.Message}");
+        if (cause.Command is not null) Console.Error.WriteLine($"  command: {cause.Command}");
+        if (cause.OutputTail is { Length: > 0 } tail) Console.Error.WriteLine($"  output:\n    {tail.Replace("\n", "\n    ")}");
+        Console.Error.WriteLine($"  next:    {cause.NextStep ?? "`homeops bootstrap --resume`"}");
+        Console.Error.WriteLine($"  log:     {log}");
+    }
+}
