@@ -61,7 +61,7 @@ public static class BootstrapCommand
             PrintPlan(engine.Select(options, state.Load()), context);
             return ExitCodes.Ok;
         }
-        if (!yes && !Confirm(talos)) return ExitCodes.Failure;
+        if (!yes && !Confirm(talos)) return Console.IsInputRedirected ? ExitCodes.Failure : ExitCodes.Findings;
         using var runLock = RunLock.Acquire(Path.Combine(root, Path.GetDirectoryName(plan.Config.State.File) ?? ".", "bootstrap.lock"));
         using var log = new EventLogFile(Path.Combine(root, plan.Config.State.Log));
         var runContext = new BootstrapContext(plan, talos, repo, tools, new KubernetesClusterApiFactory(), new TcpPortProbe(), workflow,
