@@ -57,14 +57,14 @@ public static class BootstrapCommand
 
         if (dryRun)
         {
-            var context = new BootstrapContext(plan, talos, repo, tools, new KubernetesClusterApiFactory(), new TcpPortProbe(), workflow, progress, TimeProvider.System, runId) { Validation = validation };
+            var context = new BootstrapContext(plan, talos, repo, tools, new KubernetesClusterApiFactory(), workflow, progress, TimeProvider.System, runId) { Validation = validation };
             PrintPlan(engine.Select(options, state.Load()), context);
             return ExitCodes.Ok;
         }
         if (!yes && !Confirm(talos)) return Console.IsInputRedirected ? ExitCodes.Failure : ExitCodes.Findings;
         using var runLock = RunLock.Acquire(Path.Combine(root, Path.GetDirectoryName(plan.Config.State.File) ?? ".", "bootstrap.lock"));
         using var log = new EventLogFile(Path.Combine(root, plan.Config.State.Log));
-        var runContext = new BootstrapContext(plan, talos, repo, tools, new KubernetesClusterApiFactory(), new TcpPortProbe(), workflow,
+        var runContext = new BootstrapContext(plan, talos, repo, tools, new KubernetesClusterApiFactory(), workflow,
             new EventFanOut(log, progress), TimeProvider.System, runId) { Validation = validation };
         using var interrupt = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupt.Cancel(); };

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using HomeOps.Core.Orchestrate.Bootstrap;
 using k8s;
@@ -72,21 +71,4 @@ public sealed class KubernetesClusterApiFactory : IClusterApiFactory
 {
     public IClusterApi Connect(string kubeconfigPath) =>
         new KubernetesClusterApi(new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath)));
-}
-
-/// <summary>A plain TCP connect with a timeout.</summary>
-public sealed class TcpPortProbe : IPortProbe
-{
-    public async Task<bool> OpenAsync(string host, int port, TimeSpan timeout, CancellationToken cancel)
-    {
-        using var client = new TcpClient();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        deadline.CancelAfter(timeout);
-        try
-        {
-            await client.ConnectAsync(host, port, deadline.Token);
-            return true;
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException && !cancel.IsCancellationRequested) { return false; }
-    }
 }

@@ -39,12 +39,13 @@ public sealed class BootstrapCliTests
     {
         using var h = new BootstrapHarness();
         using var standIns = new StandIns();
-        standIns.SetKnobs("""{"versions": {"helm": "v3.12.0"}}""");
+        standIns.SetKnobs("""{"versions": {"helm": "v3.12.0"}, "talos": {"unreachable": ["172.29.51.13"]}}""");
         var result = Process.HomeOps(h.Root, Environment(standIns), "bootstrap", "--yes", "--schema-location", Repo.Schemas);
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("bootstrap failed in phase preflight", result.Stderr);
         Assert.Contains("helm v3.12.0 is older than the required v3.16.0", result.Stderr);
-        Assert.Contains("does not answer on the Talos API port 50000", result.Stderr); // nothing listens on 172.29.51.x here
+        Assert.Contains("mini03 (172.29.51.13) does not answer on the Talos API port 50000", result.Stderr);
+        Assert.DoesNotContain("mini02 (172.29.51.12) does not answer", result.Stderr);
         Assert.Contains("nothing has been changed yet", result.Stderr);
         Assert.DoesNotContain(standIns.Calls, c => c.Command is "apply-config" or "bootstrap" or "upgrade" or "install");
         var log = File.ReadAllLines(Path.Combine(h.Root, ".homeops", "bootstrap.log"));

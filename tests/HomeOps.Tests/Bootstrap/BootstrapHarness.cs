@@ -64,7 +64,7 @@ public sealed class BootstrapHarness : IDisposable
         var talos = Workflow.Plan(HomeOps.Core.Compile.TalConfig.TalConfigLoader.DefaultPath, new Dictionary<string, string>(), diagnostics);
         var repo = new RepoLoader(new GitCli()).Load(Root, new Dictionary<string, string>());
         var api = new FakeCluster.Api(Cluster);
-        return new BootstrapContext(plan, talos, repo, Cluster.Tools(), api, new FakeCluster.OpenPorts(), Workflow, new Recorder(Events), TimeProvider.System, Guid.NewGuid().ToString("N"));
+        return new BootstrapContext(plan, talos, repo, Cluster.Tools(), api, Workflow, new Recorder(Events), TimeProvider.System, Guid.NewGuid().ToString("N"));
     }
 
     public Task<BootstrapState> RunAsync(BootstrapOptions? options = null) => Engine().RunAsync(Context(), options ?? new BootstrapOptions(), CancellationToken.None);

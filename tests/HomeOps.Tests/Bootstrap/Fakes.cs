@@ -145,9 +145,4 @@ public sealed class FakeCluster
         public Task<IReadOnlyList<KustomizationStatus>> KustomizationsAsync(CancellationToken cancel) => Task.FromResult<IReadOnlyList<KustomizationStatus>>(
             c.FluxInstalled && c.RootApplied ? [new KustomizationStatus("flux-system", "flux-system", true, "Applied revision: main@sha1:abc")] : []);
     }
-
-    public sealed class OpenPorts : IPortProbe
-    {
-        public Task<bool> OpenAsync(string host, int port, TimeSpan timeout, CancellationToken cancel) => Task.FromResult(true);
-    }
 }

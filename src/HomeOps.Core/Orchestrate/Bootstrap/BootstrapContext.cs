@@ -12,12 +12,6 @@ public sealed record BootstrapTools(ITalosctl Talosctl, IKubectl Kubectl, IHelm 
     public IEnumerable<IVersionedTool> All => [Talosctl, Kubectl, Helm, Flux, Cilium, OnePassword];
 }
 
-/// <summary>Probes a TCP port (the Talos API, 50000) — the one network call preflight makes itself.</summary>
-public interface IPortProbe
-{
-    Task<bool> OpenAsync(string host, int port, TimeSpan timeout, CancellationToken cancel);
-}
-
 /// <summary>Everything a phase needs: the plans, the repository, the tools, the cluster and where to record progress.</summary>
 public sealed class BootstrapContext(
     BootstrapPlan plan,
@@ -25,7 +19,6 @@ public sealed class BootstrapContext(
     RepoModel repo,
     BootstrapTools tools,
     IClusterApiFactory clusterApi,
-    IPortProbe ports,
     TalosWorkflow workflow,
     IBootstrapEvents events,
     TimeProvider clock,
@@ -35,7 +28,6 @@ public sealed class BootstrapContext(
     public TalosPlan Talos { get; } = talos;
     public RepoModel Repo { get; } = repo;
     public BootstrapTools Tools { get; } = tools;
-    public IPortProbe Ports { get; } = ports;
     public TalosWorkflow Workflow { get; } = workflow;
     public TimeProvider Clock { get; } = clock;
     public string RunId { get; } = runId;

@@ -6,7 +6,7 @@ namespace HomeOps.Core.Orchestrate.Bootstrap.Phases;
 
 /// <summary>
 /// The gate before anything changes: the tools at the required versions, every node answering on
-/// the Talos API port, and a repository that validates. It changes nothing, so "done" means "the
+/// the Talos API (asked through talosctl, in maintenance mode or configured), and a repository that validates. It changes nothing, so "done" means "the
 /// checks pass now".
 /// </summary>
 public sealed partial class PreflightPhase : IPhase
@@ -30,7 +30,7 @@ public sealed partial class PreflightPhase : IPhase
 
     public IEnumerable<string> Describe(BootstrapContext context) =>
         context.Plan.Config.Tools.Select(t => $"{t.Name} version (need ≥ {t.MinVersion})")
-            .Concat(context.Talos.Nodes.Select(n => $"tcp connect {n.Node.IpAddress}:{TalosApiPort} (Talos API)"))
+            .Concat(context.Talos.Nodes.Select(n => $"talosctl get machinestatus --nodes {n.Node.IpAddress} (answers on the Talos API, port {TalosApiPort})"))
             .Append("homeops validate (0 errors)");
 
     private static async Task<List<string>> ProblemsAsync(BootstrapContext context, CancellationToken cancel)
@@ -45,9 +45,9 @@ public sealed partial class PreflightPhase : IPhase
             if (ReleaseVersion.TryParse(required.MinVersion, out var minimum) && ReleaseVersion.TryParse(Semver().Match(version).Value, out var found) && found < minimum)
                 problems.Add($"{required.Name} {found} is older than the required {minimum}");
         }
-        var probes = context.Talos.Nodes.Select(async n => (n, open: await context.Ports.OpenAsync(n.Node.IpAddress, TalosApiPort, TimeSpan.FromSeconds(3), cancel)));
-        foreach (var (node, open) in await Task.WhenAll(probes))
-            if (!open) problems.Add($"{node.Hostname} ({node.Node.IpAddress}) does not answer on the Talos API port {TalosApiPort}: is it powered on and booted from the Talos image?");
+        var probes = context.Talos.Nodes.Select(async n => (n, state: await context.Tools.Talosctl.StateAsync(n.Node.IpAddress, context.Talosconfig, cancel)));
+        foreach (var (node, state) in await Task.WhenAll(probes))
+            if (state == Edge.Tools.TalosNodeState.Unreachable) problems.Add($"{node.Hostname} ({node.Node.IpAddress}) does not answer on the Talos API port {TalosApiPort}: is it powered on and booted from the Talos image?");
         problems.AddRange(context.Validation.Where(d => d.Severity == Severity.Error).Take(10).Select(d => $"validate: {d.Location} {d.Rule} {d.Message}"));
         return problems;
     }
