@@ -37,10 +37,11 @@ public sealed partial class PreflightPhase : IPhase
     {
         var problems = new List<string>();
         var tools = context.Tools.All.ToDictionary(t => t.Name);
-        foreach (var required in context.Plan.Config.Tools)
+        var versions = await Task.WhenAll(context.Plan.Config.Tools.Select(async required =>
+            (required, version: tools.TryGetValue(required.Name, out var tool) ? await tool.VersionAsync(cancel) : null, known: tool is not null)));
+        foreach (var (required, version, known) in versions)
         {
-            if (!tools.TryGetValue(required.Name, out var tool)) { problems.Add($"bootstrap-config.yaml names tool '{required.Name}', which homeops does not drive"); continue; }
-            var version = await tool.VersionAsync(cancel);
+            if (!known) { problems.Add($"bootstrap-config.yaml names tool '{required.Name}', which homeops does not drive"); continue; }
             if (version is null) { problems.Add($"{required.Name} is not installed (not on PATH); need {required.MinVersion} or newer"); continue; }
             if (ReleaseVersion.TryParse(required.MinVersion, out var minimum) && ReleaseVersion.TryParse(Semver().Match(version).Value, out var found) && found < minimum)
                 problems.Add($"{required.Name} {found} is older than the required {minimum}");
