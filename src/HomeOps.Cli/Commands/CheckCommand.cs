@@ -37,9 +37,12 @@ public static class CheckCommand
             foreach (var node in plan.Nodes)
                 Console.WriteLine($"node       {node.Hostname,-10} {node.Node.IpAddress,-15} {(node.ControlPlane ? "control-plane" : "worker"),-13} {InstallerImage.For(plan.Config, node, plan.Talos)}");
             var bootstrapDiagnostics = new HomeOps.Core.Diagnostics.DiagnosticBag();
-            var bootstrap = HomeOps.Core.Compile.Bootstrap.BootstrapPlan.Load(new DiskSourceTree(root), bootstrapDiagnostics);
+            var tree = new DiskSourceTree(root);
+            var hasBootstrap = tree.Exists(HomeOps.Core.Compile.Bootstrap.BootstrapPlan.DefaultPath);
+            var bootstrap = hasBootstrap ? HomeOps.Core.Compile.Bootstrap.BootstrapPlan.Load(tree, bootstrapDiagnostics) : null;
             DiagnosticPrinter.Print(bootstrapDiagnostics.Sorted(), Console.Error);
-            Console.WriteLine(bootstrap is null
+            Console.WriteLine(!hasBootstrap ? "bootstrap  no bootstrap-config.yaml (`homeops bootstrap` needs one; see the reference repository)"
+                : bootstrap is null
                 ? "bootstrap  bootstrap-config.yaml is not usable (see above)"
                 : $"bootstrap  {bootstrap.Phases.Count} phases: {string.Join(" → ", bootstrap.Phases.Select(p => p.Name))}; `homeops bootstrap --dry-run` lists every command");
             Console.WriteLine($"checks     {validator.Rules.Count} rules over {report.Files} files, {report.Documents} documents: {DiagnosticPrinter.Count(report.Diagnostics)}");
