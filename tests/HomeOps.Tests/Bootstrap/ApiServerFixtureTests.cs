@@ -54,7 +54,7 @@ public sealed class ApiServerFixtureTests(ApiServerFixture api, ITestOutputHelpe
         var name = UniqueName("node");
         await api.Client.CoreV1.CreateNodeAsync(NewNode(name));
 
-        // a kubelet reports status through nodes/status; a status on create is dropped by the API server
+        // a kubelet reports status through nodes/status
         await api.Client.CoreV1.PatchNodeStatusAsync(ReadyPatch(true), name);
 
         var nodes = await api.Client.CoreV1.ListNodeAsync(labelSelector: $"homeops.test/name={name}");
@@ -66,12 +66,20 @@ public sealed class ApiServerFixtureTests(ApiServerFixture api, ITestOutputHelpe
     }
 
     [Fact]
-    public async Task Node_status_written_through_the_main_resource_is_ignored()
+    public async Task Node_status_changed_through_the_main_resource_is_ignored()
     {
         if (!api.Started(output)) return;
         var name = UniqueName("node");
-        var created = await api.Client.CoreV1.CreateNodeAsync(NewNode(name, ready: true));
-        Assert.DoesNotContain(created.Status?.Conditions ?? [], c => c.Type == "Ready");
+        await api.Client.CoreV1.CreateNodeAsync(NewNode(name));
+        await api.Client.CoreV1.PatchNodeStatusAsync(ReadyPatch(false), name);
+
+        // an update of nodes (not nodes/status) keeps the old status: only the status subresource changes it
+        var node = await api.Client.CoreV1.ReadNodeAsync(name);
+        node.Status.Conditions.Single(c => c.Type == "Ready").Status = "True";
+        node.Metadata.Labels["homeops.test/touched"] = "yes";
+        var replaced = await api.Client.CoreV1.ReplaceNodeAsync(node, name);
+        Assert.Equal("yes", replaced.Metadata.Labels["homeops.test/touched"]);
+        Assert.Equal("False", replaced.Status.Conditions.Single(c => c.Type == "Ready").Status);
     }
 
     [Fact]
@@ -226,14 +234,13 @@ public sealed class ApiServerFixtureTests(ApiServerFixture api, ITestOutputHelpe
 
     private static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 
-    private static V1Node NewNode(string name, bool ready = false) => new()
+    private static V1Node NewNode(string name) => new()
     {
         Metadata = new V1ObjectMeta
         {
             Name = name,
             Labels = new Dictionary<string, string> { ["homeops.test/name"] = name, ["node-role.kubernetes.io/control-plane"] = "" },
         },
-        Status = ready ? new V1NodeStatus { Conditions = [new V1NodeCondition { Type = "Ready", Status = "True" }] } : null,
     };
 
     /// <summary>A strategic-merge patch of nodes/status: the Ready condition (merged by type) and the node's address.</summary>
