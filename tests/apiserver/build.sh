@@ -53,7 +53,8 @@ fi
 if cached; then echo "$bin"; exit 0; fi
 
 # --- the source package ---------------------------------------------------------------------------
-has_source() { apt-cache showsrc kubernetes 2>/dev/null | grep -q '^Package: kubernetes$'; }
+# (output captured, not piped into grep -q: with pipefail an early-closing grep can fail the pipe)
+has_source() { [[ $'\n'"$(apt-cache showsrc kubernetes 2>/dev/null)"$'\n' == *$'\nPackage: kubernetes\n'* ]]; }
 if ! has_source; then
   apt_update
   if ! has_source; then
@@ -72,7 +73,8 @@ if ! has_source; then
     has_source || { log "apt knows no source package 'kubernetes' even with deb-src"; exit 1; }
   fi
 fi
-debver="$(apt-cache showsrc kubernetes | sed -n 's/^Version: //p' | head -n1)"
+debver="$(apt-cache showsrc kubernetes | sed -n 's/^Version: //p')"
+debver="${debver%%$'\n'*}"
 case "$debver" in
   *"really$version"-*|"$version"-*) ;;
   *) log "Debian's kubernetes source is $debver, not upstream $version (tests/apiserver/VERSION)"; exit 1 ;;
@@ -117,7 +119,8 @@ else
       -X k8s.io/component-base/version.gitMajor=${version%%.*} -X k8s.io/component-base/version.gitMinor=$(cut -d. -f2 <<<"$version")" \
       ./cmd/kube-apiserver) >&2
 fi
-"$built" --version | grep -qx "Kubernetes v$version" || { log "built binary reports '$("$built" --version)', expected v$version"; exit 1; }
+reported="$("$built" --version)"
+[[ $reported == "Kubernetes v$version" ]] || { log "built binary reports '$reported', expected v$version"; exit 1; }
 mkdir -p "$dest"
 cp "$built" "$dest/.kube-apiserver.tmp" && mv -f "$dest/.kube-apiserver.tmp" "$bin"   # atomic
 echo "$recipe" >"$dest/recipe"

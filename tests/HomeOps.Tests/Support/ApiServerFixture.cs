@@ -42,7 +42,9 @@ public sealed class ApiServerFixture : IAsyncLifetime
     private string? shmDir;
     private Kubernetes? client;
     private string? failure;
-    private Lazy<Task>? fluxCrds;
+    private readonly Lazy<Task> fluxCrds;
+
+    public ApiServerFixture() => fluxCrds = new(() => FluxCrds.InstallAsync(Client));
 
     /// <summary>Why the API server is not running (null when it is).</summary>
     public string? Unavailable => failure;
@@ -150,7 +152,7 @@ public sealed class ApiServerFixture : IAsyncLifetime
     public async Task DisposeAsync() => await StopAsync();
 
     /// <summary>Installs Flux's CRDs (<see cref="FluxCrds"/>) once per fixture and waits until they are served.</summary>
-    public Task InstallFluxCrdsAsync() => (fluxCrds ??= new Lazy<Task>(() => FluxCrds.InstallAsync(Client))).Value;
+    public Task InstallFluxCrdsAsync() => fluxCrds.Value;
 
     /// <summary>A fresh namespace with a unique name, for a test's namespaced objects.</summary>
     public async Task<string> CreateNamespaceAsync(string prefix = "t")
