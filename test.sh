@@ -15,4 +15,11 @@ if ((${#need_apt[@]})); then
   python3 -c 'import yaml, jsonschema' 2>/dev/null || export PATH="/usr/bin:$PATH"
 fi
 
+# kube-apiserver + etcd for the API server tests (tests/apiserver/README.md): built from Debian's
+# source once per machine (about 4 minutes) and cached outside the repo; returns at once when cached.
+# HOMEOPS_SKIP_APISERVER=1 skips both the build and those tests.
+if [[ "${HOMEOPS_SKIP_APISERVER:-}" != 1 ]]; then
+  bash tests/apiserver/build.sh >/dev/null
+fi
+
 dotnet test homeops.slnx -c Release --nologo "$@"

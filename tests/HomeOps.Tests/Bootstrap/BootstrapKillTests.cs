@@ -94,11 +94,21 @@ public sealed class BootstrapKillTests(ApiServerFixture api, ITestOutputHelper o
         var state = new HomeOps.Core.Edge.StateFile(h.StatePath).Load()!;
         Assert.All(BootstrapPlan.PhaseOrder, p => Assert.True(state.Completed(p), $"{p} not completed"));
         Assert.Contains(File.ReadAllLines(Path.Combine(h.Root, ".homeops", "bootstrap.log")), l => l.Contains("\"event\":\"run-completed\""));
+
+        // A fresh run (not --resume) now finds every phase done and changes nothing.
+        var callsBefore = standIns.Calls.Count(c => c.Command is "apply-config" or "bootstrap" or "upgrade" or "install" or "apply");
+        using (var again = Start(h.Root, environment, resume: false))
+        {
+            Assert.True(again.Process.WaitForExit(TimeSpan.FromMinutes(2)) && again.Process.ExitCode == 0, again.Stderr);
+            Assert.True(again.Stdout.Split('\n').Count(l => l.Contains(": already done")) == BootstrapPlan.PhaseOrder.Length, again.Stdout);
+        }
+        Assert.Equal(callsBefore, standIns.Calls.Count(c => c.Command is "apply-config" or "bootstrap" or "upgrade" or "install" or "apply"));
     }
 
-    private sealed class Run(Process process, System.Text.StringBuilder stderr) : IDisposable
+    private sealed class Run(Process process, System.Text.StringBuilder stdout, System.Text.StringBuilder stderr) : IDisposable
     {
         public Process Process { get; } = process;
+        public string Stdout { get { lock (stdout) return stdout.ToString(); } }
         public string Stderr { get { lock (stderr) return stderr.ToString(); } }
         public void Dispose() => Process.Dispose();
     }
@@ -112,12 +122,12 @@ public sealed class BootstrapKillTests(ApiServerFixture api, ITestOutputHelper o
         if (resume) info.ArgumentList.Add("--resume");
         foreach (var (k, v) in environment) info.Environment[k] = v;
         var process = Process.Start(info)!;
-        var stderr = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, _) => { };
+        var (stdout, stderr) = (new System.Text.StringBuilder(), new System.Text.StringBuilder());
+        process.OutputDataReceived += (_, e) => { lock (stdout) stdout.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new Run(process, stderr);
+        return new Run(process, stdout, stderr);
     }
 
     private static string? LastPhaseStarted(string root)

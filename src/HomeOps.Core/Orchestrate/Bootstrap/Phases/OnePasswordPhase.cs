@@ -67,8 +67,8 @@ public sealed class OnePasswordPhase : IPhase
         var tried = new List<string>();
         if (op.Connect.CredentialsItem is { } credentialsItem && op.Connect.TokenItem is { } tokenItem)
         {
-            var credentials = await tool.ItemAsync(op.Account, op.Vault, credentialsItem, cancel);
-            var token = await tool.ItemAsync(op.Account, op.Vault, tokenItem, cancel);
+            var (credentialsRead, tokenRead) = (tool.ItemAsync(op.Account, op.Vault, credentialsItem, cancel), tool.ItemAsync(op.Account, op.Vault, tokenItem, cancel));
+            var (credentials, token) = (await credentialsRead, await tokenRead);
             if (Field(credentials, CredentialFields) is { } c && Field(token, TokenFields) is { } t) return (c, t);
             tried.Add($"items \"{credentialsItem}\" and \"{tokenItem}\" ({(credentials is null ? "credentials item missing" : token is null ? "token item missing" : "a field is missing")})");
         }
