@@ -64,13 +64,14 @@ public sealed class BootstrapContext(
         events.Emit(new BootstrapEvent(Clock.GetUtcNow(), RunId, kind, phase, node, message, elapsedMs));
 
     /// <summary>
-    /// Polls <paramref name="condition"/> with backoff (from a quarter of the health-check interval
-    /// up to the interval) until it holds or <paramref name="timeout"/> passes. Never a fixed sleep.
+    /// Polls <paramref name="condition"/> with exponential backoff, from 100 ms up to the health-check
+    /// interval, until it holds or <paramref name="timeout"/> passes. Never a fixed sleep: a condition
+    /// that becomes true after t is seen by about 2t at the latest, and quick things are seen quickly.
     /// </summary>
     public async Task WaitUntilAsync(string phase, string what, Func<CancellationToken, Task<bool>> condition, TimeSpan timeout, CancellationToken cancel)
     {
         var deadline = Clock.GetUtcNow() + timeout;
-        var delay = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(50).Ticks, Plan.HealthCheckInterval.Ticks / 4));
+        var delay = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMilliseconds(100).Ticks, Plan.HealthCheckInterval.Ticks));
         while (!await condition(cancel))
         {
             if (Clock.GetUtcNow() >= deadline)

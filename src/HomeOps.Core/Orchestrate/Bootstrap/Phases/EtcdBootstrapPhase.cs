@@ -5,12 +5,9 @@ public sealed class EtcdBootstrapPhase : IPhase
 {
     public string Name => "etcd-bootstrap";
 
-    public async Task<bool> IsDoneAsync(BootstrapContext context, CancellationToken cancel)
-    {
-        foreach (var node in context.Talos.Nodes.Where(n => n.ControlPlane))
-            if (await context.Tools.Talosctl.EtcdRunningAsync(node.Node.IpAddress, context.Talosconfig, cancel)) return true;
-        return false;
-    }
+    public async Task<bool> IsDoneAsync(BootstrapContext context, CancellationToken cancel) =>
+        (await Task.WhenAll(context.Talos.Nodes.Where(n => n.ControlPlane)
+            .Select(n => context.Tools.Talosctl.EtcdRunningAsync(n.Node.IpAddress, context.Talosconfig, cancel)))).Any(running => running);
 
     public async Task RunAsync(BootstrapContext context, CancellationToken cancel)
     {

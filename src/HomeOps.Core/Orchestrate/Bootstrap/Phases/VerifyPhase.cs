@@ -30,13 +30,15 @@ public sealed class VerifyPhase : IPhase
     private static async Task<List<string>> ProblemsAsync(BootstrapContext context, CancellationToken cancel)
     {
         var problems = new List<string>();
-        problems.AddRange((await context.Api.KustomizationsAsync(cancel)).Where(k => !k.Ready).Select(k => $"Kustomization {k.Namespace}/{k.Name}: {k.Message}"));
-        var nodes = await context.Api.NodesAsync(cancel);
+        var (kustomizationsRead, nodesRead, healthRead, peersRead) = (context.Api.KustomizationsAsync(cancel), context.Api.NodesAsync(cancel),
+            context.Tools.Cilium.StatusAsync(context.Kubeconfig, cancel), context.Tools.Cilium.BgpPeersAsync(context.Kubeconfig, cancel));
+        problems.AddRange((await kustomizationsRead).Where(k => !k.Ready).Select(k => $"Kustomization {k.Namespace}/{k.Name}: {k.Message}"));
+        var nodes = await nodesRead;
         problems.AddRange(nodes.Where(n => !n.Ready).Select(n => $"node {n.Name} is not Ready"));
-        var health = await context.Tools.Cilium.StatusAsync(context.Kubeconfig, cancel);
+        var health = await healthRead;
         problems.AddRange(health.Problems.Select(p => $"cilium: {p}"));
         if (!health.Ready && health.Problems.Count == 0) problems.Add("cilium is not ready");
-        var peers = await context.Tools.Cilium.BgpPeersAsync(context.Kubeconfig, cancel);
+        var peers = await peersRead;
         if (peers.Count == 0) problems.Add("no BGP session: check CiliumBGPClusterConfig and the router");
         problems.AddRange(peers.Where(p => !string.Equals(p.SessionState, "established", StringComparison.OrdinalIgnoreCase))
             .Select(p => $"BGP session {p.Node} → {p.PeerAddress} (AS {p.PeerAsn}) is {p.SessionState}"));
