@@ -68,8 +68,14 @@ public sealed class BootstrapKillTests(ApiServerFixture api, ITestOutputHelper o
         var killedIn = new List<string>();
         while (kills < Kills)
         {
+            // Kill points are counted in the run's own progress (events it logged) plus a random
+            // delay, not in wall time, so they land across the phases however busy the machine is.
+            var logged = EventCount(h.Root);
+            var target = logged + random.Next(1, 7);
+            var extra = TimeSpan.FromMilliseconds(random.Next(0, 1500)); // longer than any stand-in delay, so runs also get to finish steps
             using var run = Start(h.Root, environment, resume: runs++ > 0);
-            if (!run.Process.WaitForExit(TimeSpan.FromMilliseconds(random.Next(200, 4000))))
+            while (!run.Process.HasExited && EventCount(h.Root) < target) await Task.Delay(10);
+            if (!run.Process.WaitForExit(extra))
             {
                 KillGroup(run.Process);
                 kills++;
@@ -128,6 +134,13 @@ public sealed class BootstrapKillTests(ApiServerFixture api, ITestOutputHelper o
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return new Run(process, stdout, stderr);
+    }
+
+    private static int EventCount(string root)
+    {
+        var log = Path.Combine(root, ".homeops", "bootstrap.log");
+        try { return File.Exists(log) ? File.ReadLines(log).Count() : 0; }
+        catch (IOException) { return 0; }
     }
 
     private static string? LastPhaseStarted(string root)
