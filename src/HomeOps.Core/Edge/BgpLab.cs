@@ -34,7 +34,10 @@ public sealed class BgpLab : IDisposable
     private readonly List<string> namespaces = [];
     private readonly List<Process> processes = [];
     private readonly Action<string> log;
-    private int disposed;
+    // creating a namespace or a speaker and tearing down exclude each other: a SIGTERM handler's
+    // teardown runs beside the main thread, which must neither create more nor exit before it ends
+    private readonly Lock gate = new();
+    private bool disposed;
 
     public BgpLab(LabPlan plan, Action<string> log)
     {
@@ -50,8 +53,7 @@ public sealed class BgpLab : IDisposable
     {
         var clock = Stopwatch.StartNew();
         var topology = plan.Topology;
-        Ip("netns", "add", RouterNs);
-        namespaces.Add(RouterNs);
+        AddNamespace(RouterNs);
         InNs(RouterNs, "ip", "link", "set", "lo", "up");
         InNs(RouterNs, "ip", "link", "add", "br0", "type", "bridge");
         InNs(RouterNs, "ip", "link", "set", "br0", "up");
@@ -62,8 +64,7 @@ public sealed class BgpLab : IDisposable
         for (var i = 0; i < nodes.Count; i++)
         {
             var ns = NodeNs(i);
-            Ip("netns", "add", ns);
-            namespaces.Add(ns);
+            AddNamespace(ns);
             InNs(ns, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0");
             Ip("link", "add", $"{tag}a{i}", "netns", ns, "type", "veth", "peer", "name", $"{tag}b{i}", "netns", RouterNs);
             InNs(ns, "ip", "link", "set", $"{tag}a{i}", "name", "eth0");
@@ -137,7 +138,26 @@ public sealed class BgpLab : IDisposable
 
     private static string[] Nodad(IPAddress address) => address.AddressFamily == AddressFamily.InterNetworkV6 ? ["nodad"] : [];
 
+    private void AddNamespace(string ns)
+    {
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            namespaces.Add(ns); // listed first: a teardown racing with the add still deletes it
+            Ip("netns", "add", ns);
+        }
+    }
+
     private void Start(string ns, string file, params string[] arguments)
+    {
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            StartLocked(ns, file, arguments);
+        }
+    }
+
+    private void StartLocked(string ns, string file, string[] arguments)
     {
         var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in (string[])["netns", "exec", ns, file, .. arguments]) info.ArgumentList.Add(a);
@@ -184,7 +204,16 @@ public sealed class BgpLab : IDisposable
     /// <summary>Kills every speaker started, deletes every namespace created (veth ends go with them). Safe to call twice.</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref disposed, 1) == 1) return;
+        lock (gate)
+        {
+            if (disposed) return;
+            disposed = true;
+            TearDown();
+        }
+    }
+
+    private void TearDown()
+    {
         foreach (var process in processes)
         {
             try { if (!process.HasExited) process.Kill(entireProcessTree: true); process.WaitForExit(5000); }
