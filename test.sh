@@ -6,6 +6,8 @@ cd "$(dirname "$0")"
 need_apt=()
 command -v openssl >/dev/null || need_apt+=(openssl)
 command -v git >/dev/null || need_apt+=(git)
+command -v vtysh >/dev/null || need_apt+=(frr)         # router-config check (vtysh --dryrun) and the BGP lab's router
+command -v gobgpd >/dev/null || need_apt+=(gobgpd)   # the BGP lab's node speakers
 python3 -c 'import yaml, jsonschema' 2>/dev/null || need_apt+=(python3 python3-yaml python3-jsonschema)
 if ((${#need_apt[@]})); then
   echo "test.sh: installing ${need_apt[*]}" >&2

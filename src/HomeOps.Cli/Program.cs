@@ -12,6 +12,7 @@ root.Subcommands.Add(CheckCommand.Create());
 root.Subcommands.Add(TalosCommands.Create());
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(BootstrapCommand.Create());
+root.Subcommands.Add(BgpCommands.Create());
 return ExitCodes.Run(() =>
 {
     var parse = root.Parse(args);

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using HomeOps.Core.Edge;
-using HomeOps.Core.Validate.Rules.Bgp;
-using HomeOps.Core.Validate.Rules.Network;
+using HomeOps.Core.Model.Bgp;
+using HomeOps.Core.Model.Network;
 using HomeOps.Tests.Support;
 
 namespace HomeOps.Tests.Validate;

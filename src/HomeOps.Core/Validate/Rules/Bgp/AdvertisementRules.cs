@@ -1,4 +1,5 @@
 using HomeOps.Core.Diagnostics;
+using HomeOps.Core.Model.Bgp;
 using HomeOps.Core.Model.Repo;
 using HomeOps.Core.Validate.Engine;
 

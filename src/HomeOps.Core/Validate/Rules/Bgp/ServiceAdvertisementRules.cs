@@ -1,7 +1,8 @@
 using HomeOps.Core.Diagnostics;
+using HomeOps.Core.Model.Bgp;
+using HomeOps.Core.Model.Network;
 using HomeOps.Core.Model.Repo;
 using HomeOps.Core.Validate.Engine;
-using HomeOps.Core.Validate.Rules.Network;
 
 namespace HomeOps.Core.Validate.Rules.Bgp;
 

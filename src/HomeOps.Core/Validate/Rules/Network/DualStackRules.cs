@@ -1,4 +1,6 @@
 using HomeOps.Core.Diagnostics;
+using HomeOps.Core.Model.Bgp;
+using HomeOps.Core.Model.Network;
 using HomeOps.Core.Model.Repo;
 using HomeOps.Core.Validate.Engine;
 using HomeOps.Core.Validate.Rules.Bgp;

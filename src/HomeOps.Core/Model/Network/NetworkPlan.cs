@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using HomeOps.Core.Model.Repo;
 
-namespace HomeOps.Core.Validate.Rules.Network;
+namespace HomeOps.Core.Model.Network;
 
 /// <summary>
 /// The cluster's address plan, read once from every layer that states part of it: talconfig.yaml

@@ -1,11 +1,10 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using HomeOps.Core.Diagnostics;
-using HomeOps.Core.Model.Network;
 using HomeOps.Core.Model.Repo;
 using HomeOps.Core.Yaml;
 
-namespace HomeOps.Core.Validate.Rules.Network;
+namespace HomeOps.Core.Model.Network;
 
 /// <summary>An address a Service asks for (annotation or spec.loadBalancerIP); Address is null when the text is not an IP.</summary>
 public sealed record RequestedIp(string Text, IPAddress? Address, SourceLocation At);

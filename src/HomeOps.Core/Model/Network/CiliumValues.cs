@@ -3,7 +3,7 @@ using HomeOps.Core.Diagnostics;
 using HomeOps.Core.Model.Repo;
 using HomeOps.Core.Yaml;
 
-namespace HomeOps.Core.Validate.Rules.Network;
+namespace HomeOps.Core.Model.Network;
 
 /// <summary>
 /// The Cilium Helm values as Flux computes them: each valuesFrom ConfigMap in order, then the

@@ -1,9 +1,8 @@
 using System.Net;
 using HomeOps.Core.Compile.Talos;
 using HomeOps.Core.Diagnostics;
-using HomeOps.Core.Model.Network;
 
-namespace HomeOps.Core.Validate.Rules.Network;
+namespace HomeOps.Core.Model.Network;
 
 /// <summary>A named range of the plan and where it was written, so findings name and point at both sides.</summary>
 public sealed record PlanRange(IpRange Range, string Name, SourceLocation At);

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using HomeOps.Core.Model.Repo;
 
-namespace HomeOps.Core.Validate.Rules.Network;
+namespace HomeOps.Core.Model.Network;
 
 /// <summary>
 /// Kubernetes label selectors (matchLabels and matchExpressions) as Cilium evaluates them. Cilium

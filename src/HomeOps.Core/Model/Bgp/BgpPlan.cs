@@ -1,16 +1,23 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using HomeOps.Core.Diagnostics;
+using HomeOps.Core.Model.Network;
 using HomeOps.Core.Model.Repo;
-using HomeOps.Core.Validate.Rules.Network;
 
-namespace HomeOps.Core.Validate.Rules.Bgp;
+namespace HomeOps.Core.Model.Bgp;
 
 /// <summary>A value and where it was written.</summary>
 public sealed record At<T>(T Value, SourceLocation Location);
 
 /// <summary>One peer of a bgpInstance in a CiliumBGPClusterConfig.</summary>
-public sealed record BgpPeer(string Description, At<long>? LocalAsn, At<long>? PeerAsn, At<string>? Address, At<string>? PeerConfig);
+public sealed record BgpPeer(string Description, At<long>? LocalAsn, At<long>? PeerAsn, At<string>? Address, At<string>? PeerConfig)
+{
+    /// <summary>The ClusterConfig's spec.nodeSelector: which nodes open this session (absent: every node).</summary>
+    public JsonNode? NodeSelector { get; init; }
+}
+
+/// <summary>spec.timers of a CiliumBGPPeerConfig (null fields: Cilium's defaults, 120/90/30 s).</summary>
+public sealed record BgpTimers(long? ConnectRetrySeconds, long? HoldSeconds, long? KeepAliveSeconds);
 
 /// <summary>One AFI/SAFI of a CiliumBGPPeerConfig and the advertisements it selects by label.</summary>
 public sealed record BgpFamily(string Afi, JsonNode? Advertisements, SourceLocation At)
@@ -18,7 +25,13 @@ public sealed record BgpFamily(string Afi, JsonNode? Advertisements, SourceLocat
     public bool IsV6 => Afi == "ipv6";
 }
 
-public sealed record BgpPeerConfig(string Name, IReadOnlyList<BgpFamily> Families, bool ExplicitFamilies, SourceLocation FamiliesAt, long EbgpMultihop);
+public sealed record BgpPeerConfig(string Name, IReadOnlyList<BgpFamily> Families, bool ExplicitFamilies, SourceLocation FamiliesAt, long EbgpMultihop)
+{
+    public BgpTimers Timers { get; init; } = new(null, null, null);
+
+    /// <summary>spec.gracefulRestart: enabled and restartTimeSeconds (null when unset; Cilium's default is 120).</summary>
+    public (bool Enabled, long? RestartSeconds) GracefulRestart { get; init; }
+}
 
 /// <summary>One entry of a CiliumBGPAdvertisement's spec.advertisements.</summary>
 public sealed record BgpAdvertisementEntry(string Type, IReadOnlyList<string> ServiceAddresses, JsonNode? Selector, SourceLocation At);
@@ -66,7 +79,8 @@ public sealed class BgpPlan
             {
                 var pointer = $"/spec/bgpInstances/{i}/peers/{j}";
                 yield return new BgpPeer($"CiliumBGPClusterConfig {config.Name} peer {Manifest.Text(peers[j].Field("name")) ?? j.ToString()}",
-                    local, Number(config, $"{pointer}/peerASN"), Text(config, $"{pointer}/peerAddress"), Text(config, $"{pointer}/peerConfigRef/name"));
+                    local, Number(config, $"{pointer}/peerASN"), Text(config, $"{pointer}/peerAddress"), Text(config, $"{pointer}/peerConfigRef/name"))
+                { NodeSelector = config.Body["spec"].Field("nodeSelector") };
             }
         }
     }
@@ -78,7 +92,10 @@ public sealed class BgpPlan
         // Cilium negotiates ipv4 and ipv6 unicast when families is unset, with no advertisements
         if (written is not { Count: > 0 }) families = [new("ipv4", null, config.At("/spec")), new("ipv6", null, config.At("/spec"))];
         var multihop = config.Body["spec"].Field("ebgpMultihop") is JsonValue v && v.TryGetValue<long>(out var hops) ? hops : 1;
-        return new BgpPeerConfig(config.Name, families, written is { Count: > 0 }, config.At("/spec/families"), multihop);
+        var timers = new BgpTimers(Number(config, "/spec/timers/connectRetryTimeSeconds")?.Value, Number(config, "/spec/timers/holdTimeSeconds")?.Value,
+            Number(config, "/spec/timers/keepAliveTimeSeconds")?.Value);
+        var restart = (config.Get("/spec/gracefulRestart/enabled")?.GetValueKind() == System.Text.Json.JsonValueKind.True, Number(config, "/spec/gracefulRestart/restartTimeSeconds")?.Value);
+        return new BgpPeerConfig(config.Name, families, written is { Count: > 0 }, config.At("/spec/families"), multihop) { Timers = timers, GracefulRestart = restart };
     }
 
     private static BgpAdvertisement ReadAdvertisement(Manifest advertisement)

@@ -1,8 +1,7 @@
-using System.Net;
 using System.Net.Sockets;
-using HomeOps.Core.Model.Network;
+using System.Net;
 
-namespace HomeOps.Core.Validate.Rules.Network;
+namespace HomeOps.Core.Model.Network;
 
 /// <summary>
 /// An inclusive address range of one family. LB-IPAM blocks are start/stop ranges that need not be

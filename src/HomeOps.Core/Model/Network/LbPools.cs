@@ -3,7 +3,7 @@ using HomeOps.Core.Diagnostics;
 using HomeOps.Core.Edge;
 using HomeOps.Core.Model.Repo;
 
-namespace HomeOps.Core.Validate.Rules.Network;
+namespace HomeOps.Core.Model.Network;
 
 /// <summary>One block of a pool: a CIDR or a start/stop range.</summary>
 public sealed record PoolBlock(IpRange Range, SourceLocation At);

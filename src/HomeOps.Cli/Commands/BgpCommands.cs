@@ -1,0 +1,94 @@
+using System.CommandLine;
+using HomeOps.Core.Compile.Bgp;
+using HomeOps.Core.Edge;
+
+namespace HomeOps.Cli.Commands;
+
+public static class BgpCommands
+{
+    public static Command Create()
+    {
+        var bgp = new Command("bgp", "The router side of the cluster's BGP sessions (docs/bgp.md).");
+        bgp.Subcommands.Add(RouterConfigCommand());
+        bgp.Subcommands.Add(LabCommand());
+        return bgp;
+    }
+
+    private static Command LabCommand()
+    {
+        var path = new Argument<string>("PATH") { Description = "Repository (holds talconfig.yaml and the GitOps tree)", DefaultValueFactory = _ => "." };
+        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for every session and route", DefaultValueFactory = _ => 30 };
+        var command = new Command("lab", """
+            Prove the LoadBalancer IPs reach the router, with real BGP speakers on this machine (root,
+            `ip netns`, Debian's frr and gobgpd): one network namespace per node and one for the
+            router, FRR's bgpd with the generated router config, GoBGP per node configured from the
+            Cilium objects. Reports every session, the routes the router learned and what is missing.
+            Tears everything down at the end, on failure and on Ctrl-C. Exit 0 when all is as
+            planned, 1 when a session is down or a route missing or unexpected.
+            """) { path, timeout };
+        command.SetAction(parse =>
+        {
+            var root = parse.GetValue(path)!;
+            var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
+            var plan = LabPlan.From(repo);
+            foreach (var stale in BgpLab.CleanStale()) Console.Error.WriteLine($"removed {stale}, left by a lab that was killed");
+            using var lab = new BgpLab(plan, Console.Error.WriteLine);
+            ConsoleCancelEventHandler cancel = (_, e) => { lab.Dispose(); };
+            Console.CancelKeyPress += cancel;
+            using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, _ => lab.Dispose());
+            try
+            {
+                var report = lab.Run(TimeSpan.FromSeconds(parse.GetValue(timeout)));
+                Print(plan, report);
+                return report.Ok ? ExitCodes.Ok : ExitCodes.Findings;
+            }
+            finally { Console.CancelKeyPress -= cancel; }
+        });
+        return command;
+    }
+
+    private static void Print(LabPlan plan, LabReport report)
+    {
+        Console.WriteLine("sessions (router's view):");
+        foreach (var s in report.Sessions)
+            Console.WriteLine($"  {s.Session.Node.Hostname,-10} {(s.Session.IsV6 ? "IPv6" : "IPv4")}  {s.Session.NodeAddress} -> {s.Session.RouterAddress}  {s.State}");
+        Console.WriteLine("LoadBalancer routes at the router:");
+        foreach (var address in plan.Addresses)
+        {
+            var from = report.Learned.TryGetValue(address.Route, out var peers) ? $"learned from {string.Join(", ", peers.Order())}" : "MISSING";
+            Console.WriteLine($"  {address.Route,-28} {address.Service.Description}{(address.Requested ? "" : " (first free pool address, assumed)")}: {from}");
+        }
+        foreach (var extra in report.Unexpected) Console.WriteLine($"  {extra,-28} UNEXPECTED (no LoadBalancer Service has it)");
+        Console.WriteLine(report.Ok
+            ? $"ok: {report.Sessions.Count} sessions Established, {plan.Expected.Count} routes learned; settled in {report.Settle.TotalSeconds:F1} s"
+            : $"FAILED after {report.Settle.TotalSeconds:F1} s: {report.Sessions.Count(s => s.State != "Established")} sessions down, {report.Missing.Count} routes missing, {report.Unexpected.Count} unexpected");
+    }
+
+    private static Command RouterConfigCommand()
+    {
+        var path = new Argument<string>("PATH") { Description = "Repository (holds talconfig.yaml and the GitOps tree)", DefaultValueFactory = _ => "." };
+        var format = new Option<string>("--format", "-o") { Description = "frr (a complete frr.conf) or unifi (the text for the UDM's BGP upload)", DefaultValueFactory = _ => "frr" };
+        format.AcceptOnlyFromAmong("frr", "unifi");
+        var command = new Command("router-config", """
+            Print the router's BGP configuration (FRR syntax) for the cluster, generated from
+            talconfig.yaml (node addresses, both families) and the CiliumBGPClusterConfig,
+            CiliumBGPPeerConfig and CiliumLoadBalancerIPPool objects: one eBGP neighbor per node
+            address per peer family, that family activated, inbound only /32 and /128 routes inside
+            the LB pools, outbound nothing, the peer config's timers, graceful restart.
+            """) { path, format };
+        command.SetAction(parse =>
+        {
+            var root = parse.GetValue(path)!;
+            if (!Directory.Exists(root))
+            {
+                Console.Error.WriteLine($"homeops: {root} is not a directory");
+                return ExitCodes.Failure;
+            }
+            var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
+            var flavour = parse.GetValue(format) == "unifi" ? RouterFlavour.Unifi : RouterFlavour.Frr;
+            Console.Out.Write(RouterConfig.Render(BgpTopology.From(repo), flavour));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
