@@ -66,7 +66,7 @@ try
 
     var events = File.ReadAllLines(Path.Combine(harness.Root, ".homeops", "bootstrap.log")).Select(l => JsonNode.Parse(l)!).ToList();
     var engine = events.Single(e => e["event"]!.GetValue<string>() == "run-completed")["elapsedMs"]!.GetValue<long>() / 1000.0;
-    var measured = events.Where(e => e["event"]!.GetValue<string>() == "phase-completed")
+    var measured = events.Where(e => e["event"]!.GetValue<string>() is "phase-completed" or "phase-skipped")
         .ToDictionary(e => e["phase"]!.GetValue<string>(), e => e["elapsedMs"]!.GetValue<long>() / 1000.0);
     var calls = standIns.Calls.Count;
 

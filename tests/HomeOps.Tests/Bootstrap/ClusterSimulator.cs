@@ -31,6 +31,7 @@ public sealed class ClusterSimulator : IAsyncDisposable
         while (!_stop.IsCancellationRequested)
         {
             try { await StepAsync(_stop.Token); }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested) { return; }
             catch (Exception e) when (e is HttpOperationException or IOException or System.Text.Json.JsonException or HttpRequestException) { }
             try { await Task.Delay(100, _stop.Token); } catch (OperationCanceledException) { }
         }
