@@ -45,7 +45,7 @@ public static class OperationsCommands
     {
         var version = new Argument<string>("VERSION") { Description = "The Talos release to upgrade to, e.g. v1.10.6" };
         var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation (required when not on a terminal)" };
-        var timeout = new Option<int>("--node-timeout") { Description = "Minutes to wait for each node to come back healthy", DefaultValueFactory = _ => 15 };
+        var timeout = new Option<string>("--node-timeout") { Description = "How long each node may take to come back healthy (Go duration: 15m, 90s)", DefaultValueFactory = _ => "15m" };
         var talos = new Command("talos", """
             Rolling Talos upgrade, one node at a time: etcd snapshot, then for each node
             `talosctl upgrade --image factory.talos.dev/metal-installer/<schematic>:VERSION --preserve` and a wait
@@ -53,8 +53,16 @@ public static class OperationsCommands
             node, the command, its output and the next step; nodes already at VERSION are skipped on a rerun.
             talosVersion in talconfig.yaml is updated only when every node succeeded. See docs/runbooks/upgrade.md.
             """) { version, yes, timeout };
-        talos.SetAction(parse => Run(parse, (ops, cancel) => ops.UpgradeTalosAsync(parse.GetValue(version)!, parse.GetValue(yes), cancel),
-            new WaitSettings(TimeSpan.FromMinutes(parse.GetValue(timeout)), TimeSpan.FromSeconds(5))));
+        talos.SetAction(parse =>
+        {
+            if (!HomeOps.Core.Compile.Bootstrap.GoDuration.TryParse(parse.GetValue(timeout), out var nodeTimeout) || nodeTimeout <= TimeSpan.Zero)
+            {
+                Console.Error.WriteLine($"homeops: --node-timeout '{parse.GetValue(timeout)}' is not a duration (e.g. 15m, 90s); nothing was changed");
+                return ExitCodes.Failure;
+            }
+            return Run(parse, (ops, cancel) => ops.UpgradeTalosAsync(parse.GetValue(version)!, parse.GetValue(yes), cancel),
+                new WaitSettings(nodeTimeout, TimeSpan.FromSeconds(5)));
+        });
         var upgrade = new Command("upgrade", "Rolling upgrades of the running cluster.");
         upgrade.Subcommands.Add(talos);
         return upgrade;

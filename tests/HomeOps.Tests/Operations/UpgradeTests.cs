@@ -82,4 +82,17 @@ public sealed class UpgradeTests
         Assert.Contains("refusing to start an upgrade on an unhealthy cluster: mini03 (172.29.51.13) is not ready", result.Stderr);
         Assert.Empty(h.MutatingCalls);
     }
+
+    [Fact]
+    public void A_node_that_does_not_come_back_in_time_stops_the_upgrade_before_the_next_node()
+    {
+        using var h = new OperationsHarness();
+        h.Talos("rebootSeconds", 30); // mini01 stays unreachable after its upgrade
+        var result = h.Run("", "upgrade", "talos", "v1.10.6", "--yes", "--node-timeout", "1s");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("mini01 (172.29.51.11) did not come back healthy on v1.10.6 within 1s", result.Stderr);
+        Assert.Contains("not touched: mini02 (172.29.51.12), mini03 (172.29.51.13)", result.Stderr);
+        Assert.Single(h.StandIns.Calls, c => c.Command == "upgrade");
+        Assert.Contains("talosVersion: v1.10.5", h.TalConfig);
+    }
 }

@@ -275,7 +275,7 @@ public sealed class ClusterOperations(ITalosctl talos, TalosPlan plan, string re
                 throw new OperationFailedException($"upgrade of {node} to {version} failed{NotTouched()}", node, result.CommandLine, result.Tail(),
                     Next($"look at {node.Hostname} (`talosctl -n {node.Ip} dmesg`, `talosctl -n {node.Ip} get machinestatus`)"));
             if (await WaitHealthyAsync(node, version.ToString(), cancel) is { } stuck)
-                throw new OperationFailedException($"{node} did not come back healthy on {version} within {_wait.Timeout.TotalMinutes:0.#} min: {stuck}{NotTouched()}",
+                throw new OperationFailedException($"{node} did not come back healthy on {version} within {HomeOps.Core.Compile.Bootstrap.GoDuration.Format(_wait.Timeout)}: {stuck}{NotTouched()}",
                     node, result.CommandLine, result.Tail(), Next($"look at {node.Hostname} (`talosctl -n {node.Ip} dmesg`)"));
             console.Say($"{node}: running {version}, ready, etcd healthy");
         }
