@@ -22,6 +22,11 @@ public sealed class EtcdSnapshotTests
         var tracked = h.Run("", "etcd", "snapshot", "--out", "talconfig.yaml");
         Assert.Equal(2, tracked.ExitCode);
         Assert.Contains("Git tracks it", tracked.Stderr);
+        File.WriteAllText(Path.Combine(h.Root, "old.db"), "keep me");
+        var existing = h.Run("", "etcd", "snapshot", "--out", "old.db");
+        Assert.Equal(2, existing.ExitCode);
+        Assert.Contains("already exists", existing.Stderr);
+        Assert.Equal("keep me", File.ReadAllText(Path.Combine(h.Root, "old.db")));
         Assert.Empty(h.StandIns.Calls);
     }
 
