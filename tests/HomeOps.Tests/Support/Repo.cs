@@ -93,4 +93,22 @@ public static class Process
         environment.TryAdd("XDG_CACHE_HOME", System.IO.Path.Combine(directory, ".cache-test"));
         return Run("dotnet", directory, environment, [System.IO.Path.Combine(AppContext.BaseDirectory, "homeops.dll"), .. arguments]);
     }
+
+    /// <summary>Runs the real CLI with <paramref name="stdin"/> piped in (an empty string: stdin redirected and empty).</summary>
+    public static ProcessResult HomeOpsWithInput(string directory, Dictionary<string, string> environment, string stdin, params string[] arguments)
+    {
+        environment.TryAdd("HOMEOPS_OFFLINE", "1");
+        environment.TryAdd("XDG_CACHE_HOME", System.IO.Path.Combine(directory, ".cache-test"));
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        info.ArgumentList.Add(System.IO.Path.Combine(AppContext.BaseDirectory, "homeops.dll"));
+        foreach (var a in arguments) info.ArgumentList.Add(a);
+        foreach (var (k, v) in environment) info.Environment[k] = v;
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.StandardInput.Write(stdin);
+        process.StandardInput.Close();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2))) { process.Kill(true); throw new TimeoutException($"homeops {string.Join(' ', arguments)}"); }
+        return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
 }

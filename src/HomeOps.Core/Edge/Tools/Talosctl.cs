@@ -68,6 +68,116 @@ public sealed class Talosctl(ToolRunner runner) : ITalosctl
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
+    // ---- day-2 operations ----
+
+    /// <summary>MachineStatus spec: stage (running, booting, installing, upgrading, rebooting, maintenance, ...) and status.ready/unmetConditions.</summary>
+    public async Task<TalosMachineStatus?> MachineStatusAsync(string node, string talosconfig, CancellationToken cancel)
+    {
+        var result = await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "get", "machinestatus", "--output", "json"], cancel);
+        NotMissing(result);
+        if (result.ExitCode != 0) return null;
+        var spec = Resources(result).Select(r => r.TryGetProperty("spec", out var s) ? s : default).FirstOrDefault(s => s.ValueKind == JsonValueKind.Object);
+        if (spec.ValueKind != JsonValueKind.Object) return null;
+        var stage = spec.TryGetProperty("stage", out var st) ? st.GetString() ?? "" : "";
+        var ready = false;
+        var unmet = new List<string>();
+        if (spec.TryGetProperty("status", out var status))
+        {
+            ready = status.TryGetProperty("ready", out var r) && r.ValueKind == JsonValueKind.True;
+            if (status.TryGetProperty("unmetConditions", out var list) && list.ValueKind == JsonValueKind.Array)
+                foreach (var c in list.EnumerateArray())
+                    unmet.Add(c.ValueKind == JsonValueKind.Object
+                        ? $"{(c.TryGetProperty("name", out var n) ? n.GetString() : "?")}: {(c.TryGetProperty("reason", out var why) ? why.GetString() : "")}"
+                        : c.ToString());
+        }
+        return new TalosMachineStatus(stage, ready, unmet);
+    }
+
+    /// <summary>The Version resource (Versions.runtime.talos.dev, id "version"): spec.version is the running Talos tag.</summary>
+    public async Task<string?> ServerVersionAsync(string node, string talosconfig, CancellationToken cancel)
+    {
+        var result = await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "get", "version", "--output", "json"], cancel);
+        NotMissing(result);
+        if (result.ExitCode != 0) return null;
+        return Resources(result).Select(r => r.TryGetProperty("spec", out var spec) && spec.TryGetProperty("version", out var v) ? v.GetString() : null)
+            .FirstOrDefault(v => v is not null);
+    }
+
+    /// <summary>
+    /// `talosctl etcd members` has no JSON output: a tabwriter table "NODE ID HOSTNAME PEER URLS CLIENT URLS LEARNER"
+    /// (cmd/talosctl/cmd/talos/etcd.go; URLs joined with commas, so no cell holds a space).
+    /// </summary>
+    public async Task<IReadOnlyList<EtcdMember>> EtcdMembersAsync(string node, string talosconfig, CancellationToken cancel)
+    {
+        var result = (await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "etcd", "members"], cancel)).Check($"etcd members from {node}");
+        var members = new List<EtcdMember>();
+        foreach (var line in result.Stdout.Split('\n').Skip(1))
+        {
+            var cells = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            if (cells.Length == 0) continue;
+            if (cells.Length < 6) throw new ToolFailedException(result, $"`{result.CommandLine}` printed a member row I can't read: {line.Trim()}");
+            members.Add(new EtcdMember(cells[1], cells[2], cells[3].Split(',', StringSplitOptions.RemoveEmptyEntries), cells[5] == "true"));
+        }
+        return members;
+    }
+
+    /// <summary>
+    /// `talosctl etcd status`: a tabwriter table whose last column is ERRORS (the member's alarms/errors, comma
+    /// separated). Cells are separated by at least 3 spaces (tabwriter padding 3) and DB SIZE holds single spaces.
+    /// A node that does not answer makes talosctl print "error from node N: ..." and exit 1: not answered.
+    /// </summary>
+    public async Task<EtcdMemberStatus> EtcdStatusAsync(string node, string talosconfig, CancellationToken cancel)
+    {
+        var result = await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "etcd", "status"], cancel);
+        NotMissing(result);
+        if (result.ExitCode != 0) return new EtcdMemberStatus(node, false, null, [], result.Tail(2));
+        var row = result.Stdout.Split('\n').Skip(1).FirstOrDefault(l => l.Trim().Length > 0);
+        if (row is null) return new EtcdMemberStatus(node, false, null, [], "etcd status printed no member");
+        var cells = System.Text.RegularExpressions.Regex.Split(row.TrimEnd(), " {3,}|\t");
+        var errors = cells.Length >= 12 && cells[11].Trim().Length > 0
+            ? cells[11].Split(", ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
+        return new EtcdMemberStatus(node, true, cells.Length > 1 ? cells[1] : null, errors, null);
+    }
+
+    /// <summary>
+    /// `talosctl etcd snapshot PATH`: streams to PATH.part (created 0600), checks the sha256 trailer, renames, then prints
+    /// `etcd snapshot saved to "PATH" (N bytes)` and the snapshot's hash/revision line.
+    /// </summary>
+    public async Task<string> EtcdSnapshotAsync(string node, string talosconfig, string path, CancellationToken cancel)
+    {
+        var result = (await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "etcd", "snapshot", path], cancel)).Check($"etcd snapshot from {node}");
+        if (!OperatingSystem.IsWindows() && File.Exists(path))
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return result.Stdout.Trim();
+    }
+
+    /// <summary>
+    /// reset.go: --graceful (default true: cordon/drain, leave etcd), --reboot (default false: would power off),
+    /// --system-labels-to-wipe (repeatable; only those partitions, everything else kept). Never --wipe-mode or
+    /// --user-disks-to-wipe: the default wipe mode "all" only applies when no labels are given, and user disks
+    /// (the Longhorn SSD) are left alone. --wait (default true) tracks the reset until the node is back.
+    /// </summary>
+    public Task<ToolResult> ResetAsync(string node, string talosconfig, TalosReset reset, CancellationToken cancel)
+    {
+        if (reset.SystemLabels.Count == 0)
+            throw new ArgumentException("a reset without system labels would wipe the whole system disk; refusing to build it", nameof(reset));
+        return runner.RunAsync(Name, [.. Authenticated(node, talosconfig), .. ResetArguments(reset)], cancel);
+    }
+
+    public static IReadOnlyList<string> ResetArguments(TalosReset reset) =>
+        ["reset", $"--graceful={(reset.Graceful ? "true" : "false")}", "--reboot", .. reset.SystemLabels.SelectMany(l => new[] { "--system-labels-to-wipe", l })];
+
+    /// <summary>
+    /// upgrade.go: --image is the installer; --preserve is deprecated in current talosctl (the new LifecycleService
+    /// upgrade keeps data) but still read by the legacy MachineService.Upgrade fallback that older nodes (Talos
+    /// before the new API) get, where leaving it out means the installer runs with force and wipes EPHEMERAL.
+    /// talosctl waits (--wait, default true) for the node to come back.
+    /// </summary>
+    public Task<ToolResult> UpgradeAsync(string node, string talosconfig, string image, CancellationToken cancel) =>
+        runner.RunAsync(Name, [.. Authenticated(node, talosconfig), .. UpgradeArguments(image)], cancel);
+
+    public static IReadOnlyList<string> UpgradeArguments(string image) => ["upgrade", "--image", image, "--preserve"];
+
     private static string[] Authenticated(string node, string talosconfig) =>
         ["--talosconfig", talosconfig, "--nodes", node, "--endpoints", node];
 

@@ -49,6 +49,54 @@ public interface ITalosctl : IVersionedTool
 
     /// <summary>`talosctl kubeconfig --force PATH` (the file is written 0600).</summary>
     Task KubeconfigAsync(string node, string talosconfig, string path, CancellationToken cancel);
+
+    // Day-2 operations (reset, upgrade, etcd). Default bodies keep adapters that only bootstrap compiling.
+
+    /// <summary>`talosctl get machinestatus` with the talosconfig; null when the node does not answer.</summary>
+    Task<TalosMachineStatus?> MachineStatusAsync(string node, string talosconfig, CancellationToken cancel) =>
+        throw new NotSupportedException($"{GetType().Name}: machine status");
+
+    /// <summary>`talosctl get version`: the Talos version the node runs; null when the node does not answer.</summary>
+    Task<string?> ServerVersionAsync(string node, string talosconfig, CancellationToken cancel) =>
+        throw new NotSupportedException($"{GetType().Name}: server version");
+
+    /// <summary>`talosctl etcd members` asked of one node (its view of the member list). Throws when the node does not answer.</summary>
+    Task<IReadOnlyList<EtcdMember>> EtcdMembersAsync(string node, string talosconfig, CancellationToken cancel) =>
+        throw new NotSupportedException($"{GetType().Name}: etcd members");
+
+    /// <summary>`talosctl etcd status` of the member on one node.</summary>
+    Task<EtcdMemberStatus> EtcdStatusAsync(string node, string talosconfig, CancellationToken cancel) =>
+        throw new NotSupportedException($"{GetType().Name}: etcd status");
+
+    /// <summary>`talosctl etcd snapshot PATH` from one node; the file ends up 0600. Returns talosctl's report line.</summary>
+    Task<string> EtcdSnapshotAsync(string node, string talosconfig, string path, CancellationToken cancel) =>
+        throw new NotSupportedException($"{GetType().Name}: etcd snapshot");
+
+    /// <summary>`talosctl reset --graceful=G --reboot --system-labels-to-wipe L...`: never user disks, never the whole disk.</summary>
+    Task<ToolResult> ResetAsync(string node, string talosconfig, TalosReset reset, CancellationToken cancel) =>
+        throw new NotSupportedException($"{GetType().Name}: reset");
+
+    /// <summary>`talosctl upgrade --image IMAGE --preserve` on one node; the result (exit code included) is returned, not thrown.</summary>
+    Task<ToolResult> UpgradeAsync(string node, string talosconfig, string image, CancellationToken cancel) =>
+        throw new NotSupportedException($"{GetType().Name}: upgrade");
+}
+
+/// <summary>MachineStatus (runtime): spec.stage ("running", "booting", "maintenance", ...) and spec.status.ready with its unmet conditions.</summary>
+public sealed record TalosMachineStatus(string Stage, bool Ready, IReadOnlyList<string> UnmetConditions);
+
+/// <summary>One row of `talosctl etcd members`.</summary>
+public sealed record EtcdMember(string Id, string Hostname, IReadOnlyList<string> PeerUrls, bool Learner);
+
+/// <summary>`talosctl etcd status` for one node: answered (with the member's errors, if any) or not.</summary>
+public sealed record EtcdMemberStatus(string Node, bool Answered, string? MemberId, IReadOnlyList<string> Errors, string? Problem)
+{
+    public bool Healthy => Answered && Errors.Count == 0;
+}
+
+/// <summary>What a safe reset wipes: system partitions by label only (STATE, EPHEMERAL), and whether etcd is left gracefully.</summary>
+public sealed record TalosReset(IReadOnlyList<string> SystemLabels, bool Graceful)
+{
+    public static readonly IReadOnlyList<string> SafeLabels = ["STATE", "EPHEMERAL"];
 }
 
 /// <summary>A Helm release as `helm status -o json` reports it.</summary>

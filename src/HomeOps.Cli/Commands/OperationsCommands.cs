@@ -1,0 +1,140 @@
+using System.CommandLine;
+using HomeOps.Core.Compile.TalConfig;
+using HomeOps.Core.Diagnostics;
+using HomeOps.Core.Edge;
+using HomeOps.Core.Edge.Tools;
+using HomeOps.Core.Orchestrate.Operations;
+
+namespace HomeOps.Cli.Commands;
+
+/// <summary>Day-2 operations: reset, etcd snapshot, upgrade talos. The logic is in Core (Orchestrate/Operations).</summary>
+public static class OperationsCommands
+{
+    public static Command Reset()
+    {
+        var node = new Option<string>("--node", "-n") { Description = "The node to reset (hostname or IP from talconfig.yaml)" };
+        var all = new Option<bool>("--all") { Description = "Reset every node, one after another (asks you to type the cluster name)" };
+        var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation (the cluster name is still required with --all)" };
+        var command = new Command("reset", """
+            Safe reset: `talosctl reset --graceful=true --reboot --system-labels-to-wipe STATE --system-labels-to-wipe EPHEMERAL`.
+            Wipes only the node's config (STATE) and data (EPHEMERAL) partitions and reboots it into maintenance
+            mode; the installed OS and user disks (the Longhorn SSD) are never touched.
+            Guardrails: an etcd snapshot first (.homeops/etcd/); refused when taking the node down would lose
+            etcd quorum (e.g. a second node while one is down or not ready); --all needs the cluster name typed;
+            one node at a time; prints the plan and asks unless --yes. See docs/runbooks/reset.md.
+            Exit 0 done, 1 refused or failed (the message says what to do next), 2 bad input (nothing changed).
+            """) { node, all, yes };
+        command.SetAction(parse => Run(parse, (ops, cancel) => ops.ResetAsync(parse.GetValue(node), parse.GetValue(all), parse.GetValue(yes), cancel)));
+        return command;
+    }
+
+    public static Command Etcd()
+    {
+        var output = new Option<string>("--out", "-o") { Description = "Where to write the snapshot (default .homeops/etcd/CLUSTER-TIME.db; must not be tracked by Git)" };
+        var snapshot = new Command("snapshot", """
+            `talosctl etcd snapshot` from a healthy control-plane node into a 0600 file. Refused when Git tracks
+            the target (a snapshot holds every Secret of the cluster) or the file exists. Restore: docs/runbooks/etcd.md.
+            """) { output };
+        snapshot.SetAction(parse => Run(parse, async (ops, cancel) => { await ops.EtcdSnapshotAsync(parse.GetValue(output), cancel); }));
+        var etcd = new Command("etcd", "etcd of the running cluster (through the Talos API).");
+        etcd.Subcommands.Add(snapshot);
+        return etcd;
+    }
+
+    public static Command Upgrade()
+    {
+        var version = new Argument<string>("VERSION") { Description = "The Talos release to upgrade to, e.g. v1.10.6" };
+        var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation (required when not on a terminal)" };
+        var timeout = new Option<string>("--node-timeout") { Description = "How long each node may take to come back healthy (Go duration: 15m, 90s)", DefaultValueFactory = _ => "15m" };
+        var talos = new Command("talos", """
+            Rolling Talos upgrade, one node at a time: etcd snapshot, then for each node
+            `talosctl upgrade --image factory.talos.dev/metal-installer/<schematic>:VERSION --preserve` and a wait
+            until it runs VERSION, is ready and every etcd member is healthy. Stops at the first failure with the
+            node, the command, its output and the next step; nodes already at VERSION are skipped on a rerun.
+            talosVersion in talconfig.yaml is updated only when every node succeeded. See docs/runbooks/upgrade.md.
+            """) { version, yes, timeout };
+        talos.SetAction(parse =>
+        {
+            if (!HomeOps.Core.Compile.Bootstrap.GoDuration.TryParse(parse.GetValue(timeout), out var nodeTimeout) || nodeTimeout <= TimeSpan.Zero)
+            {
+                Console.Error.WriteLine($"homeops: --node-timeout '{parse.GetValue(timeout)}' is not a duration (e.g. 15m, 90s); nothing was changed");
+                return ExitCodes.Failure;
+            }
+            return Run(parse, (ops, cancel) => ops.UpgradeTalosAsync(parse.GetValue(version)!, parse.GetValue(yes), cancel),
+                new WaitSettings(nodeTimeout, TimeSpan.FromSeconds(5)));
+        });
+        var upgrade = new Command("upgrade", "Rolling upgrades of the running cluster.");
+        upgrade.Subcommands.Add(talos);
+        return upgrade;
+    }
+
+    private static int Run(ParseResult parse, Func<ClusterOperations, CancellationToken, Task> operation, WaitSettings? wait = null)
+    {
+        var root = Path.GetFullPath(parse.GetValue(CommonOptions.Repo)!);
+        var workflow = TalosCommands.Workflow(parse, null);
+        var talosPlan = workflow.Plan(TalConfigLoader.DefaultPath, Environment.GetEnvironmentVariables(), new DiagnosticBag());
+        var runner = new ToolRunner(Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? ""));
+        var ops = new ClusterOperations(new Talosctl(runner), talosPlan, root, new GitCli(), new TerminalConsole(), TimeProvider.System, wait);
+        using var interrupt = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupt.Cancel(); };
+        try
+        {
+            operation(ops, interrupt.Token).GetAwaiter().GetResult();
+            return ExitCodes.Ok;
+        }
+        catch (OperationInputException e)
+        {
+            Console.Error.WriteLine($"homeops: {e.Message}");
+            return ExitCodes.Failure;
+        }
+        catch (OperationRefusedException e)
+        {
+            Console.Error.WriteLine($"homeops: {e.Message}");
+            return ExitCodes.Findings;
+        }
+        catch (OperationFailedException e)
+        {
+            Console.Error.WriteLine($"homeops: {e.Message}");
+            if (e.Node is not null) Console.Error.WriteLine($"  node:    {e.Node}");
+            if (e.Command is not null) Console.Error.WriteLine($"  command: {e.Command}");
+            if (e.OutputTail is { Length: > 0 } tail) Console.Error.WriteLine($"  output:\n    {tail.Replace("\n", "\n    ")}");
+            Console.Error.WriteLine($"  next:    {e.NextStep}");
+            return ExitCodes.Findings;
+        }
+        catch (ToolFailedException e)
+        {
+            Console.Error.WriteLine($"homeops: {e.Message}");
+            return ExitCodes.Findings;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("homeops: interrupted; check the cluster with `talosctl health` before going on");
+            return ExitCodes.Findings;
+        }
+    }
+
+    private sealed class TerminalConsole : IOperatorConsole
+    {
+        public void Say(string line) => Console.WriteLine(line);
+
+        public bool Confirm(string question)
+        {
+            if (Console.IsInputRedirected)
+            {
+                Console.Error.WriteLine("homeops: this changes real machines; pass --yes to run it without a terminal");
+                return false;
+            }
+            Console.Write($"{question} [y/N] ");
+            return Console.ReadLine()?.Trim().ToLowerInvariant() is "y" or "yes";
+        }
+
+        public string? Ask(string prompt)
+        {
+            Console.Write(prompt);
+            var line = Console.ReadLine();
+            if (Console.IsInputRedirected) Console.WriteLine();
+            return line;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using HomeOps.Core.Compile.Talos;
+
+namespace HomeOps.Core.Orchestrate.Operations;
+
+/// <summary>A node as talconfig.yaml names it.</summary>
+public sealed record NodeRef(string Hostname, string Ip, bool ControlPlane)
+{
+    public override string ToString() => $"{Hostname} ({Ip})";
+}
+
+/// <summary>What the Talos API said about one node: answers, Talos-ready, etcd member and healthy.</summary>
+public sealed record NodeHealth(NodeRef Node, bool Answers, bool Ready, bool EtcdMember, bool EtcdHealthy, string? Problem)
+{
+    /// <summary>Counts toward quorum: answers, ready, and (for a member) its etcd answers without errors.</summary>
+    public bool Healthy => Answers && Ready && (!EtcdMember || EtcdHealthy);
+}
+
+/// <summary>Whether an operation may take a node out of etcd, and why (or why not).</summary>
+public sealed record QuorumVerdict(bool Allowed, string Reason);
+
+/// <summary>etcd quorum arithmetic, pure: a cluster of N voting members needs floor(N/2)+1 of them healthy.</summary>
+public static class EtcdQuorum
+{
+    public static int Needed(int members) => members / 2 + 1;
+
+    /// <summary>How many members may be down at once without losing quorum.</summary>
+    public static int Tolerated(int members) => members - Needed(members);
+
+    /// <summary>
+    /// May <paramref name="target"/> go down (reset, upgrade reboot) now? Counted against the current member list,
+    /// as if the node stayed a member while down (a graceful leave that fails half-way leaves exactly that):
+    /// the healthy members other than the target must still be a quorum. A target that is not healthy anyway
+    /// changes nothing. No member list at all (no member answered) is refused: quorum cannot be judged.
+    /// </summary>
+    public static QuorumVerdict CanTakeDown(IReadOnlyList<NodeHealth> nodes, int members, NodeRef target, string action)
+    {
+        if (members == 0)
+            return new QuorumVerdict(false, $"no etcd member answered, so I can't tell whether {action} {target.Hostname} would lose quorum" +
+                Unhealthy(nodes, target));
+        var healthyMembers = nodes.Count(n => n.EtcdMember && n.Healthy);
+        var targetCounts = nodes.Any(n => n.Node.Ip == target.Ip && n.EtcdMember && n.Healthy);
+        var after = healthyMembers - (targetCounts ? 1 : 0);
+        var needed = Needed(members);
+        if (after >= needed)
+            return new QuorumVerdict(true, $"etcd keeps quorum: {after} of {members} members healthy while {target.Hostname} is down (needs {needed})");
+        return new QuorumVerdict(false,
+            $"{action} {target.Hostname} would lose etcd quorum: {members} members need {needed} healthy, and with {target.Hostname} down only {after} would be" +
+            Unhealthy(nodes, target));
+    }
+
+    private static string Unhealthy(IReadOnlyList<NodeHealth> nodes, NodeRef target)
+    {
+        var down = nodes.Where(n => !n.Healthy && n.Node.Ip != target.Ip).ToList();
+        return down.Count == 0 ? "" : "; not healthy now: " + string.Join("; ", down.Select(n => $"{n.Node} {n.Problem}"));
+    }
+}
+
+/// <summary>Validation of an upgrade target, pure.</summary>
+public static class UpgradeTarget
+{
+    /// <summary>Null when <paramref name="text"/> is a version to upgrade <paramref name="current"/> to; otherwise why not.</summary>
+    public static string? Problem(string text, ReleaseVersion current, out ReleaseVersion target)
+    {
+        if (!ReleaseVersion.TryParse(text, out target) || !text.StartsWith('v'))
+            return $"'{text}' is not a Talos release version (expected vMAJOR.MINOR.PATCH, e.g. {current with { Patch = current.Patch + 1 }})";
+        if (target < current)
+            return $"{target} is older than the cluster's {current}: Talos does not support downgrades this way";
+        if (target.Major != current.Major || target.Minor > current.Minor + 1)
+            return $"{target} skips a release line: Talos upgrades go one minor at a time ({current.Line} → v{current.Major}.{current.Minor + 1}.x first)";
+        return null;
+    }
+}

@@ -1,0 +1,315 @@
+using System.Text.RegularExpressions;
+using HomeOps.Core.Compile.Talos;
+using HomeOps.Core.Edge;
+using HomeOps.Core.Edge.Tools;
+
+namespace HomeOps.Core.Orchestrate.Operations;
+
+/// <summary>How an operation talks to the operator: lines out, yes/no, and a typed answer.</summary>
+public interface IOperatorConsole
+{
+    void Say(string line);
+
+    /// <summary>True when the operator agreed; false when declined or when nobody can answer.</summary>
+    bool Confirm(string question);
+
+    /// <summary>A line typed in answer to <paramref name="prompt"/>; null when there is no input.</summary>
+    string? Ask(string prompt);
+}
+
+/// <summary>Bad input (unknown node, invalid version, missing file): nothing was changed.</summary>
+public sealed class OperationInputException(string message) : Exception(message);
+
+/// <summary>A guardrail said no (quorum, confirmation): nothing was changed.</summary>
+public sealed class OperationRefusedException(string message) : Exception(message);
+
+/// <summary>A step failed part-way: which node, which command, its output, and what to do next.</summary>
+public sealed class OperationFailedException(string message, NodeRef? node, string? command, string? outputTail, string nextStep) : Exception(message)
+{
+    public NodeRef? Node { get; } = node;
+    public string? Command { get; } = command;
+    public string? OutputTail { get; } = outputTail;
+    public string NextStep { get; } = nextStep;
+}
+
+public sealed record WaitSettings(TimeSpan Timeout, TimeSpan MaxInterval)
+{
+    public static readonly WaitSettings Default = new(TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(5));
+}
+
+/// <summary>
+/// Day-2 operations on a running cluster (reset, etcd snapshot, Talos upgrade) over the talosctl adapter. Every
+/// operation validates its input and reads the cluster first, prints its plan, asks, and only then changes
+/// anything; a refusal or bad input means no mutating talosctl call was made.
+/// </summary>
+public sealed class ClusterOperations(ITalosctl talos, TalosPlan plan, string repositoryRoot, IGit git, IOperatorConsole console, TimeProvider clock,
+    WaitSettings? wait = null)
+{
+    private readonly WaitSettings _wait = wait ?? WaitSettings.Default;
+
+    public string Talosconfig => Path.Combine(repositoryRoot, plan.OutputDirectory, "talosconfig");
+
+    public IReadOnlyList<NodeRef> Nodes { get; } = plan.Nodes.Select(n => new NodeRef(n.Hostname, n.Node.IpAddress, n.ControlPlane)).ToList();
+
+    public NodeRef Node(string name) =>
+        Nodes.FirstOrDefault(n => n.Hostname == name || n.Ip == name)
+        ?? throw new OperationInputException($"unknown node '{name}'; talconfig.yaml has: {string.Join(", ", Nodes.Select(n => n.ToString()))}");
+
+    private void RequireTalosconfig()
+    {
+        if (!File.Exists(Talosconfig))
+            throw new OperationInputException($"{Path.GetRelativePath(repositoryRoot, Talosconfig)} not found; run `homeops talos genconfig` first (it writes the talosconfig the cluster was built with)");
+    }
+
+    // ---- health ----
+
+    /// <summary>Every node's Talos and etcd state, read in parallel, and the etcd member count from the first member that answers.</summary>
+    public async Task<(IReadOnlyList<NodeHealth> Nodes, int Members)> HealthAsync(CancellationToken cancel)
+    {
+        var reads = Nodes.Select(async n => (Node: n, Status: await talos.MachineStatusAsync(n.Ip, Talosconfig, cancel),
+            Etcd: n.ControlPlane ? await talos.EtcdStatusAsync(n.Ip, Talosconfig, cancel) : null)).ToList();
+        var answers = await Task.WhenAll(reads);
+        IReadOnlyList<EtcdMember> members = [];
+        foreach (var a in answers.Where(a => a.Etcd is { Answered: true }))
+        {
+            try { members = await talos.EtcdMembersAsync(a.Node.Ip, Talosconfig, cancel); break; }
+            catch (ToolFailedException) { }
+        }
+        var memberIps = members.Where(m => !m.Learner).SelectMany(m => m.PeerUrls.Select(HostOf).Append(m.Hostname)).ToHashSet();
+        var health = answers.Select(a =>
+        {
+            var isMember = memberIps.Contains(a.Node.Ip) || memberIps.Contains(a.Node.Hostname);
+            string? problem = a.Status is null ? "does not answer on the Talos API"
+                : !a.Status.Ready ? $"is not ready (stage {a.Status.Stage}{(a.Status.UnmetConditions.Count > 0 ? "; " + string.Join("; ", a.Status.UnmetConditions) : "")})"
+                : isMember && a.Etcd is { Healthy: false } e ? (e.Answered ? $"has etcd errors: {string.Join(", ", e.Errors)}" : $"etcd does not answer: {e.Problem}")
+                : null;
+            return new NodeHealth(a.Node, a.Status is not null, a.Status?.Ready ?? false, isMember, a.Etcd?.Healthy ?? false, problem);
+        }).ToList();
+        return (health, members.Count(m => !m.Learner));
+    }
+
+    private static string HostOf(string url) => Uri.TryCreate(url, UriKind.Absolute, out var u) ? u.Host.Trim('[', ']') : url;
+
+    // ---- etcd snapshot ----
+
+    /// <summary>The default snapshot path: .homeops/etcd/CLUSTER-UTC.db (gitignored runtime state).</summary>
+    public string DefaultSnapshotPath() =>
+        Path.Combine(".homeops", "etcd", $"{plan.Config.ClusterName}-{clock.GetUtcNow():yyyyMMdd'T'HHmmss'Z'}.db");
+
+    /// <summary>Checks a snapshot target before anything runs: not tracked by Git, not an existing file.</summary>
+    public string CheckSnapshotPath(string? path)
+    {
+        var relative = path ?? DefaultSnapshotPath();
+        var full = Path.GetFullPath(Path.Combine(repositoryRoot, relative));
+        if (RepoPath.IsInside(repositoryRoot, full) && git.IsTracked(repositoryRoot, Path.GetRelativePath(repositoryRoot, full).Replace('\\', '/')))
+            throw new OperationInputException($"refusing to write an etcd snapshot to {relative}: Git tracks it (a snapshot holds every Secret in the cluster); use a gitignored path such as .homeops/etcd/");
+        if (File.Exists(full))
+            throw new OperationInputException($"{relative} already exists; choose another --out (snapshots are never overwritten)");
+        return full;
+    }
+
+    /// <summary>`talosctl etcd snapshot` from the first healthy member (other than <paramref name="avoid"/>), into a 0600 file.</summary>
+    public async Task<string> SnapshotAsync(string fullPath, IReadOnlyList<NodeHealth> health, NodeRef? avoid, CancellationToken cancel)
+    {
+        var source = health.Where(h => h.EtcdMember && h.Healthy).OrderBy(h => h.Node.Ip == avoid?.Ip ? 1 : 0).Select(h => h.Node).FirstOrDefault()
+            ?? throw new OperationRefusedException("no healthy etcd member to take a snapshot from" +
+                string.Concat(health.Where(h => !h.Healthy).Select(h => $"; {h.Node} {h.Problem}")));
+        var directory = Path.GetDirectoryName(fullPath)!;
+        if (!Directory.Exists(directory))
+        {
+            Directory.CreateDirectory(directory);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        try
+        {
+            var report = await talos.EtcdSnapshotAsync(source.Ip, Talosconfig, fullPath, cancel);
+            console.Say($"etcd snapshot from {source}: {Path.GetRelativePath(repositoryRoot, fullPath)} (mode 0600)");
+            foreach (var line in report.Split('\n', StringSplitOptions.RemoveEmptyEntries)) console.Say($"  {line}");
+            return fullPath;
+        }
+        catch (ToolFailedException e)
+        {
+            throw new OperationFailedException($"etcd snapshot from {source} failed; nothing else was done", source, e.Result.CommandLine, e.Result.Tail(),
+                "check etcd with `talosctl -n " + source.Ip + " etcd status`, then rerun");
+        }
+    }
+
+    public async Task<string> EtcdSnapshotAsync(string? outPath, CancellationToken cancel)
+    {
+        RequireTalosconfig();
+        var full = CheckSnapshotPath(outPath);
+        var (health, _) = await HealthAsync(cancel);
+        return await SnapshotAsync(full, health, null, cancel);
+    }
+
+    // ---- reset ----
+
+    /// <summary>
+    /// Safe reset of one node (or, with <paramref name="all"/>, every node one after another): wipes only the STATE and
+    /// EPHEMERAL system partitions and reboots, so the OS stays installed and user disks (the Longhorn SSD) are untouched;
+    /// the node comes back in maintenance mode. Snapshot first; refused when etcd would lose quorum (single node), when
+    /// the typed cluster name does not match (--all), or when the operator does not confirm.
+    /// </summary>
+    public async Task ResetAsync(string? nodeName, bool all, bool yes, CancellationToken cancel)
+    {
+        if (!all && nodeName is null) throw new OperationInputException("name the node to reset with --node NAME (or --all for the whole cluster)");
+        var target = nodeName is null ? null : Node(nodeName);
+        RequireTalosconfig();
+        var snapshot = CheckSnapshotPath(null);
+        var targets = all ? Nodes.ToList() : [target!];
+        if (all && target is not null) targets = [target, .. Nodes.Where(n => n != target)];
+
+        if (all)
+        {
+            console.Say($"--all resets EVERY node of cluster {plan.Config.ClusterName}: etcd and every workload's state are gone afterwards.");
+            var typed = console.Ask($"Type the cluster name ({plan.Config.ClusterName}) to continue: ")?.Trim();
+            if (typed != plan.Config.ClusterName)
+                throw new OperationRefusedException(typed is null
+                    ? $"--all needs the cluster name typed on stdin ({plan.Config.ClusterName}); nothing was reset"
+                    : $"'{typed}' is not the cluster name ({plan.Config.ClusterName}); nothing was reset");
+        }
+
+        var (health, members) = await HealthAsync(cancel);
+        if (!all)
+        {
+            var verdict = EtcdQuorum.CanTakeDown(health, members, target!, "resetting");
+            if (!verdict.Allowed)
+                throw new OperationRefusedException($"refusing to reset {target}: {verdict.Reason}. Nothing was changed. " +
+                    "Bring the other nodes back first (`homeops status`), or reset the whole cluster with --all");
+            console.Say(verdict.Reason);
+        }
+
+        console.Say($"plan ({plan.Config.ClusterName}):");
+        console.Say($"  1. etcd snapshot → {Path.GetRelativePath(repositoryRoot, snapshot)}");
+        var step = 2;
+        for (var i = 0; i < targets.Count; i++)
+            console.Say($"  {step++}. {targets[i]}: {ToolRunner.Format("talosctl", ["--nodes", targets[i].Ip, .. Talosctl.ResetArguments(ResetFor(targets, i, all))])}");
+        console.Say("     wipes only the STATE and EPHEMERAL partitions and reboots: the installed OS and user disks (Longhorn) are kept;");
+        console.Say("     the node comes back in maintenance mode, waiting for its config");
+        if (!yes && !console.Confirm(all ? $"Reset all {targets.Count} nodes?" : $"Reset {target}?"))
+            throw new OperationRefusedException("not confirmed; nothing was changed (pass --yes to run without asking)");
+
+        if (health.Any(h => h.EtcdMember && h.Healthy))
+            await SnapshotAsync(snapshot, health, target, cancel);
+        else if (!all)
+            throw new OperationRefusedException("no healthy etcd member to snapshot; refusing to reset without a snapshot");
+        else
+            console.Say("no healthy etcd member: resetting without a snapshot (--all)");
+
+        for (var i = 0; i < targets.Count; i++)
+        {
+            var node = targets[i];
+            var reset = ResetFor(targets, i, all);
+            console.Say($"resetting {node} (wiping {string.Join(", ", reset.SystemLabels)}) ...");
+            var result = await talos.ResetAsync(node.Ip, Talosconfig, reset, cancel);
+            if (result.ExitCode != 0)
+            {
+                var untouched = targets.Skip(i + 1).ToList();
+                throw new OperationFailedException($"reset of {node} failed" + (untouched.Count > 0 ? $"; not touched: {string.Join(", ", untouched)}" : ""),
+                    node, result.CommandLine, result.Tail(),
+                    $"look at the node (`talosctl -n {node.Ip} dmesg`, its console); once it answers, rerun `homeops reset --node {node.Hostname}`; " +
+                    $"the snapshot is {Path.GetRelativePath(repositoryRoot, snapshot)}");
+            }
+            console.Say($"reset {node}: done; it reboots into maintenance mode");
+        }
+        console.Say(all
+            ? "next: `homeops bootstrap` rebuilds the cluster (or restore etcd from the snapshot: docs/runbooks/etcd.md)"
+            : $"next: `homeops bootstrap --only talos-config` applies the config again; {targets[0].Hostname} then rejoins etcd (docs/runbooks/reset.md)");
+    }
+
+    /// <summary>Graceful (cordon, drain, leave etcd) except for the last node of --all: the last member cannot leave etcd.</summary>
+    private static TalosReset ResetFor(IReadOnlyList<NodeRef> targets, int index, bool all) =>
+        new(TalosReset.SafeLabels, Graceful: !(all && index == targets.Count - 1));
+
+    // ---- upgrade ----
+
+    /// <summary>
+    /// Rolling Talos upgrade: snapshot, then per node (talconfig order) `talosctl upgrade --image <factory installer> --preserve`,
+    /// waiting until it runs VERSION, is ready, and every etcd member is healthy before the next; nodes already at VERSION
+    /// are skipped (rerun after a failure continues). talosVersion in talconfig.yaml changes only when all nodes are done.
+    /// </summary>
+    public async Task UpgradeTalosAsync(string versionText, bool yes, CancellationToken cancel)
+    {
+        if (UpgradeTarget.Problem(versionText, plan.Talos, out var version) is { } problem)
+            throw new OperationInputException($"{problem}; nothing was changed");
+        RequireTalosconfig();
+        var snapshot = CheckSnapshotPath(null);
+        var images = plan.Nodes.ToDictionary(n => n.Node.IpAddress, n => InstallerImage.For(plan.Config, n, version));
+
+        var (health, members) = await HealthAsync(cancel);
+        if (health.Where(h => !h.Healthy).ToList() is { Count: > 0 } sick)
+            throw new OperationRefusedException("refusing to start an upgrade on an unhealthy cluster: " +
+                string.Join("; ", sick.Select(h => $"{h.Node} {h.Problem}")) + ". Nothing was changed; fix these first (`homeops status`)");
+        var current = new Dictionary<string, string?>();
+        foreach (var n in Nodes) current[n.Ip] = await talos.ServerVersionAsync(n.Ip, Talosconfig, cancel);
+        var todo = Nodes.Where(n => current[n.Ip] != version.ToString()).ToList();
+
+        console.Say($"plan: Talos {plan.Talos} → {version} on {plan.Config.ClusterName}, one node at a time:");
+        console.Say($"  1. etcd snapshot → {Path.GetRelativePath(repositoryRoot, snapshot)}");
+        var step = 2;
+        foreach (var n in Nodes)
+            console.Say(todo.Contains(n)
+                ? $"  {step++}. {n} ({current[n.Ip] ?? "?"}): {ToolRunner.Format("talosctl", ["--nodes", n.Ip, .. Talosctl.UpgradeArguments(images[n.Ip])])}, then wait for {version}, Ready, etcd healthy"
+                : $"     {n}: already at {version}, skipped");
+        console.Say($"  {step}. talosVersion: {version} in talconfig.yaml");
+        if (!yes && !console.Confirm($"Upgrade {todo.Count} node(s) to {version}?"))
+            throw new OperationRefusedException("not confirmed; nothing was changed (pass --yes to run without asking)");
+
+        if (todo.Count > 0) await SnapshotAsync(snapshot, health, null, cancel);
+        for (var i = 0; i < todo.Count; i++)
+        {
+            var node = todo[i];
+            var untouched = todo.Skip(i + 1).ToList();
+            string NotTouched() => untouched.Count > 0 ? $"; not touched: {string.Join(", ", untouched)}" : "";
+            string Next(string fix) => $"{fix}; then rerun `homeops upgrade talos {version}` (nodes already at {version} are skipped). " +
+                $"talconfig.yaml still says {plan.Talos}; the snapshot is {Path.GetRelativePath(repositoryRoot, snapshot)}";
+
+            var (now, count) = await HealthAsync(cancel);
+            var verdict = EtcdQuorum.CanTakeDown(now, count, node, "upgrading");
+            if (!verdict.Allowed)
+                throw new OperationFailedException($"stopped before {node}: {verdict.Reason}{NotTouched()}", node, null, null,
+                    Next("bring the unhealthy node back"));
+            console.Say($"upgrading {node} to {version} ...");
+            var result = await talos.UpgradeAsync(node.Ip, Talosconfig, images[node.Ip], cancel);
+            if (result.ExitCode != 0)
+                throw new OperationFailedException($"upgrade of {node} to {version} failed{NotTouched()}", node, result.CommandLine, result.Tail(),
+                    Next($"look at {node.Hostname} (`talosctl -n {node.Ip} dmesg`, `talosctl -n {node.Ip} get machinestatus`)"));
+            if (await WaitHealthyAsync(node, version.ToString(), cancel) is { } stuck)
+                throw new OperationFailedException($"{node} did not come back healthy on {version} within {HomeOps.Core.Compile.Bootstrap.GoDuration.Format(_wait.Timeout)}: {stuck}{NotTouched()}",
+                    node, result.CommandLine, result.Tail(), Next($"look at {node.Hostname} (`talosctl -n {node.Ip} dmesg`)"));
+            console.Say($"{node}: running {version}, ready, etcd healthy");
+        }
+        UpdateTalosVersion(version.ToString());
+        console.Say($"all nodes run {version}; talconfig.yaml talosVersion: {version} (commit it)");
+    }
+
+    /// <summary>Null once the node runs <paramref name="version"/>, is ready and every etcd member is healthy; otherwise the last reason.</summary>
+    private async Task<string?> WaitHealthyAsync(NodeRef node, string version, CancellationToken cancel)
+    {
+        var deadline = clock.GetUtcNow() + _wait.Timeout;
+        var delay = TimeSpan.FromMilliseconds(100);
+        string reason;
+        while (true)
+        {
+            var running = await talos.ServerVersionAsync(node.Ip, Talosconfig, cancel);
+            var (health, _) = running == version ? await HealthAsync(cancel) : ([], 0);
+            var sick = health.Where(h => !h.Healthy).ToList();
+            if (running == version && sick.Count == 0) return null;
+            reason = running != version ? $"it runs {running ?? "nothing that answers"}" : string.Join("; ", sick.Select(h => $"{h.Node} {h.Problem}"));
+            if (clock.GetUtcNow() + delay > deadline) return reason;
+            await Task.Delay(delay, clock, cancel);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _wait.MaxInterval.Ticks));
+        }
+    }
+
+    /// <summary>Rewrites the talosVersion line of talconfig.yaml in place (comments and layout kept).</summary>
+    private void UpdateTalosVersion(string version)
+    {
+        var path = Path.Combine(repositoryRoot, plan.ConfigDirectory, "talconfig.yaml");
+        var text = File.ReadAllText(path);
+        var updated = Regex.Replace(text, @"^(talosVersion:\s*)(\S+)(.*)$", m => m.Groups[1].Value + version + m.Groups[3].Value, RegexOptions.Multiline);
+        if (updated == text && !text.Contains($"talosVersion: {version}"))
+            console.Say($"note: no `talosVersion:` line found in {path}; set it to {version} by hand");
+        File.WriteAllText(path, updated);
+    }
+}
