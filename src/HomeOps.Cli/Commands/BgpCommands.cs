@@ -55,7 +55,8 @@ public static class BgpCommands
         Console.WriteLine("LoadBalancer routes at the router:");
         foreach (var address in plan.Addresses)
         {
-            var from = report.Learned.TryGetValue(address.Route, out var peers) ? $"learned from {string.Join(", ", peers.Order())}" : "MISSING";
+            var from = report.Learned.TryGetValue(address.Route, out var peers) ? $"learned from {string.Join(", ", peers.Order())}"
+                : address.Assigned ? "MISSING" : "MISSING (no pool that selects the Service holds it: LB-IPAM leaves it pending)";
             Console.WriteLine($"  {address.Route,-28} {address.Service.Description}{(address.Requested ? "" : " (first free pool address, assumed)")}: {from}");
         }
         foreach (var extra in report.Unexpected) Console.WriteLine($"  {extra,-28} UNEXPECTED (no LoadBalancer Service has it)");

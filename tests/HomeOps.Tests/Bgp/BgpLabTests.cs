@@ -92,6 +92,24 @@ public sealed class BgpLabTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_service_asking_for_a_pool_that_does_not_exist_gets_no_route_and_validate_agrees()
+    {
+        if (!Available()) return;
+        using var temp = new TempDir();
+        var root = BgpTrees.Reference(temp);
+        BgpTrees.Edit(root, "infrastructure/ingress-nginx/helmrelease-internal.yaml", text => text.Replace("io.cilium/lb-ipam-pool: bgp-ingress", "io.cilium/lb-ipam-pool: bgp-ingres"));
+        var result = Process.HomeOps(root, "bgp", "lab", root, "--timeout", "15");
+        output.WriteLine(result.Output);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Matches(@"mini01\s+IPv4 .* Established", result.Stdout);
+        Assert.Matches(@"172\.29\.52\.201/32 .*ingress-nginx-public.*learned from", result.Stdout); // the other service is unaffected
+        Assert.Matches(@"172\.29\.52\.200/32 .*ingress-nginx-internal.*: MISSING \(no pool that selects the Service holds it", result.Stdout);
+        Assert.Contains("1 routes missing", result.Stdout);
+        AssertNothingLeft();
+        Assert.Contains("network/lb-ip-unassignable", Process.HomeOps(root, "validate", root, "--rule", "network/").Stdout);
+    }
+
+    [Fact]
     public void Sigterm_mid_run_tears_everything_down_and_a_killed_lab_is_cleaned_by_the_next()
     {
         if (!Available()) return;

@@ -7,8 +7,12 @@ using HomeOps.Core.Model.Repo;
 
 namespace HomeOps.Core.Compile.Bgp;
 
-/// <summary>A LoadBalancer Service's address: requested (annotation / loadBalancerIP) or what LB-IPAM would hand out.</summary>
-public sealed record LbAddress(LbService Service, IPAddress Address, bool Requested)
+/// <summary>
+/// A LoadBalancer Service's address: requested (annotation / loadBalancerIP) or what LB-IPAM would hand
+/// out. <paramref name="Assigned"/> is false for a requested address no pool selecting the Service
+/// holds: LB-IPAM leaves the Service pending, yet the address is still what the operator expects to reach.
+/// </summary>
+public sealed record LbAddress(LbService Service, IPAddress Address, bool Requested, bool Assigned = true)
 {
     public IPNetwork Route => new(Address, Address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32);
 }
@@ -37,7 +41,7 @@ public sealed record LabPlan(BgpTopology Topology, IReadOnlyList<LbAddress> Addr
             // the family the router negotiates is the transport's own (RouterConfig); Cilium announces through the peer config's family of that afi
             var families = session.Config?.Families.Where(f => f.Afi == afi).ToList() ?? [];
             announced[session] = addresses
-                .Where(a => (a.Address.AddressFamily == AddressFamily.InterNetworkV6) == session.IsV6 && session.ActivatesOwnFamily)
+                .Where(a => a.Assigned && (a.Address.AddressFamily == AddressFamily.InterNetworkV6) == session.IsV6 && session.ActivatesOwnFamily)
                 .Where(a => families.Any(f => bgp.Advertisements.Any(ad => BgpPlan.Selects(f, ad) && ad.Entries.Any(e =>
                     e.Type == "Service" && e.ServiceAddresses.Contains("LoadBalancerIP")
                     && LabelSelector.Matches(e.Selector, a.Service.SelectorLabels, LabelSelector.WhenEmpty.SelectsNothing)))))
@@ -66,7 +70,7 @@ public sealed record LabPlan(BgpTopology Topology, IReadOnlyList<LbAddress> Addr
                 if (requested.Count > 0)
                 {
                     // LB-IPAM refuses a requested address no selecting pool holds: the Service stays pending
-                    result.AddRange(requested.Where(a => pools.Any(p => p.Blocks.Any(b => b.Range.Contains(a)))).Select(a => new LbAddress(service, a, true)));
+                    result.AddRange(requested.Select(a => new LbAddress(service, a, true, pools.Any(p => p.Blocks.Any(b => b.Range.Contains(a))))));
                     continue;
                 }
                 if (FirstFree(pools.SelectMany(p => p.Blocks).Where(b => b.Range.IsV6 == v6).Select(b => b.Range), used) is { } free)
