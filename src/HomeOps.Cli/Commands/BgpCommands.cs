@@ -18,6 +18,10 @@ public static class BgpCommands
     {
         var path = new Argument<string>("PATH") { Description = "Repository (holds talconfig.yaml and the GitOps tree)", DefaultValueFactory = _ => "." };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for every session and route", DefaultValueFactory = _ => 30 };
+        var routerAsn = new Option<long?>("--router-asn")
+        {
+            Description = "The ASN the real router runs with, when it is not the peerASN the cluster expects (default: a routerASN stated in bootstrap-config.yaml, else the peerASN): shows what a misconfigured router does",
+        };
         var command = new Command("lab", """
             Prove the LoadBalancer IPs reach the router, with real BGP speakers on this machine (root,
             `ip netns`, Debian's frr and gobgpd): one network namespace per node and one for the
@@ -25,12 +29,17 @@ public static class BgpCommands
             Cilium objects. Reports every session, the routes the router learned and what is missing.
             Tears everything down at the end, on failure and on Ctrl-C. Exit 0 when all is as
             planned, 1 when a session is down or a route missing or unexpected.
-            """) { path, timeout };
+            """) { path, timeout, routerAsn };
         command.SetAction(parse =>
         {
             var root = parse.GetValue(path)!;
             var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
             var plan = LabPlan.From(repo);
+            if ((parse.GetValue(routerAsn) ?? BgpTopology.StatedRouterAsn(repo)) is { } asn && asn != plan.Topology.RouterAsn)
+            {
+                Console.Error.WriteLine($"the router runs with ASN {asn}, the cluster expects {plan.Topology.RouterAsn} (`homeops validate` reports bgp/asn-mismatch when bootstrap-config.yaml states it)");
+                plan = plan with { Topology = plan.Topology with { RouterAsn = asn } };
+            }
             foreach (var stale in BgpLab.CleanStale()) Console.Error.WriteLine($"removed {stale}, left by a lab that was killed");
             using var lab = new BgpLab(plan, Console.Error.WriteLine);
             ConsoleCancelEventHandler cancel = (_, e) => { lab.Dispose(); };

@@ -110,6 +110,24 @@ public sealed class BgpLabTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_router_running_another_asn_keeps_every_session_down_and_validate_agrees()
+    {
+        if (!Available()) return;
+        using var temp = new TempDir();
+        var root = BgpTrees.Reference(temp);
+        // the operator states the router's real ASN once; both the lab and validate read it from there
+        BgpTrees.Edit(root, "bootstrap-config.yaml", text => text + "\nrouter:\n  routerASN: 64514\n");
+        var result = Process.HomeOps(root, "bgp", "lab", root, "--timeout", "12");
+        output.WriteLine(result.Output);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("the router runs with ASN 64514, the cluster expects 64513", result.Stderr);
+        Assert.DoesNotMatch(@"(mini0[123])\s+IPv[46] .* Established", result.Stdout);
+        Assert.Matches(@"172\.29\.52\.200/32 .*: MISSING", result.Stdout);
+        AssertNothingLeft();
+        Assert.Contains("bgp/asn-mismatch", Process.HomeOps(root, "validate", root, "--rule", "bgp/").Stdout);
+    }
+
+    [Fact]
     public void Sigterm_mid_run_tears_everything_down_and_a_killed_lab_is_cleaned_by_the_next()
     {
         if (!Available()) return;

@@ -195,6 +195,7 @@ public static class BgpTrees
     public static string Reference(TempDir temp)
     {
         Repo.CopyReference(temp, git: false);
+        File.Copy(Path.Combine(Repo.Root, "bootstrap-config.yaml"), Path.Combine(temp.Path, "bootstrap-config.yaml"));
         foreach (var dir in new[] { "infrastructure", "apps", "clusters" }) Repo.CopyDirectory(Path.Combine(Repo.Root, dir), Path.Combine(temp.Path, dir));
         return temp.Path;
     }

@@ -48,6 +48,22 @@ public sealed record BgpTopology(
 {
     public const string Rule = "bgp/router-config";
 
+    /// <summary>
+    /// A router ASN bootstrap-config.yaml states (a key routerASN anywhere in it): what the operator says the
+    /// real router runs with. Optional; bgp/asn-mismatch reports it when it differs from the peerASN.
+    /// </summary>
+    public static long? StatedRouterAsn(RepoModel repo)
+    {
+        static long? Find(System.Text.Json.Nodes.JsonNode? node) => node switch
+        {
+            System.Text.Json.Nodes.JsonObject o => o.Select(p => string.Equals(p.Key, "routerASN", StringComparison.OrdinalIgnoreCase)
+                && p.Value is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<long>(out var asn) ? asn : Find(p.Value)).FirstOrDefault(a => a is not null),
+            System.Text.Json.Nodes.JsonArray a => a.Select(Find).FirstOrDefault(x => x is not null),
+            _ => null,
+        };
+        return Find(repo.Bootstrap);
+    }
+
     public static BgpTopology From(RepoModel repo)
     {
         var bgp = BgpPlan.Of(repo);

@@ -17,6 +17,18 @@ public sealed class BootstrapConfig : Located
     public PhaseDefaults Defaults { get; set; } = new();
     public List<ToolRequirement> Tools { get; set; } = [];
     [RequiredKey] public List<PhaseSettings> Phases { get; set; } = [];
+
+    /// <summary>Facts about the BGP router, a device outside the repository; optional.</summary>
+    public RouterSettings? Router { get; set; }
+}
+
+/// <summary>
+/// What the real router runs with, when the operator wants it checked: `validate` reports
+/// bgp/asn-mismatch when it differs from the cluster's peerASN, and `bgp lab` simulates it.
+/// </summary>
+public sealed class RouterSettings : Located
+{
+    [System.Text.Json.Serialization.JsonPropertyName("routerASN")] public long? RouterAsn { get; set; }
 }
 
 public sealed class ClusterSettings : Located
