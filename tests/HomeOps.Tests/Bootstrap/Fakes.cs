@@ -111,6 +111,9 @@ public sealed class FakeCluster
 
         public Task<IReadOnlyList<BgpPeer>> BgpPeersAsync(string kubeconfig, CancellationToken cancel) =>
             Task.FromResult<IReadOnlyList<BgpPeer>>(c.Hostnames.Values.Select(h => new BgpPeer(h, "172.29.51.1", 64513, "established", 3)).ToList());
+
+        public Task<IReadOnlyList<AdvertisedRoute>> AdvertisedRoutesAsync(string afi, string kubeconfig, CancellationToken cancel) =>
+            Task.FromResult<IReadOnlyList<AdvertisedRoute>>([]);
     }
 
     private sealed class OnePassword(FakeCluster c) : Tool("op"), IOnePassword

@@ -7,7 +7,8 @@ namespace HomeOps.Core.Edge.Tools;
 /// `cilium version --client` prints "cilium-cli: v0.16.20 compiled with go1.23.4 on linux/amd64" first;
 /// `cilium status -o json` prints the status.Status struct (cilium-cli/status/status.go);
 /// `cilium bgp peers -o json` prints a map node name → []models.BgpPeer (cilium-cli/bgp/peers.go,
-/// api/v1/models/bgp_peer.go). Both take the global `--kubeconfig`.
+/// api/v1/models/bgp_peer.go); `cilium bgp routes advertised AFI unicast -o json` prints a map node name →
+/// []models.BgpRoute {"router-asn","neighbor","prefix","paths"} (cilium-cli/bgp/routes.go). All take the global `--kubeconfig`.
 /// </summary>
 public sealed class Cilium(ToolRunner runner) : ICilium
 {
@@ -87,6 +88,27 @@ public sealed class Cilium(ToolRunner runner) : ICilium
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
             throw new ToolFailedException(result, $"`{result.CommandLine}` printed output that is not cilium's BGP JSON: {e.Message}");
+        }
+    }
+
+    public async Task<IReadOnlyList<AdvertisedRoute>> AdvertisedRoutesAsync(string afi, string kubeconfig, CancellationToken cancel)
+    {
+        var result = (await runner.RunAsync(Name, ["bgp", "routes", "advertised", afi, "unicast", "--output", "json", "--kubeconfig", kubeconfig], cancel))
+            .Check("cilium bgp routes");
+        try
+        {
+            var start = result.Stdout.IndexOf('{');
+            if (start < 0) throw new JsonException("no JSON object");
+            return JsonDocument.Parse(result.Stdout[start..]).RootElement.EnumerateObject()
+                .Where(node => node.Value.ValueKind == JsonValueKind.Array)
+                .SelectMany(node => node.Value.EnumerateArray().Select(route => new AdvertisedRoute(node.Name,
+                    route.TryGetProperty("neighbor", out var peer) ? peer.GetString() ?? "" : "",
+                    route.TryGetProperty("prefix", out var prefix) ? prefix.GetString() ?? "" : "")))
+                .ToList();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new ToolFailedException(result, $"`{result.CommandLine}` printed output that is not cilium's route JSON: {e.Message}");
         }
     }
 }

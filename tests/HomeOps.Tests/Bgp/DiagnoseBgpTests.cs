@@ -1,0 +1,77 @@
+using System.Text.Json.Nodes;
+using HomeOps.Tests.Support;
+
+namespace HomeOps.Tests.Bgp;
+
+/// <summary>`homeops diagnose bgp` on the reference repository against a live cluster played by the cilium stand-in.</summary>
+public sealed class DiagnoseBgpTests
+{
+    private static readonly string[] Nodes = ["mini01", "mini02", "mini03"];
+
+    /// <summary>What a healthy cluster reports: both sessions per node established, the two ingress IPs announced over IPv4.</summary>
+    private static JsonObject Healthy() => new()
+    {
+        ["bgpPeers"] = new JsonObject(Nodes.Select(n => KeyValuePair.Create(n, (JsonNode?)JsonNode.Parse("""
+            [{"peerAddress": "172.29.51.1", "peerAsn": 64513, "localAsn": 64512, "state": "established", "advertised": 2},
+             {"peerAddress": "fd47:25e1:2f96:51::1", "peerAsn": 64513, "localAsn": 64512, "state": "established", "advertised": 0}]
+            """)))),
+        ["advertised"] = new JsonObject(Nodes.Select(n => KeyValuePair.Create(n, (JsonNode?)JsonNode.Parse("""
+            [{"peer": "172.29.51.1", "prefix": "172.29.52.200/32"}, {"peer": "172.29.51.1", "prefix": "172.29.52.201/32"}]
+            """)))),
+    };
+
+    private static ProcessResult Diagnose(StandIns standIns, JsonObject cilium)
+    {
+        standIns.Knobs = new JsonObject { ["cilium"] = cilium };
+        var kubeconfig = standIns.Temp.Write("kubeconfig", "apiVersion: v1\nkind: Config\n");
+        var environment = standIns.Environment.ToDictionary();
+        return Process.HomeOps(Repo.Root, environment, "diagnose", "bgp", "--kubeconfig", kubeconfig);
+    }
+
+    [Fact]
+    public void A_cluster_announcing_the_plan_is_healthy()
+    {
+        using var standIns = new StandIns();
+        var result = Diagnose(standIns, Healthy());
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("ok: 6 sessions established", result.Stdout);
+        Assert.Matches(@"ok\s+mini02\s+IPv4 -> 172\.29\.51\.1\s+established, 2 route", result.Stdout);
+    }
+
+    [Fact]
+    public void A_node_that_stops_announcing_an_ingress_ip_is_named_with_the_route_and_its_service()
+    {
+        using var standIns = new StandIns();
+        var cilium = Healthy();
+        cilium["advertised"]!["mini02"] = JsonNode.Parse("""[{"peer": "172.29.51.1", "prefix": "172.29.52.201/32"}, {"peer": "172.29.51.1", "prefix": "10.96.0.10/32"}]""");
+        var result = Diagnose(standIns, cilium);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Matches(@"FAIL mini02\s+IPv4", result.Stdout);
+        Assert.Matches(@"MISSING\s+172\.29\.52\.200/32\s+.*ingress-nginx-internal", result.Stdout);
+        Assert.Contains("UNEXPECTED 10.96.0.10/32", result.Stdout);
+        Assert.Matches(@"ok\s+mini01\s+IPv4", result.Stdout);
+    }
+
+    [Fact]
+    public void Sessions_established_but_advertising_nothing_are_the_incident_and_are_reported()
+    {
+        using var standIns = new StandIns();
+        var cilium = Healthy();
+        cilium["advertised"] = new JsonObject();
+        var result = Diagnose(standIns, cilium);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(3, result.Stdout.Split('\n').Count(l => l.StartsWith("FAIL") && l.Contains("established, 0 route")));
+        Assert.Contains("3 of 6 sessions are not as planned", result.Stdout);
+    }
+
+    [Fact]
+    public void A_session_that_is_down_is_reported_with_its_state()
+    {
+        using var standIns = new StandIns();
+        var cilium = Healthy();
+        cilium["bgpPeers"]!["mini03"]![0]!["state"] = "active";
+        var result = Diagnose(standIns, cilium);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Matches(@"FAIL mini03\s+IPv4 -> 172\.29\.51\.1\s+active", result.Stdout);
+    }
+}
