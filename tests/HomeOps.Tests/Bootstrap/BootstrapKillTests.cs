@@ -75,7 +75,7 @@ public sealed class BootstrapKillTests(ApiServerFixture api, ITestOutputHelper o
             var extra = TimeSpan.FromMilliseconds(random.Next(0, 1500)); // longer than any stand-in delay, so runs also get to finish steps
             using var run = Start(h.Root, environment, resume: runs++ > 0);
             while (!run.Process.HasExited && EventCount(h.Root) < target) await Task.Delay(10);
-            if (!run.Process.WaitForExit(extra))
+            if (!run.Finish(extra))
             {
                 KillGroup(run.Process);
                 kills++;
@@ -85,7 +85,7 @@ public sealed class BootstrapKillTests(ApiServerFixture api, ITestOutputHelper o
         }
         using (var last = Start(h.Root, environment, resume: true))
         {
-            Assert.True(last.Process.WaitForExit(TimeSpan.FromMinutes(2)), "the final --resume did not finish in 2 minutes");
+            Assert.True(last.Finish(TimeSpan.FromMinutes(2)), "the final --resume did not finish in 2 minutes");
             Assert.True(last.Process.ExitCode == 0, $"the final --resume failed after {kills} kills:\n{last.Stderr}");
         }
         output.WriteLine($"killed in: {string.Join(", ", killedIn)}");
@@ -105,7 +105,7 @@ public sealed class BootstrapKillTests(ApiServerFixture api, ITestOutputHelper o
         var callsBefore = standIns.Calls.Count(c => c.Command is "apply-config" or "bootstrap" or "upgrade" or "install" or "apply");
         using (var again = Start(h.Root, environment, resume: false))
         {
-            Assert.True(again.Process.WaitForExit(TimeSpan.FromMinutes(2)) && again.Process.ExitCode == 0, again.Stderr);
+            Assert.True(again.Finish(TimeSpan.FromMinutes(2)) && again.Process.ExitCode == 0, again.Stderr);
             Assert.True(again.Stdout.Split('\n').Count(l => l.Contains(": already done")) == BootstrapPlan.PhaseOrder.Length, again.Stdout);
         }
         Assert.Equal(callsBefore, standIns.Calls.Count(c => c.Command is "apply-config" or "bootstrap" or "upgrade" or "install" or "apply"));
@@ -114,6 +114,15 @@ public sealed class BootstrapKillTests(ApiServerFixture api, ITestOutputHelper o
     private sealed class Run(Process process, System.Text.StringBuilder stdout, System.Text.StringBuilder stderr) : IDisposable
     {
         public Process Process { get; } = process;
+
+        /// <summary>Waits for the exit and then for the output readers: WaitForExit(timeout) alone may return before the last lines arrive.</summary>
+        public bool Finish(TimeSpan timeout)
+        {
+            if (!Process.WaitForExit(timeout)) return false;
+            Process.WaitForExit();
+            return true;
+        }
+
         public string Stdout { get { lock (stdout) return stdout.ToString(); } }
         public string Stderr { get { lock (stderr) return stderr.ToString(); } }
         public void Dispose() => Process.Dispose();
