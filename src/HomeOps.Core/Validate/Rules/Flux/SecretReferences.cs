@@ -47,7 +47,7 @@ public static class SecretReferences
         foreach (var (reference, pointer) in SecretRefs(m.Body["spec"], "/spec", depth: 2))
             yield return new SecretReference(ns, Manifest.Text(reference["name"])!, $"{pointer}/name", pointer[1..].Replace('/', '.'));
         foreach (var list in new[] { "/spec/valuesFrom", "/spec/postBuild/substituteFrom" })
-            foreach (var (item, i) in (FluxTree.Resolve(m.Body, list) as JsonArray ?? []).Select((item, i) => (item, i)))
+            foreach (var (item, i) in Manifest.Items(FluxTree.Resolve(m.Body, list)))
                 if (Manifest.Text(item.Field("kind")) == "Secret" && Manifest.Text(item.Field("name")) is { } name && !Optional(item))
                     yield return new SecretReference(ns, name, $"{list}/{i}/name", list[1..].Replace('/', '.'));
     }
