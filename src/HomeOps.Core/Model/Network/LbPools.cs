@@ -50,7 +50,7 @@ public static class LbPools
     /// </summary>
     public static IReadOnlyList<LbPool> FromBootstrap(RepoModel repo)
     {
-        if (BootstrapDocument(repo) is not { } document) return [];
+        if (repo.BootstrapConfig is not { } document) return [];
         var blocks = new List<PoolBlock>();
         var invalid = new List<BadBlock>();
         Walk(document, document.Body, "", false, blocks, invalid);
@@ -59,11 +59,6 @@ public static class LbPools
     }
 
     /// <summary>bootstrap-config.yaml with the positions of its fields (RepoModel.Bootstrap has none); null when absent or not one document.</summary>
-    public static Manifest? BootstrapDocument(RepoModel repo) =>
-        repo.Bootstrap is not null && repo.Files.FirstOrDefault(f => f.Path == RepoLoader.BootstrapConfigPath)?.Text is { } text
-            ? RepoLoader.Parse(RepoLoader.BootstrapConfigPath, text, new DiagnosticBag()).FirstOrDefault()
-            : null;
-
     private static void Walk(Manifest document, JsonNode? node, string pointer, bool underPool, List<PoolBlock> blocks, List<BadBlock> invalid)
     {
         switch (node)

@@ -42,7 +42,7 @@ public sealed class AsnRules : IRuleSet
                     "a router has one ASN: use the same peerASN for every session to it");
             seen.TryAdd(address.Value, peer);
         }
-        if (LbPools.BootstrapDocument(repo) is { } bootstrap) CheckBootstrap(bootstrap, bootstrap.Body, "", peers, context);
+        if (repo.BootstrapConfig is { } bootstrap) CheckBootstrap(bootstrap, bootstrap.Body, "", peers, context);
     }
 
     private static void CheckBootstrap(Manifest bootstrap, JsonNode? node, string pointer, IReadOnlyList<BgpPeer> peers, RuleContext context)
