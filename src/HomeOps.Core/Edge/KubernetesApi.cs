@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using HomeOps.Core.Orchestrate.Bootstrap;
 using k8s;
 using k8s.Autorest;
@@ -46,25 +45,13 @@ public sealed class KubernetesClusterApi(IKubernetes client) : IClusterApi
         }
     }
 
-    public async Task<IReadOnlyList<KustomizationStatus>> KustomizationsAsync(CancellationToken cancel)
-    {
-        object list;
-        try { list = await client.CustomObjects.ListClusterCustomObjectAsync("kustomize.toolkit.fluxcd.io", "v1", "kustomizations", cancellationToken: cancel); }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { return []; } // Flux's CRDs are not installed yet
-        var root = list is JsonElement element ? element : JsonSerializer.SerializeToElement(list);
-        var result = new List<KustomizationStatus>();
-        foreach (var item in root.GetProperty("items").EnumerateArray())
+    public async Task<IReadOnlyList<KustomizationStatus>> KustomizationsAsync(CancellationToken cancel) =>
+        (await KubernetesObjects.ListAsync(client, "kustomize.toolkit.fluxcd.io", "v1", "kustomizations", cancel) ?? []).Select(k =>
         {
-            var metadata = item.GetProperty("metadata");
-            var ready = item.TryGetProperty("status", out var status) && status.TryGetProperty("conditions", out var conditions)
-                ? conditions.EnumerateArray().FirstOrDefault(c => c.TryGetProperty("type", out var t) && t.GetString() == "Ready")
-                : default;
-            var isReady = ready.ValueKind == JsonValueKind.Object && ready.TryGetProperty("status", out var s) && s.GetString() == "True";
-            var message = ready.ValueKind == JsonValueKind.Object && ready.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "no Ready condition yet";
-            result.Add(new KustomizationStatus(metadata.GetProperty("namespace").GetString() ?? "", metadata.GetProperty("name").GetString() ?? "", isReady, message));
-        }
-        return result;
-    }
+            var ready = k.Array("status", "conditions").Condition("Ready");
+            return new KustomizationStatus(k.Text("metadata", "namespace"), k.Text("metadata", "name"), ready.True,
+                ready.Found ? ready.Message : "no Ready condition yet");
+        }).ToList(); // none (Flux's CRDs are not installed yet) reads as an empty list
 }
 
 public sealed class KubernetesClusterApiFactory : IClusterApiFactory

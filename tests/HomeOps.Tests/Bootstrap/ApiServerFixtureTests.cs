@@ -106,16 +106,16 @@ public sealed class ApiServerFixtureTests(ApiServerFixture api, ITestOutputHelpe
         if (!api.Started(output)) return;
         await api.InstallFluxCrdsAsync();
         var ns = await api.CreateNamespaceAsync("flux");
-        var k = FluxCrds.Kustomization;
+        var k = TestCrds.Kustomization;
         await api.Client.CustomObjects.CreateNamespacedCustomObjectAsync(
-            FluxCrds.Object(k, "infrastructure", ns, new { interval = "10m", path = "./infrastructure", prune = true, sourceRef = new { kind = "GitRepository", name = "flux-system" } }),
+            TestCrds.Object(k, "infrastructure", ns, new { interval = "10m", path = "./infrastructure", prune = true, sourceRef = new { kind = "GitRepository", name = "flux-system" } }),
             k.Group, k.StorageVersion, ns, k.Plural);
 
         var before = await ReadKustomization(ns, "infrastructure");
         Assert.False(before.TryGetProperty("status", out _));
 
         await api.Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
-            FluxCrds.ConditionPatch("Ready", true, "ReconciliationSucceeded", "Applied revision: main@sha1:0123abcd"),
+            TestCrds.ConditionPatch("Ready", true, "ReconciliationSucceeded", "Applied revision: main@sha1:0123abcd"),
             k.Group, k.StorageVersion, ns, k.Plural, "infrastructure");
 
         var after = await ReadKustomization(ns, "infrastructure");
@@ -139,9 +139,9 @@ public sealed class ApiServerFixtureTests(ApiServerFixture api, ITestOutputHelpe
         if (!api.Started(output)) return;
         await api.InstallFluxCrdsAsync();
         var ns = await api.CreateNamespaceAsync("helm");
-        var h = FluxCrds.HelmRelease;
+        var h = TestCrds.HelmRelease;
         await api.Client.CustomObjects.CreateNamespacedCustomObjectAsync(
-            FluxCrds.Object(h, "cilium", ns, new { interval = "30m", chart = new { spec = new { chart = "cilium", version = "1.16.5" } } }),
+            TestCrds.Object(h, "cilium", ns, new { interval = "30m", chart = new { spec = new { chart = "cilium", version = "1.16.5" } } }),
             h.Group, h.StorageVersion, ns, h.Plural);
 
         var current = (JsonElement)await api.Client.CustomObjects.GetNamespacedCustomObjectAsync(h.Group, h.StorageVersion, ns, h.Plural, "cilium");
@@ -200,9 +200,9 @@ public sealed class ApiServerFixtureTests(ApiServerFixture api, ITestOutputHelpe
         if (!api.Started(output)) return;
         await api.InstallFluxCrdsAsync();
         var ns = await api.CreateNamespaceAsync("fluxw");
-        var k = FluxCrds.Kustomization;
+        var k = TestCrds.Kustomization;
         var created = (JsonElement)await api.Client.CustomObjects.CreateNamespacedCustomObjectAsync(
-            FluxCrds.Object(k, "apps", ns, new { interval = "10m", path = "./apps" }), k.Group, k.StorageVersion, ns, k.Plural);
+            TestCrds.Object(k, "apps", ns, new { interval = "10m", path = "./apps" }), k.Group, k.StorageVersion, ns, k.Plural);
         var resourceVersion = created.GetProperty("metadata").GetProperty("resourceVersion").GetString();
 
         using var cts = new CancellationTokenSource(WatchTimeout);
@@ -221,14 +221,14 @@ public sealed class ApiServerFixtureTests(ApiServerFixture api, ITestOutputHelpe
         }, cts.Token);
 
         await api.Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
-            FluxCrds.ConditionPatch("Ready", true, "ReconciliationSucceeded", "Applied revision: main@sha1:4567"),
+            TestCrds.ConditionPatch("Ready", true, "ReconciliationSucceeded", "Applied revision: main@sha1:4567"),
             k.Group, k.StorageVersion, ns, k.Plural, "apps");
         Assert.True(await watch);
     }
 
     private async Task<JsonElement> ReadKustomization(string ns, string name)
     {
-        var k = FluxCrds.Kustomization;
+        var k = TestCrds.Kustomization;
         return (JsonElement)await api.Client.CustomObjects.GetNamespacedCustomObjectAsync(k.Group, k.StorageVersion, ns, k.Plural, name);
     }
 

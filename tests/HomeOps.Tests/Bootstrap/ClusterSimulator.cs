@@ -74,17 +74,17 @@ public sealed class ClusterSimulator : IAsyncDisposable
 
     private async Task EnsureRootKustomizationAsync(CancellationToken cancel)
     {
-        var crd = FluxCrds.Kustomization;
+        var crd = TestCrds.Kustomization;
         try { await _client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "flux-system" } }, cancellationToken: cancel); }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict) { }
         try
         {
-            await _client.CustomObjects.CreateNamespacedCustomObjectAsync(FluxCrds.Object(crd, "flux-system", "flux-system",
+            await _client.CustomObjects.CreateNamespacedCustomObjectAsync(TestCrds.Object(crd, "flux-system", "flux-system",
                 new { interval = "10m", path = "./clusters/home-ops", prune = true, sourceRef = new { kind = "GitRepository", name = "flux-system" } }),
                 crd.Group, crd.StorageVersion, "flux-system", crd.Plural, cancellationToken: cancel);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict) { }
-        await _client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(FluxCrds.ConditionPatch("Ready", true, "ReconciliationSucceeded", "Applied revision: main@sha1:0123"),
+        await _client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(TestCrds.ConditionPatch("Ready", true, "ReconciliationSucceeded", "Applied revision: main@sha1:0123"),
             crd.Group, crd.StorageVersion, "flux-system", crd.Plural, "flux-system", cancellationToken: cancel);
     }
 

@@ -43,8 +43,13 @@ public sealed class ApiServerFixture : IAsyncLifetime
     private Kubernetes? client;
     private string? failure;
     private readonly Lazy<Task> fluxCrds;
+    private readonly Lazy<Task> dayTwoCrds;
 
-    public ApiServerFixture() => fluxCrds = new(() => FluxCrds.InstallAsync(Client));
+    public ApiServerFixture()
+    {
+        fluxCrds = new(() => TestCrds.InstallAsync(Client, TestCrds.Flux));
+        dayTwoCrds = new(() => TestCrds.InstallAsync(Client, TestCrds.DayTwo));
+    }
 
     /// <summary>Why the API server is not running (null when it is).</summary>
     public string? Unavailable => failure;
@@ -151,8 +156,11 @@ public sealed class ApiServerFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await StopAsync();
 
-    /// <summary>Installs Flux's CRDs (<see cref="FluxCrds"/>) once per fixture and waits until they are served.</summary>
+    /// <summary>Installs Flux's CRDs (<see cref="TestCrds"/>) once per fixture and waits until they are served.</summary>
     public Task InstallFluxCrdsAsync() => fluxCrds.Value;
+
+    /// <summary>Installs the day-2 CRDs (<see cref="TestCrds.DayTwo"/>: Longhorn, cert-manager, Cilium BGP) once per fixture.</summary>
+    public Task InstallDayTwoCrdsAsync() => dayTwoCrds.Value;
 
     /// <summary>A fresh namespace with a unique name, for a test's namespaced objects.</summary>
     public async Task<string> CreateNamespaceAsync(string prefix = "t")

@@ -7,14 +7,16 @@ using k8s.Models;
 namespace HomeOps.Tests.Support;
 
 /// <summary>
-/// Flux's CustomResourceDefinitions, minimally, for a test API server: the right group, kind, plural and versions,
-/// the status subresource, and a permissive schema (spec and status keep every field), so a test can create Flux
-/// objects and play the Flux controllers by writing status.conditions through the status subresource.
+/// CustomResourceDefinitions, minimally, for a test API server: the right group, kind, plural, scope and versions,
+/// the status subresource, and a permissive schema (spec and status keep every field), so a test can create Flux,
+/// Longhorn, cert-manager and Cilium objects and play their controllers by writing status through the status subresource.
 /// </summary>
-public static class FluxCrds
+public static class TestCrds
 {
     public sealed record Crd(string Group, string Kind, string Plural, string StorageVersion, params string[] OtherVersions)
     {
+        public bool ClusterScoped { get; init; }
+
         public string Name => $"{Plural}.{Group}";
     }
 
@@ -24,12 +26,20 @@ public static class FluxCrds
     public static readonly Crd HelmRepository = new("source.toolkit.fluxcd.io", "HelmRepository", "helmrepositories", "v1", "v1beta2");
     public static readonly Crd OciRepository = new("source.toolkit.fluxcd.io", "OCIRepository", "ocirepositories", "v1beta2");
 
-    public static IReadOnlyList<Crd> All { get; } = [Kustomization, HelmRelease, GitRepository, HelmRepository, OciRepository];
+    public static IReadOnlyList<Crd> Flux { get; } = [Kustomization, HelmRelease, GitRepository, HelmRepository, OciRepository];
 
-    /// <summary>Creates every CRD in <see cref="All"/> (an existing one is left alone) and waits until each is Established and served.</summary>
-    public static async Task InstallAsync(IKubernetes client, CancellationToken cancellationToken = default)
+    public static readonly Crd LonghornVolume = new("longhorn.io", "Volume", "volumes", "v1beta2", "v1beta1");
+    public static readonly Crd LonghornNode = new("longhorn.io", "Node", "nodes", "v1beta2", "v1beta1");
+    public static readonly Crd Certificate = new("cert-manager.io", "Certificate", "certificates", "v1");
+    public static readonly Crd BgpNodeConfig = new("cilium.io", "CiliumBGPNodeConfig", "ciliumbgpnodeconfigs", "v2alpha1") { ClusterScoped = true };
+
+    /// <summary>What day-2 commands read besides Flux: Longhorn volumes and nodes, Certificates, Cilium's BGP node status.</summary>
+    public static IReadOnlyList<Crd> DayTwo { get; } = [LonghornVolume, LonghornNode, Certificate, BgpNodeConfig];
+
+    /// <summary>Creates every CRD of <paramref name="crds"/> (an existing one is left alone) and waits until each is Established and served.</summary>
+    public static async Task InstallAsync(IKubernetes client, IReadOnlyList<Crd> crds, CancellationToken cancellationToken = default)
     {
-        foreach (var crd in All)
+        foreach (var crd in crds)
         {
             try
             {
@@ -37,7 +47,7 @@ public static class FluxCrds
             }
             catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Conflict) { }
         }
-        foreach (var crd in All) await WaitServedAsync(client, crd, cancellationToken);
+        foreach (var crd in crds) await WaitServedAsync(client, crd, cancellationToken);
     }
 
     /// <summary>A CRD whose versions share one permissive schema, with the status subresource.</summary>
@@ -52,7 +62,7 @@ public static class FluxCrds
             Spec = new V1CustomResourceDefinitionSpec
             {
                 Group = crd.Group,
-                Scope = "Namespaced",
+                Scope = crd.ClusterScoped ? "Cluster" : "Namespaced",
                 Names = new V1CustomResourceDefinitionNames
                 {
                     Kind = crd.Kind,
@@ -105,12 +115,12 @@ public static class FluxCrds
         throw new TimeoutException($"CRD {crd.Name} is {state} after 60 s");
     }
 
-    /// <summary>A Flux object of <paramref name="crd"/>'s storage version (apiVersion, kind, metadata, spec) as JSON.</summary>
-    public static Dictionary<string, object> Object(Crd crd, string name, string ns, object spec) => new()
+    /// <summary>An object of <paramref name="crd"/>'s storage version (apiVersion, kind, metadata, spec) as JSON; <paramref name="ns"/> null for cluster-scoped kinds.</summary>
+    public static Dictionary<string, object> Object(Crd crd, string name, string? ns, object spec) => new()
     {
         ["apiVersion"] = $"{crd.Group}/{crd.StorageVersion}",
         ["kind"] = crd.Kind,
-        ["metadata"] = new Dictionary<string, object> { ["name"] = name, ["namespace"] = ns },
+        ["metadata"] = ns is null ? new Dictionary<string, object> { ["name"] = name } : new Dictionary<string, object> { ["name"] = name, ["namespace"] = ns },
         ["spec"] = spec,
     };
 
