@@ -46,8 +46,7 @@ public static class BootstrapCommand
         var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
         var validator = new Validator(RuleCatalog.All());
         var validation = validator.Run(repo, validator.Select([], []), CommonOptions.Schemas(schemaLocations), TimeSpan.Zero).Diagnostics;
-        var runner = new ToolRunner(Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? ""));
+        var runner = CommonOptions.Runner();
         var tools = new BootstrapTools(new Talosctl(runner), new Kubectl(runner), new Helm(runner), new Flux(runner), new Cilium(runner), new OnePassword(runner));
         var state = new StateFile(Path.Combine(root, plan.Config.State.File));
         var engine = new BootstrapEngine(BootstrapPhases.All(), state);

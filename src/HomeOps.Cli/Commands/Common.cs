@@ -1,6 +1,7 @@
 using System.CommandLine;
 using HomeOps.Core.Diagnostics;
 using HomeOps.Core.Edge;
+using HomeOps.Core.Edge.Tools;
 
 namespace HomeOps.Cli.Commands;
 
@@ -49,6 +50,24 @@ public static class CommonOptions
                       "crds/<group>/<kind>_<version>.json, an http(s) base URL, or 'default' (upstream; downloads are cached in " +
                       "$XDG_CACHE_HOME/homeops/schemas). Repeatable. Env: HOMEOPS_SCHEMA_LOCATION (':'-separated).",
     };
+
+    /// <summary>--kubeconfig for commands that read a live cluster; see <see cref="KubeconfigPath"/> for the default.</summary>
+    public static Option<string> Kubeconfig() => new("--kubeconfig")
+    {
+        Description = "Kubeconfig of the live cluster (default: $KUBECONFIG, else the one bootstrap wrote, .homeops/kubeconfig)",
+    };
+
+    /// <summary>The kubeconfig given, else $KUBECONFIG, else REPO/.homeops/kubeconfig (what bootstrap writes).</summary>
+    public static string KubeconfigPath(ParseResult parse, Option<string> option)
+    {
+        if (parse.GetValue(option) is { Length: > 0 } given) return Path.GetFullPath(given);
+        if (Environment.GetEnvironmentVariable("KUBECONFIG") is { Length: > 0 } fromEnvironment) return fromEnvironment;
+        return Path.Combine(Path.GetFullPath(parse.GetValue(Repo)!), ".homeops", "kubeconfig");
+    }
+
+    /// <summary>The process runner every tool adapter uses, with this process's environment.</summary>
+    public static ToolRunner Runner() =>
+        new(Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? ""));
 
     public static ISchemaSource Schemas(string[]? locations)
     {

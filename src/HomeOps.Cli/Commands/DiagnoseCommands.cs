@@ -17,10 +17,7 @@ public static class DiagnoseCommands
 
     private static Command Bgp()
     {
-        var kubeconfig = new Option<string>("--kubeconfig")
-        {
-            Description = "Kubeconfig of the live cluster (default: $KUBECONFIG, else the one bootstrap wrote, .homeops/kubeconfig)",
-        };
+        var kubeconfig = CommonOptions.Kubeconfig();
         var command = new Command("bgp", """
             Every BGP session of the live cluster against the plan the repository implies (the same
             expectation as `homeops bgp lab`): the session's state from `cilium bgp peers`, and the
@@ -31,11 +28,10 @@ public static class DiagnoseCommands
         command.SetAction(parse =>
         {
             var root = parse.GetValue(CommonOptions.Repo)!;
-            var config = parse.GetValue(kubeconfig) ?? Environment.GetEnvironmentVariable("KUBECONFIG") ?? Path.Combine(root, ".homeops", "kubeconfig");
+            var config = CommonOptions.KubeconfigPath(parse, kubeconfig);
             var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
             var plan = LabPlan.From(repo);
-            var cilium = new Cilium(new ToolRunner(Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-                .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "")));
+            var cilium = new Cilium(CommonOptions.Runner());
             var peers = cilium.BgpPeersAsync(config, CancellationToken.None).GetAwaiter().GetResult();
             var routes = new[] { "ipv4", "ipv6" }.SelectMany(afi => cilium.AdvertisedRoutesAsync(afi, config, CancellationToken.None).GetAwaiter().GetResult()).ToList();
             var sessions = BgpDiagnosis.Compare(plan, peers, routes);

@@ -73,8 +73,7 @@ public static class OperationsCommands
         var root = Path.GetFullPath(parse.GetValue(CommonOptions.Repo)!);
         var workflow = TalosCommands.Workflow(parse, null);
         var talosPlan = workflow.Plan(TalConfigLoader.DefaultPath, Environment.GetEnvironmentVariables(), new DiagnosticBag());
-        var runner = new ToolRunner(Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? ""));
+        var runner = CommonOptions.Runner();
         var ops = new ClusterOperations(new Talosctl(runner), talosPlan, root, new GitCli(), new TerminalConsole(), TimeProvider.System, wait);
         using var interrupt = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupt.Cancel(); };
