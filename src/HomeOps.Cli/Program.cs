@@ -13,6 +13,7 @@ root.Subcommands.Add(TalosCommands.Create());
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(BootstrapCommand.Create());
 root.Subcommands.Add(BgpCommands.Create());
+root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(DiagnoseCommands.Create());
 root.Subcommands.Add(OperationsCommands.Reset());
 root.Subcommands.Add(OperationsCommands.Etcd());

@@ -18,9 +18,10 @@ public sealed class OperationsHarness : IDisposable
     /// <summary>Calls that change a node (the reads are get, etcd members/status, version).</summary>
     public static readonly string[] Mutating = ["reset", "upgrade", "etcd snapshot", "apply-config", "bootstrap"];
 
-    public OperationsHarness()
+    /// <param name="gitops">Copy the reference's GitOps tree too (for commands that judge the cluster against it, like status).</param>
+    public OperationsHarness(bool gitops = false)
     {
-        Repo.CopyReference(_temp);
+        Repo.CopyReference(_temp, gitops: gitops);
         _temp.Write("talos/clusterconfig/talosconfig", "context: admin@home-ops\ncontexts: {}\n");
         StandIns.SetKnobs("""
             {"talos": {"bootstrapped": true, "etcdMembers": ["172.29.51.11", "172.29.51.12", "172.29.51.13"],

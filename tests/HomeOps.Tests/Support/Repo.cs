@@ -17,11 +17,14 @@ public static class Repo
     }
 
     /// <summary>A scratch copy of the reference cluster files in a fresh Git repository, like an operator's clone.</summary>
-    public static string CopyReference(TempDir temp, bool git = true)
+    /// <summary>The reference's Talos side (talconfig.yaml, patches); with <paramref name="gitops"/> also its GitOps tree and bootstrap-config.yaml.</summary>
+    public static string CopyReference(TempDir temp, bool git = true, bool gitops = false)
     {
-        foreach (var file in new[] { "talconfig.yaml", ".gitignore", ".env.example" })
+        foreach (var file in new[] { "talconfig.yaml", ".gitignore", ".env.example" }.Concat(gitops ? ["bootstrap-config.yaml", ".homeopsignore"] : []))
             File.Copy(Path.Combine(Root, file), Path.Combine(temp.Path, file));
         CopyDirectory(Path.Combine(Root, "talos", "patches"), Path.Combine(temp.Path, "talos", "patches"));
+        foreach (var directory in gitops ? new[] { "clusters", "infrastructure", "apps" } : [])
+            CopyDirectory(Path.Combine(Root, directory), Path.Combine(temp.Path, directory));
         if (git)
         {
             Process.Run("git", temp.Path, "init", "-q");

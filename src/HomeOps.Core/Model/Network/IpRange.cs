@@ -41,6 +41,9 @@ public readonly record struct IpRange(IPAddress First, IPAddress Last)
     public bool Contains(IPAddress address) =>
         address.AddressFamily == First.AddressFamily && Compare(First, address) <= 0 && Compare(address, Last) <= 0;
 
+    /// <summary>How many addresses the range holds.</summary>
+    public UInt128 Size => Value(Last) - Value(First) + 1;
+
     public bool Contains(IpRange other) => Contains(other.First) && Contains(other.Last);
 
     public bool Overlaps(IpRange other) =>

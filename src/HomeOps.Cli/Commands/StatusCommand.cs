@@ -1,0 +1,64 @@
+using System.CommandLine;
+using HomeOps.Cli.Output;
+using HomeOps.Core.Compile.TalConfig;
+using HomeOps.Core.Diagnostics;
+using HomeOps.Core.Edge;
+using HomeOps.Core.Edge.Tools;
+using HomeOps.Core.Orchestrate.Operations;
+using HomeOps.Core.Orchestrate.Status;
+using Spectre.Console;
+
+namespace HomeOps.Cli.Commands;
+
+public static class StatusCommand
+{
+    public static Command Create()
+    {
+        var kubeconfig = CommonOptions.Kubeconfig();
+        var format = new Option<string>("--format", "-o") { Description = "text (one screen) or json (schema homeops.status/v1, docs/status.md)", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var command = new Command("status", """
+            The running cluster on one screen, judged against the repository: nodes (Ready, Talos and
+            Kubernetes versions against talconfig.yaml, roles), etcd members and quorum, Flux
+            Kustomizations/HelmReleases not Ready, Cilium, BGP sessions and advertised routes per node
+            (CiliumBGPNodeConfig status against the plan `homeops bgp lab` uses), LB pool usage, Longhorn
+            volumes (degraded/faulted) and disk space per node, certificates expiring within 14 days.
+            Talos is read with talosctl (talos/clusterconfig/talosconfig), the rest through the Kubernetes API;
+            a source that does not answer is reported red, the others are still shown.
+            ok/WARN/FAIL = green/yellow/red. Exit 0 all green, 1 anything yellow or red, 2 bad input.
+            """) { kubeconfig, format };
+        command.SetAction(parse =>
+        {
+            var root = Path.GetFullPath(parse.GetValue(CommonOptions.Repo)!);
+            var workflow = TalosCommands.Workflow(parse, null);
+            var talosPlan = workflow.Plan(TalConfigLoader.DefaultPath, Environment.GetEnvironmentVariables(), new DiagnosticBag());
+            var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
+            var expected = StatusExpectation.From(talosPlan, repo);
+            var runner = CommonOptions.Runner();
+            var talosctl = new Talosctl(runner);
+            var config = CommonOptions.KubeconfigPath(parse, kubeconfig);
+            var operations = new ClusterOperations(talosctl, talosPlan, root, new GitCli(), new SilentConsole(), TimeProvider.System);
+            var collector = new StatusCollector(operations, talosctl, () => new KubernetesClusterReaderFactory().Connect(config), new Cilium(runner), config, TimeProvider.System);
+            var report = StatusEvaluator.Evaluate(expected, collector.CollectAsync(CancellationToken.None).GetAwaiter().GetResult());
+            if (parse.GetValue(format) == "json") Console.WriteLine(StatusOutput.ToJson(report));
+            else
+            {
+                var console = AnsiConsole.Console;
+                if (Console.IsOutputRedirected) console.Profile.Width = 1000; // piped into grep or a file: one check per line, never wrapped
+                StatusOutput.Print(report, console);
+            }
+            return report.Health == Health.Green ? ExitCodes.Ok : ExitCodes.Findings;
+        });
+        return command;
+    }
+
+    /// <summary>status only reads: nothing to say or ask along the way.</summary>
+    private sealed class SilentConsole : IOperatorConsole
+    {
+        public void Say(string line) { }
+
+        public bool Confirm(string question) => false;
+
+        public string? Ask(string prompt) => null;
+    }
+}

@@ -1,0 +1,62 @@
+using HomeOps.Core.Edge.Tools;
+using HomeOps.Core.Orchestrate.Observe;
+using HomeOps.Core.Orchestrate.Operations;
+
+namespace HomeOps.Core.Orchestrate.Status;
+
+/// <summary>
+/// Reads everything `status` judges, all at once: Talos (node health, etcd, versions) through talosctl, Cilium through
+/// the cilium CLI, the rest through the Kubernetes API. A source that fails becomes a problem in its section, never
+/// the end of the report: with the API down, Talos' half of the picture is what the operator needs most.
+/// </summary>
+public sealed class StatusCollector(ClusterOperations talos, ITalosctl talosctl, Func<IClusterReader> connect, ICilium cilium, string kubeconfig,
+    TimeProvider clock)
+{
+    public async Task<ClusterObservation> CollectAsync(CancellationToken cancel)
+    {
+        var at = clock.GetUtcNow();
+        IClusterReader? reader = null;
+        string? unreachable = null;
+        try { reader = connect(); }
+        catch (ClusterUnreachableException e) { unreachable = e.Message; }
+
+        Task<Read<T>> Api<T>(Func<IClusterReader, Task<T?>> read) where T : class =>
+            reader is null ? Task.FromResult(Read<T>.Failed(unreachable!)) : Guard(() => read(reader));
+
+        var talosRead = Guard(() => TalosAsync(cancel));
+        var nodes = Api<IReadOnlyList<LiveNode>>(async r => await r.NodesAsync(cancel));
+        var flux = Api(r => r.FluxObjectsAsync(cancel));
+        var ciliumRead = reader is null ? Task.FromResult(Read<CiliumHealth>.Failed(unreachable!)) : Guard<CiliumHealth>(async () => await cilium.StatusAsync(kubeconfig, cancel));
+        var bgp = Api(r => r.BgpPeersAsync(cancel));
+        var services = Api<IReadOnlyList<LiveService>>(async r => await r.ServicesAsync(cancel));
+        var volumes = Api(r => r.LonghornVolumesAsync(cancel));
+        var longhornNodes = Api(r => r.LonghornNodesAsync(cancel));
+        var certificates = Api(r => r.CertificatesAsync(cancel));
+        await Task.WhenAll(talosRead, nodes, flux, ciliumRead, bgp, services, volumes, longhornNodes, certificates);
+        return new ClusterObservation(at, talosRead.Result, nodes.Result, flux.Result, ciliumRead.Result, bgp.Result, services.Result,
+            volumes.Result, longhornNodes.Result, certificates.Result);
+    }
+
+    private async Task<TalosObservation?> TalosAsync(CancellationToken cancel)
+    {
+        if (!File.Exists(talos.Talosconfig))
+            throw new ClusterUnreachableException($"no talosconfig at {talos.Talosconfig}; run `homeops talos genconfig` (it writes the one the cluster was built with)");
+        var health = talos.HealthAsync(cancel);
+        var versions = talos.Nodes.Select(async n => (n.Ip, Version: await talosctl.ServerVersionAsync(n.Ip, talos.Talosconfig, cancel))).ToList();
+        var (nodes, members) = await health;
+        return new TalosObservation(nodes, members, (await Task.WhenAll(versions)).ToDictionary(v => v.Ip, v => v.Version));
+    }
+
+    /// <summary>One source's failure is that source's problem: unreachable, a tool that failed, or an answer that did not parse.</summary>
+    private static async Task<Read<T>> Guard<T>(Func<Task<T?>> read) where T : class
+    {
+        try { return Read<T>.Of(await read()); }
+        catch (OperationCanceledException) { throw; }
+        catch (ClusterUnreachableException e) { return Read<T>.Failed(e.Message); }
+        catch (ToolFailedException e) { return Read<T>.Failed($"{e.Message}: {e.Result.Tail(3)}"); }
+        catch (Exception e) when (e is k8s.Autorest.HttpOperationException or System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            return Read<T>.Failed($"{e.GetType().Name}: {e.Message}");
+        }
+    }
+}
