@@ -57,6 +57,21 @@ public sealed class StatusCommandTests(ApiServerFixture api, ITestOutputHelper o
         Section(report, section)["checks"]!.AsArray().SingleOrDefault(c => (string?)c!["subject"] == subject)?.AsObject()
         ?? throw new Xunit.Sdk.XunitException($"no check '{subject}' in section {section}: {Section(report, section).ToJsonString()}");
 
+    /// <summary>Every section and every facts key in the output is in docs/status.md's facts table for its section.</summary>
+    private static void AssertDocumented(JsonObject report)
+    {
+        var doc = File.ReadAllLines(Path.Combine(Repo.Root, "docs", "status.md"));
+        foreach (var section in report["sections"]!.AsArray())
+        {
+            var name = (string)section!["name"]!;
+            var row = doc.LastOrDefault(l => l.StartsWith($"| `{name}` |")) ?? ""; // the facts table comes after the sources table
+            var documented = System.Text.RegularExpressions.Regex.Matches(row, "`([A-Za-z]+)`").Select(m => m.Groups[1].Value).ToHashSet();
+            foreach (var check in section["checks"]!.AsArray())
+                foreach (var key in check!["facts"]!.AsObject().Select(p => p.Key))
+                    Assert.True(documented.Contains(key), $"facts key '{key}' of section {name} is not in docs/status.md");
+        }
+    }
+
     [Fact]
     public async Task A_healthy_cluster_is_green_in_every_section_and_exits_0()
     {
@@ -106,6 +121,8 @@ public sealed class StatusCommandTests(ApiServerFixture api, ITestOutputHelper o
         Assert.Equal("yellow", (string?)certificate["health"]);
         Assert.InRange((double)certificate["facts"]!["daysLeft"]!, 4, 5);
         Assert.Equal("green", (string?)Section(json, "nodes")["health"]);
+
+        AssertDocumented(json);
 
         // the same on one screen
         var (text, _) = Status();
