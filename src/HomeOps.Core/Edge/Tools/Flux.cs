@@ -32,4 +32,11 @@ public sealed class Flux(ToolRunner runner) : IFlux
     /// <summary>`flux install --version=v2.6.4`: idempotent (server-side apply of the controllers and CRDs).</summary>
     public async Task InstallAsync(string version, string kubeconfig, CancellationToken cancel) =>
         (await runner.RunAsync(Name, ["install", $"--version={version}", "--kubeconfig", kubeconfig], cancel)).Check($"flux install {version}");
+
+    public Task<ToolResult> ReconcileAsync(string kind, string @namespace, string name, string kubeconfig, CancellationToken cancel) =>
+        runner.RunAsync(Name, ReconcileArguments(kind, @namespace, name, kubeconfig), cancel);
+
+    /// <summary>reconcile_kustomization.go / reconcile_helmrelease.go: the kind word is lower-case; --with-source reconciles the source first.</summary>
+    public static IReadOnlyList<string> ReconcileArguments(string kind, string @namespace, string name, string kubeconfig) =>
+        ["reconcile", kind.ToLowerInvariant(), name, "--namespace", @namespace, "--with-source", "--kubeconfig", kubeconfig];
 }

@@ -178,6 +178,13 @@ public sealed class Talosctl(ToolRunner runner) : ITalosctl
 
     public static IReadOnlyList<string> UpgradeArguments(string image) => ["upgrade", "--image", image, "--preserve"];
 
+    /// <summary>bootstrap.go: --recover-from reads the snapshot client-side and streams it to the node (disaster recovery).</summary>
+    public Task<ToolResult> RecoverEtcdAsync(string node, string talosconfig, string snapshot, bool skipHashCheck, CancellationToken cancel) =>
+        runner.RunAsync(Name, [.. Authenticated(node, talosconfig), .. RecoverArguments(snapshot, skipHashCheck)], cancel);
+
+    public static IReadOnlyList<string> RecoverArguments(string snapshot, bool skipHashCheck) =>
+        ["bootstrap", "--recover-from", snapshot, .. skipHashCheck ? new[] { "--recover-skip-hash-check" } : []];
+
     private static string[] Authenticated(string node, string talosconfig) =>
         ["--talosconfig", talosconfig, "--nodes", node, "--endpoints", node];
 

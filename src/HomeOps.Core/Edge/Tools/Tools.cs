@@ -79,6 +79,13 @@ public interface ITalosctl : IVersionedTool
     /// <summary>`talosctl upgrade --image IMAGE --preserve` on one node; the result (exit code included) is returned, not thrown.</summary>
     Task<ToolResult> UpgradeAsync(string node, string talosconfig, string image, CancellationToken cancel) =>
         throw new NotSupportedException($"{GetType().Name}: upgrade");
+
+    /// <summary>
+    /// `talosctl bootstrap --recover-from SNAPSHOT` (plus --recover-skip-hash-check for a db file copied off a disk rather
+    /// than taken with `etcd snapshot`): a fresh etcd from the snapshot, on a node whose etcd data was wiped. Returned, not thrown.
+    /// </summary>
+    Task<ToolResult> RecoverEtcdAsync(string node, string talosconfig, string snapshot, bool skipHashCheck, CancellationToken cancel) =>
+        throw new NotSupportedException($"{GetType().Name}: etcd recovery");
 }
 
 /// <summary>MachineStatus (runtime): spec.stage ("running", "booting", "maintenance", ...) and spec.status.ready with its unmet conditions.</summary>
@@ -116,6 +123,13 @@ public interface IFlux : IVersionedTool
 {
     /// <summary>`flux install --version VERSION` (the controllers and CRDs).</summary>
     Task InstallAsync(string version, string kubeconfig, CancellationToken cancel);
+
+    /// <summary>
+    /// `flux reconcile kustomization|helmrelease NAME --namespace NS --with-source`: asks the controller to reconcile now
+    /// (fetching its source first) and waits for the outcome. Returned, not thrown: a failed reconcile is evidence.
+    /// </summary>
+    Task<ToolResult> ReconcileAsync(string kind, string @namespace, string name, string kubeconfig, CancellationToken cancel) =>
+        throw new NotSupportedException($"{GetType().Name}: reconcile");
 }
 
 /// <summary>`cilium status -o json` reduced to what bootstrap checks.</summary>

@@ -1,0 +1,149 @@
+using HomeOps.Core.Edge.Tools;
+using HomeOps.Core.Orchestrate.Operations;
+using HomeOps.Core.Orchestrate.Status;
+
+namespace HomeOps.Core.Orchestrate.Recovery;
+
+/// <summary>How much a step can hurt: read the instructions, run it after a yes, or run it only after the cluster name is typed.</summary>
+public enum StepRisk { Manual, Safe, Destructive }
+
+/// <summary>What homeops can run itself for a step; a manual step has none.</summary>
+public abstract record RecoveryAction
+{
+    /// <summary>A node in maintenance mode gets its rendered config again (`talosctl apply-config --insecure`).</summary>
+    public sealed record ApplyConfig(NodeRef Node, string ConfigFile) : RecoveryAction;
+
+    /// <summary>A fresh admin kubeconfig from the Talos API (`talosctl kubeconfig`).</summary>
+    public sealed record WriteKubeconfig(NodeRef Node, string Path) : RecoveryAction;
+
+    /// <summary>`flux reconcile KIND NAME --with-source`.</summary>
+    public sealed record Reconcile(string Kind, string Namespace, string Name) : RecoveryAction;
+
+    /// <summary>etcd from a snapshot: wipe EPHEMERAL on every control-plane node, then `talosctl bootstrap --recover-from` on the first.</summary>
+    public sealed record RestoreEtcd(IReadOnlyList<NodeRef> ControlPlanes, string Snapshot) : RecoveryAction;
+}
+
+/// <summary>One step: what to do and why, the exact command(s) (one per line), its risk, and the action homeops runs for it (null: manual).</summary>
+public sealed record RecoveryStep(string What, string Command, StepRisk Risk, RecoveryAction? Action = null);
+
+/// <summary>A situation found: what is wrong, the evidence, and the ordered steps out of it.</summary>
+public sealed record Situation(string Id, string Summary, IReadOnlyList<string> Evidence, IReadOnlyList<RecoveryStep> Steps);
+
+/// <summary>What recover sees besides the status observation: how silent nodes answer, the latest snapshot, and which files exist.</summary>
+public sealed record RecoveryFacts(
+    IReadOnlyDictionary<string, TalosNodeState> SilentNodes,
+    string? LatestSnapshot,
+    IReadOnlyDictionary<string, string> ConfigFiles,
+    string Kubeconfig,
+    bool KubeconfigExists,
+    bool OwnKubeconfig);
+
+/// <summary>
+/// `homeops recover`'s diagnosis, pure: situations in the order they must be fixed — a node that is off or in
+/// maintenance first (etcd and the API need it), then etcd quorum, then the API, then the CNI, then Flux — each with
+/// its steps. Later situations are only raised when the reads they depend on answered.
+/// </summary>
+public static class RecoveryPlanner
+{
+    public static IReadOnlyList<Situation> Plan(StatusExpectation expected, ClusterObservation seen, RecoveryFacts facts, string talosconfig)
+    {
+        var situations = new List<Situation>();
+        var talos = seen.Talos.Value;
+        string Talosctl(NodeRef n, string rest) => $"talosctl --talosconfig {talosconfig} --nodes {n.Ip} {rest}";
+
+        foreach (var node in expected.Nodes)
+        {
+            if (!facts.SilentNodes.TryGetValue(node.Ip, out var state)) continue;
+            if (state == TalosNodeState.Unreachable)
+                situations.Add(new Situation($"node-down/{node.Hostname}", $"{node} does not answer on the Talos API (port 50000)",
+                    [talos?.Nodes.FirstOrDefault(h => h.Node.Ip == node.Ip)?.Problem ?? "no answer"],
+                    [
+                        new($"check power and the network link of {node.Hostname} (VLAN 51, its switch port); its console shows Talos' dashboard", $"ping {node.Ip}", StepRisk.Manual),
+                        new("once it answers, see why it went down", Talosctl(node, "dmesg"), StepRisk.Manual),
+                        new("if it booted into maintenance mode, rerun `homeops recover`: it applies the config", "homeops recover", StepRisk.Manual),
+                    ]));
+            else if (state == TalosNodeState.Maintenance)
+            {
+                var file = facts.ConfigFiles.GetValueOrDefault(node.Hostname);
+                situations.Add(new Situation($"maintenance/{node.Hostname}", $"{node} is in maintenance mode: it has no machine config (STATE was wiped or never applied)",
+                    ["answers `talosctl get machinestatus --insecure`, refuses the talosconfig"],
+                    file is null
+                        ? [new("render the machine configs first", "homeops talos genconfig", StepRisk.Manual),
+                           new("then rerun `homeops recover` to apply it", "homeops recover", StepRisk.Manual)]
+                        : [new($"apply {node.Hostname}'s config; it installs, reboots and rejoins etcd", $"talosctl apply-config --insecure --nodes {node.Ip} --file {file}",
+                            StepRisk.Safe, new RecoveryAction.ApplyConfig(node, file))]));
+            }
+        }
+
+        if (talos is not null)
+        {
+            var members = talos.EtcdMembers;
+            var healthy = talos.Nodes.Count(n => n.EtcdMember && n.Healthy);
+            var controlPlanes = expected.Nodes.Where(n => n.ControlPlane).ToList();
+            var allAnswer = controlPlanes.All(n => talos.Nodes.Any(h => h.Node.Ip == n.Ip && h.Answers));
+            if (members > 0 && healthy < EtcdQuorum.Needed(members) || members == 0 && talos.Nodes.Any(n => n.Answers))
+            {
+                var evidence = talos.Nodes.Where(n => !n.Healthy).Select(n => $"{n.Node}: {n.Problem}").Prepend(
+                    members == 0 ? "no etcd member answers `talosctl etcd members`" : $"{healthy} of {members} etcd members healthy; quorum needs {EtcdQuorum.Needed(members)}").ToList();
+                var steps = new List<RecoveryStep>();
+                if (!allAnswer)
+                    steps.Add(new("bring every control-plane node back first (see above): the restore wipes etcd data on all of them", "homeops status", StepRisk.Manual));
+                if (facts.LatestSnapshot is { } snapshot)
+                {
+                    var commands = controlPlanes.Select(n => Talosctl(n, "reset --graceful=false --reboot --system-labels-to-wipe EPHEMERAL"))
+                        .Append(Talosctl(controlPlanes[0], $"bootstrap --recover-from {snapshot}"));
+                    steps.Add(new($"restore etcd from the latest snapshot ({Path.GetFileName(snapshot)}): wipe etcd's data (EPHEMERAL only; configs and the OS stay) " +
+                        $"on {string.Join(", ", controlPlanes.Select(n => n.Hostname))}, then start a new etcd from the snapshot on {controlPlanes[0].Hostname}; " +
+                        "the others join as they come up. Writes made after the snapshot are lost",
+                        string.Join('\n', commands), allAnswer ? StepRisk.Destructive : StepRisk.Manual,
+                        allAnswer ? new RecoveryAction.RestoreEtcd(controlPlanes, snapshot) : null));
+                }
+                else
+                {
+                    steps.Add(new("no snapshot in .homeops/etcd/: copy the database off a member that still has it", Talosctl(controlPlanes[0], "cp /var/lib/etcd/member/snap/db ./db.snapshot"), StepRisk.Manual));
+                    steps.Add(new("then wipe EPHEMERAL on every control-plane node and recover with --recover-skip-hash-check (docs/runbooks/recover.md)",
+                        Talosctl(controlPlanes[0], "bootstrap --recover-from ./db.snapshot --recover-skip-hash-check"), StepRisk.Manual));
+                }
+                situations.Add(new Situation("etcd-quorum", "etcd has lost quorum: the Kubernetes API cannot write (or answer)", evidence, steps));
+            }
+        }
+
+        var apiProblem = seen.Nodes.Problem;
+        if (apiProblem is not null && talos is not null && talos.Nodes.Any(n => n.Healthy))
+        {
+            var source = expected.Nodes.First(n => talos.Nodes.Any(h => h.Node.Ip == n.Ip && h.Healthy));
+            var steps = new List<RecoveryStep>();
+            if (!facts.KubeconfigExists || facts.OwnKubeconfig)
+                steps.Add(new("write a fresh admin kubeconfig from the Talos API (certificates may have rotated)", Talosctl(source, $"kubeconfig {facts.Kubeconfig} --force --merge=false"),
+                    StepRisk.Safe, new RecoveryAction.WriteKubeconfig(source, facts.Kubeconfig)));
+            steps.Add(new("check the control plane's static pods", Talosctl(source, "containers --kubernetes"), StepRisk.Manual));
+            steps.Add(new("read the API server's log", Talosctl(source, "logs --kubernetes kube-apiserver"), StepRisk.Manual));
+            situations.Add(new Situation("api-unreachable", "Talos is up but the Kubernetes API does not answer", [apiProblem], steps));
+        }
+
+        var cniEvidence = new List<string>();
+        if (seen.Cilium.Value is { Ready: false } cilium) cniEvidence.AddRange(cilium.Problems.DefaultIfEmpty("cilium status: not ready"));
+        foreach (var n in seen.Nodes.Value ?? [])
+            if (!n.Ready && (n.ReadyMessage.Contains("cni", StringComparison.OrdinalIgnoreCase) || n.ReadyMessage.Contains("NetworkPlugin", StringComparison.OrdinalIgnoreCase)))
+                cniEvidence.Add($"{n.Name}: {n.ReadyMessage}");
+        if (cniEvidence.Count > 0)
+            situations.Add(new Situation("cni-down", "the CNI (Cilium) is down: pods get no network and nodes stay NotReady", cniEvidence,
+            [
+                new("see which agents fail and why", "cilium status --wait=false", StepRisk.Manual),
+                new("reinstall Cilium with the bootstrap values (idempotent helm upgrade --install)", "homeops bootstrap --only cilium --yes", StepRisk.Manual),
+            ]));
+
+        if (seen.Flux.Value is null && seen.Flux.Problem is null)
+            situations.Add(new Situation("flux-missing", "Flux is not installed: nothing reconciles the cluster from Git", ["the API serves no Flux CRDs"],
+                [new("install Flux and its sync from the repository", "homeops bootstrap --from flux --yes", StepRisk.Manual)]));
+        else if (seen.Flux.Value is { } flux && flux.Where(o => !o.Ready && !o.Suspended).ToList() is { Count: > 0 } stalled)
+            situations.Add(new Situation("flux-stalled", $"{stalled.Count} Flux object(s) not Ready",
+                stalled.Select(o => $"{o.Kind} {o.Namespace}/{o.Name}: {o.Reason}: {o.Message}").ToList(),
+                stalled.Select(o => new RecoveryStep($"reconcile {o.Kind} {o.Namespace}/{o.Name} now, fetching its source first",
+                        $"flux reconcile {o.Kind.ToLowerInvariant()} {o.Name} --namespace {o.Namespace} --with-source", StepRisk.Safe,
+                        new RecoveryAction.Reconcile(o.Kind, o.Namespace, o.Name)))
+                    .Append(new RecoveryStep("if it still fails, the message above names the file or chart; fix it in Git (`homeops validate` first)", "homeops validate", StepRisk.Manual))
+                    .ToList()));
+        return situations;
+    }
+}
