@@ -36,6 +36,7 @@ public sealed class OperationsHarness : IDisposable
         StandIns.Knobs = knobs;
     }
 
+    /// <summary>Makes talosctl COMMAND on NODE fail once with STDERR (knobs.fail).</summary>
     public void Fail(string command, string node, string stderr)
     {
         var knobs = StandIns.Knobs;
