@@ -5,7 +5,8 @@ namespace HomeOps.Tests.Operations;
 
 /// <summary>
 /// `homeops upgrade talos` through the real CLI against the stand-in talosctl, with the cluster's Nodes and Longhorn
-/// volumes in the real API server (the test plays the kubelets and Longhorn).
+/// volumes in the real API server (the test plays the kubelets and Longhorn); and what both upgrades check before
+/// anything runs (the version, the API answering).
 /// </summary>
 [Collection("apiserver")]
 public sealed class UpgradeTests(ApiServerFixture api, ITestOutputHelper output)
@@ -73,15 +74,19 @@ public sealed class UpgradeTests(ApiServerFixture api, ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData("1.10.x", "is not a Talos release version")]
-    [InlineData("latest", "is not a Talos release version")]
-    [InlineData("v1.9.0", "older than the cluster's v1.10.5")]
-    [InlineData("v1.12.0", "skips a release line")]
-    public void A_bad_version_is_a_clear_error_and_nothing_changes(string version, string message)
+    [InlineData("talos", "1.10.x", "is not a Talos release version")]
+    [InlineData("talos", "latest", "is not a Talos release version")]
+    [InlineData("talos", "v1.9.0", "older than the cluster's v1.10.5")]
+    [InlineData("talos", "v1.12.0", "skips a release line")]
+    [InlineData("kubernetes", "1.32", "is not a Kubernetes release version")]
+    [InlineData("kubernetes", "latest", "is not a Kubernetes release version")]
+    [InlineData("kubernetes", "v1.30.9", "v1.30.9 is older than the cluster's v1.31.1: Kubernetes does not support downgrades")]
+    [InlineData("kubernetes", "1.33.0", "v1.33.0 skips a release line: Kubernetes upgrades go one minor at a time (v1.31 → v1.32.x first)")]
+    public void A_bad_version_a_downgrade_or_a_skipped_minor_exits_2_and_nothing_runs(string what, string version, string message)
     {
         using var h = new OperationsHarness();
         var before = h.TalConfig;
-        var result = h.Run("", "upgrade", "talos", version, "--yes");
+        var result = h.Run("", "upgrade", what, version, "--yes");
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.Stderr);
         Assert.Contains("nothing was changed", result.Stderr);
@@ -179,28 +184,30 @@ public sealed class UpgradeTests(ApiServerFixture api, ITestOutputHelper output)
         Assert.Contains("talosVersion: v1.10.5", h.TalConfig);
     }
 
-    [Fact]
-    public void A_Kubernetes_API_that_does_not_answer_is_a_clear_error_and_nothing_changes()
+    [Theory]
+    [InlineData("talos", "v1.10.6")]
+    [InlineData("kubernetes", "v1.32.0")]
+    public void A_Kubernetes_API_that_does_not_answer_is_a_clear_error_and_nothing_changes(string what, string version)
     {
         using var h = new OperationsHarness();
+        var before = h.TalConfig;
         var kubeconfig = Path.Combine(h.Root, "unreachable.kubeconfig");
         File.WriteAllText(kubeconfig, UnreachableKubeconfig);
-        var result = h.Run("", "upgrade", "talos", "v1.10.6", "--yes", "--kubeconfig", kubeconfig);
+        var result = h.Run("", "upgrade", what, version, "--yes", "--kubeconfig", kubeconfig);
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("the Kubernetes API at https://127.0.0.1:1", result.Stderr);
-        Assert.Contains("does not answer", result.Stderr);
+        Assert.Contains("the Kubernetes API at https://127.0.0.1:1 does not answer", result.Stderr);
         Assert.Contains("nothing was changed", result.Stderr);
         Assert.Empty(h.MutatingCalls);
-        Assert.Contains("talosVersion: v1.10.5", h.TalConfig);
+        Assert.Equal(before, h.TalConfig);
 
-        var missing = h.Run("", "upgrade", "talos", "v1.10.6", "--yes", "--kubeconfig", Path.Combine(h.Root, "nope"));
+        var missing = h.Run("", "upgrade", what, version, "--yes", "--kubeconfig", Path.Combine(h.Root, "nope"));
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("no kubeconfig at", missing.Stderr);
         Assert.Empty(h.MutatingCalls);
     }
 
     /// <summary>A kubeconfig whose server nothing listens on (port 1).</summary>
-    public const string UnreachableKubeconfig = """
+    private const string UnreachableKubeconfig = """
         apiVersion: v1
         kind: Config
         clusters:
