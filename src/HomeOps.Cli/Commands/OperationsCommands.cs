@@ -3,11 +3,12 @@ using HomeOps.Core.Compile.TalConfig;
 using HomeOps.Core.Diagnostics;
 using HomeOps.Core.Edge;
 using HomeOps.Core.Edge.Tools;
+using HomeOps.Core.Orchestrate.Observe;
 using HomeOps.Core.Orchestrate.Operations;
 
 namespace HomeOps.Cli.Commands;
 
-/// <summary>Day-2 operations: reset, etcd snapshot, upgrade talos. The logic is in Core (Orchestrate/Operations).</summary>
+/// <summary>Day-2 operations: reset, etcd snapshot, upgrade talos|kubernetes. The logic is in Core (Orchestrate/Operations).</summary>
 public static class OperationsCommands
 {
     public static Command Reset()
@@ -43,38 +44,82 @@ public static class OperationsCommands
 
     public static Command Upgrade()
     {
-        var version = new Argument<string>("VERSION") { Description = "The Talos release to upgrade to, e.g. v1.10.6" };
-        var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation (required when not on a terminal)" };
-        var timeout = new Option<string>("--node-timeout") { Description = "How long each node may take to come back healthy (Go duration: 15m, 90s)", DefaultValueFactory = _ => "15m" };
+        var upgrade = new Command("upgrade", """
+            Rolling upgrades of the running cluster: `upgrade talos VERSION`, then `upgrade kubernetes VERSION`.
+            Both read the cluster through talosctl (every node ready, etcd healthy) and the Kubernetes API
+            (--kubeconfig: every Node Ready, no Longhorn volume degraded or faulted) and refuse to start otherwise.
+            See docs/runbooks/upgrade.md.
+            """);
+        upgrade.Subcommands.Add(UpgradeTalos());
+        upgrade.Subcommands.Add(UpgradeKubernetes());
+        return upgrade;
+    }
+
+    private static Command UpgradeTalos()
+    {
+        var version = new Argument<string>("VERSION") { Description = "The Talos release to upgrade to, e.g. v1.10.6 (one minor at most)" };
         var talos = new Command("talos", """
             Rolling Talos upgrade, one node at a time: etcd snapshot, then for each node
             `talosctl upgrade --image factory.talos.dev/metal-installer/<schematic>:VERSION --preserve` and a wait
-            until it runs VERSION, is ready and every etcd member is healthy. Stops at the first failure with the
+            until it runs VERSION, every node is ready with etcd healthy, every Node is Ready in the Kubernetes API
+            and no Longhorn volume that was healthy is degraded or faulted (Longhorn rebuilds the replicas of the
+            node that rebooted; the wait covers that, up to --node-timeout). Stops at the first failure with the
             node, the command, its output and the next step; nodes already at VERSION are skipped on a rerun.
-            talosVersion in talconfig.yaml is updated only when every node succeeded. See docs/runbooks/upgrade.md.
-            """) { version, yes, timeout };
-        talos.SetAction(parse =>
+            talosVersion in talconfig.yaml is updated only when every node succeeded.
+            Exit 0 done, 1 refused, unreachable or failed (the message says what to do next), 2 bad input (nothing changed).
+            """) { version };
+        return WithUpgradeOptions(talos, (ops, parse, yes, cancel) => ops.UpgradeTalosAsync(parse.GetValue(version)!, yes, cancel));
+    }
+
+    private static Command UpgradeKubernetes()
+    {
+        var version = new Argument<string>("VERSION") { Description = "The Kubernetes release to upgrade to, e.g. v1.32.4 or 1.32.4" };
+        var kubernetes = new Command("kubernetes", """
+            Kubernetes upgrade through `talosctl upgrade-k8s`, which walks kube-apiserver, kube-controller-manager
+            and kube-scheduler on each control-plane node, kube-proxy, then each node's kubelet, one node at a time.
+            VERSION must be newer than or equal to kubernetesVersion in talconfig.yaml, at most one minor ahead
+            (v1.31 → v1.32.x) and supported by the cluster's Talos line (Talos v1.10: Kubernetes 1.28-1.33).
+            Steps: refuse an unhealthy cluster (as `upgrade talos`), etcd snapshot, plan and question (--yes
+            skips), `upgrade-k8s --dry-run`, the real run, then a wait (--node-timeout) until every Node is Ready
+            with its kubelet at VERSION, etcd is healthy and no Longhorn volume that was healthy is degraded.
+            kubernetesVersion in talconfig.yaml is updated only then. A failed run can be rerun: upgrade-k8s
+            resumes from the lowest version it finds.
+            Exit 0 done, 1 refused, unreachable or failed (the message says what to do next), 2 bad input (nothing changed).
+            """) { version };
+        return WithUpgradeOptions(kubernetes, (ops, parse, yes, cancel) => ops.UpgradeKubernetesAsync(parse.GetValue(version)!, yes, cancel));
+    }
+
+    /// <summary>--yes, --node-timeout and --kubeconfig, shared by both upgrades; the operation gets the Kubernetes API through the kubeconfig.</summary>
+    private static Command WithUpgradeOptions(Command command, Func<ClusterOperations, ParseResult, bool, CancellationToken, Task> operation)
+    {
+        var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation (required when not on a terminal)" };
+        var timeout = new Option<string>("--node-timeout") { Description = "How long the cluster may take to settle after each step (Go duration: 15m, 90s)", DefaultValueFactory = _ => "15m" };
+        var kubeconfig = CommonOptions.Kubeconfig();
+        command.Options.Add(yes);
+        command.Options.Add(timeout);
+        command.Options.Add(kubeconfig);
+        command.SetAction(parse =>
         {
             if (!HomeOps.Core.Compile.Bootstrap.GoDuration.TryParse(parse.GetValue(timeout), out var nodeTimeout) || nodeTimeout <= TimeSpan.Zero)
             {
                 Console.Error.WriteLine($"homeops: --node-timeout '{parse.GetValue(timeout)}' is not a duration (e.g. 15m, 90s); nothing was changed");
                 return ExitCodes.Failure;
             }
-            return Run(parse, (ops, cancel) => ops.UpgradeTalosAsync(parse.GetValue(version)!, parse.GetValue(yes), cancel),
-                new WaitSettings(nodeTimeout, TimeSpan.FromSeconds(5)));
+            var kubeconfigPath = CommonOptions.KubeconfigPath(parse, kubeconfig);
+            return Run(parse, (ops, cancel) => operation(ops, parse, parse.GetValue(yes), cancel),
+                new WaitSettings(nodeTimeout, TimeSpan.FromSeconds(5)), () => new KubernetesClusterReaderFactory().Connect(kubeconfigPath));
         });
-        var upgrade = new Command("upgrade", "Rolling upgrades of the running cluster.");
-        upgrade.Subcommands.Add(talos);
-        return upgrade;
+        return command;
     }
 
-    private static int Run(ParseResult parse, Func<ClusterOperations, CancellationToken, Task> operation, WaitSettings? wait = null)
+    private static int Run(ParseResult parse, Func<ClusterOperations, CancellationToken, Task> operation, WaitSettings? wait = null,
+        Func<IClusterReader>? connectCluster = null)
     {
         var root = Path.GetFullPath(parse.GetValue(CommonOptions.Repo)!);
         var workflow = TalosCommands.Workflow(parse, null);
         var talosPlan = workflow.Plan(TalConfigLoader.DefaultPath, Environment.GetEnvironmentVariables(), new DiagnosticBag());
         var runner = CommonOptions.Runner();
-        var ops = new ClusterOperations(new Talosctl(runner), talosPlan, root, new GitCli(), new TerminalConsole(), TimeProvider.System, wait);
+        var ops = new ClusterOperations(new Talosctl(runner), talosPlan, root, new GitCli(), new TerminalConsole(), TimeProvider.System, wait, connectCluster);
         using var interrupt = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupt.Cancel(); };
         try
@@ -99,6 +144,11 @@ public static class OperationsCommands
             if (e.Command is not null) Console.Error.WriteLine($"  command: {e.Command}");
             if (e.OutputTail is { Length: > 0 } tail) Console.Error.WriteLine($"  output:\n    {tail.Replace("\n", "\n    ")}");
             Console.Error.WriteLine($"  next:    {e.NextStep}");
+            return ExitCodes.Findings;
+        }
+        catch (ClusterUnreachableException e)
+        {
+            Console.Error.WriteLine($"homeops: {e.Message}; nothing was changed");
             return ExitCodes.Findings;
         }
         catch (ToolFailedException e)

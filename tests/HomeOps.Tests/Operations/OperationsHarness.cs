@@ -15,8 +15,8 @@ public sealed class OperationsHarness : IDisposable
 
     public static readonly (string Ip, string Host)[] Nodes = [("172.29.51.11", "mini01"), ("172.29.51.12", "mini02"), ("172.29.51.13", "mini03")];
 
-    /// <summary>Calls that change a node (the reads are get, etcd members/status, version).</summary>
-    public static readonly string[] Mutating = ["reset", "upgrade", "etcd snapshot", "apply-config", "bootstrap"];
+    /// <summary>Calls that change a node (the reads are get, etcd members/status, version), and upgrade-k8s even as a dry run.</summary>
+    public static readonly string[] Mutating = ["reset", "upgrade", "upgrade-k8s", "etcd snapshot", "apply-config", "bootstrap"];
 
     /// <param name="gitops">Copy the reference's GitOps tree too (for commands that judge the cluster against it, like status).</param>
     public OperationsHarness(bool gitops = false)
@@ -37,10 +37,21 @@ public sealed class OperationsHarness : IDisposable
         StandIns.Knobs = knobs;
     }
 
+    /// <summary>Makes talosctl COMMAND on NODE fail once with STDERR (knobs.fail).</summary>
     public void Fail(string command, string node, string stderr)
     {
         var knobs = StandIns.Knobs;
         knobs["fail"] = new JsonArray(new JsonObject { ["tool"] = "talosctl", ["command"] = command, ["node"] = node, ["stderr"] = stderr });
+        StandIns.Knobs = knobs;
+    }
+
+    /// <summary>Adds a knobs delay entry: talosctl COMMAND on NODE sleeps that long after logging the call.</summary>
+    public void Delay(string command, string node, double seconds)
+    {
+        var knobs = StandIns.Knobs;
+        var delays = knobs["delay"]?.AsArray() ?? [];
+        delays.Add(new JsonObject { ["tool"] = "talosctl", ["command"] = command, ["node"] = node, ["seconds"] = seconds });
+        knobs["delay"] = delays.DeepClone();
         StandIns.Knobs = knobs;
     }
 

@@ -57,4 +57,29 @@ public sealed class TalosctlDay2AdapterTests
         Assert.Equal(["upgrade", "--image", "factory.talos.dev/metal-installer/abc:v1.10.6", "--preserve"],
             Talosctl.UpgradeArguments("factory.talos.dev/metal-installer/abc:v1.10.6"));
     }
+
+    [Fact]
+    public async Task Upgrade_k8s_dry_run_changes_nothing_and_the_real_run_sets_every_kubelet()
+    {
+        using var h = new OperationsHarness();
+        var talosctl = new Talosctl(h.StandIns.Runner);
+        var config = Path.Combine(h.Root, "talos", "clusterconfig", "talosconfig");
+
+        var dry = await talosctl.UpgradeKubernetesAsync("172.29.51.11", config, "1.32.0", true, CancellationToken.None);
+        Assert.True(dry.ExitCode == 0, dry.Stderr);
+        Assert.Contains("automatically detected the lowest Kubernetes version 1.31.1", dry.Stdout);
+        Assert.Contains(" > skipped in dry-run", dry.Stdout);
+        Assert.Null(h.Node("172.29.51.12")["kubelet"]);
+
+        var real = await talosctl.UpgradeKubernetesAsync("172.29.51.11", config, "1.32.0", false, CancellationToken.None);
+        Assert.True(real.ExitCode == 0, real.Stderr);
+        Assert.EndsWith("upgrade-k8s --to 1.32.0", real.CommandLine);
+        Assert.Contains(" < \"172.29.51.13\": successfully updated", real.Stdout);
+        Assert.All(OperationsHarness.Nodes, n => Assert.Equal("v1.32.0", h.Node(n.Ip)["kubelet"]!.GetValue<string>()));
+
+        // talosctl refuses a skipped minor itself, too
+        var jump = await talosctl.UpgradeKubernetesAsync("172.29.51.11", config, "1.34.0", false, CancellationToken.None);
+        Assert.Equal(1, jump.ExitCode);
+        Assert.Contains("unsupported upgrade path 1.32->1.34", jump.Stderr);
+    }
 }

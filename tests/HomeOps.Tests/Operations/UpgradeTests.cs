@@ -1,15 +1,29 @@
+using HomeOps.Tests.Support;
+using Xunit.Abstractions;
+
 namespace HomeOps.Tests.Operations;
 
-/// <summary>`homeops upgrade talos` through the real CLI against the stand-in talosctl.</summary>
-public sealed class UpgradeTests
+/// <summary>
+/// `homeops upgrade talos` through the real CLI against the stand-in talosctl, with the cluster's Nodes and Longhorn
+/// volumes in the real API server (the test plays the kubelets and Longhorn); and what both upgrades check before
+/// anything runs (the version, the API answering).
+/// </summary>
+[Collection("apiserver")]
+public sealed class UpgradeTests(ApiServerFixture api, ITestOutputHelper output)
 {
     private const string Schematic = "factory.talos.dev/metal-installer/";
 
+    private static ProcessResult Upgrade(OperationsHarness h, UpgradeCluster cluster, params string[] more) =>
+        h.Run("", ["upgrade", "talos", "v1.10.6", "--yes", "--kubeconfig", cluster.Kubeconfig, .. more]);
+
     [Fact]
-    public void Rolling_upgrade_goes_one_node_at_a_time_and_updates_talconfig_after_the_last()
+    public async Task Rolling_upgrade_goes_one_node_at_a_time_and_updates_talconfig_after_the_last()
     {
+        if (!api.Started(output)) return;
         using var h = new OperationsHarness();
-        var result = h.Run("", "upgrade", "talos", "v1.10.6", "--yes");
+        await using var cluster = await UpgradeCluster.StartAsync(api);
+        await cluster.AddVolumeAsync("healthy");
+        var result = Upgrade(h, cluster);
         Assert.True(result.ExitCode == 0, result.Output);
         var mutating = h.MutatingCalls;
         Assert.Equal(["etcd snapshot", "upgrade", "upgrade", "upgrade"], mutating.Select(c => c.Command));
@@ -23,16 +37,20 @@ public sealed class UpgradeTests
         var calls = h.StandIns.Calls.ToList();
         var secondUpgrade = calls.FindIndex(c => c.Command == "upgrade" && c.Node == "172.29.51.12");
         Assert.Contains(calls.Take(secondUpgrade), c => c.Command == "get version" && c.Node == "172.29.51.11");
+        Assert.Contains("none of the 1 healthy Longhorn volume(s) degraded or faulted", result.Stdout);
+        Assert.Contains("mini01 (172.29.51.11): running v1.10.6, ready, etcd healthy, Node Ready, Longhorn volumes healthy", result.Stdout);
         Assert.Contains("talosVersion: v1.10.6", h.TalConfig);
         Assert.Empty(h.Violations);
     }
 
     [Fact]
-    public void When_node_2_fails_the_upgrade_stops_node_3_is_untouched_and_the_message_names_node_2_and_the_next_step()
+    public async Task When_node_2_fails_the_upgrade_stops_node_3_is_untouched_and_the_message_names_node_2_and_the_next_step()
     {
+        if (!api.Started(output)) return;
         using var h = new OperationsHarness();
+        await using var cluster = await UpgradeCluster.StartAsync(api);
         h.Fail("upgrade", "172.29.51.12", "error validating installer image: failed to pull: 502 Bad Gateway");
-        var result = h.Run("", "upgrade", "talos", "v1.10.6", "--yes");
+        var result = Upgrade(h, cluster);
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("upgrade of mini02 (172.29.51.12) to v1.10.6 failed; not touched: mini03 (172.29.51.13)", result.Stderr);
         Assert.Contains("command: talosctl", result.Stderr);
@@ -48,7 +66,7 @@ public sealed class UpgradeTests
         var knobs = h.StandIns.Knobs;
         knobs.Remove("fail");
         h.StandIns.Knobs = knobs;
-        var rerun = h.Run("", "upgrade", "talos", "v1.10.6", "--yes");
+        var rerun = Upgrade(h, cluster);
         Assert.True(rerun.ExitCode == 0, rerun.Output);
         Assert.Contains("mini01 (172.29.51.11): already at v1.10.6, skipped", rerun.Stdout);
         Assert.Single(h.StandIns.Calls, c => c.Command == "upgrade" && c.Node == "172.29.51.11");
@@ -56,15 +74,19 @@ public sealed class UpgradeTests
     }
 
     [Theory]
-    [InlineData("1.10.x", "is not a Talos release version")]
-    [InlineData("latest", "is not a Talos release version")]
-    [InlineData("v1.9.0", "older than the cluster's v1.10.5")]
-    [InlineData("v1.12.0", "skips a release line")]
-    public void A_bad_version_is_a_clear_error_and_nothing_changes(string version, string message)
+    [InlineData("talos", "1.10.x", "is not a Talos release version")]
+    [InlineData("talos", "latest", "is not a Talos release version")]
+    [InlineData("talos", "v1.9.0", "older than the cluster's v1.10.5")]
+    [InlineData("talos", "v1.12.0", "skips a release line")]
+    [InlineData("kubernetes", "1.32", "is not a Kubernetes release version")]
+    [InlineData("kubernetes", "latest", "is not a Kubernetes release version")]
+    [InlineData("kubernetes", "v1.30.9", "v1.30.9 is older than the cluster's v1.31.1: Kubernetes does not support downgrades")]
+    [InlineData("kubernetes", "1.33.0", "v1.33.0 skips a release line: Kubernetes upgrades go one minor at a time (v1.31 → v1.32.x first)")]
+    public void A_bad_version_a_downgrade_or_a_skipped_minor_exits_2_and_nothing_runs(string what, string version, string message)
     {
         using var h = new OperationsHarness();
         var before = h.TalConfig;
-        var result = h.Run("", "upgrade", "talos", version, "--yes");
+        var result = h.Run("", "upgrade", what, version, "--yes");
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.Stderr);
         Assert.Contains("nothing was changed", result.Stderr);
@@ -73,26 +95,130 @@ public sealed class UpgradeTests
     }
 
     [Fact]
-    public void An_unhealthy_cluster_is_not_upgraded()
+    public async Task An_unhealthy_cluster_is_not_upgraded()
     {
+        if (!api.Started(output)) return;
         using var h = new OperationsHarness();
+        await using var cluster = await UpgradeCluster.StartAsync(api);
         h.Talos("notReady", new System.Text.Json.Nodes.JsonArray("172.29.51.13"));
-        var result = h.Run("", "upgrade", "talos", "v1.10.6", "--yes");
+        var result = Upgrade(h, cluster);
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("refusing to start an upgrade on an unhealthy cluster: mini03 (172.29.51.13) is not ready", result.Stderr);
         Assert.Empty(h.MutatingCalls);
     }
 
     [Fact]
-    public void A_node_that_does_not_come_back_in_time_stops_the_upgrade_before_the_next_node()
+    public async Task A_NotReady_Node_or_a_degraded_Longhorn_volume_in_the_API_refuses_the_start()
     {
+        if (!api.Started(output)) return;
         using var h = new OperationsHarness();
+        await using var cluster = await UpgradeCluster.StartAsync(api);
+        await cluster.SetReadyAsync("mini02", false, "PLEG is not healthy");
+        var volume = await cluster.AddVolumeAsync("degraded");
+        var result = Upgrade(h, cluster);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("refusing to start an upgrade on an unhealthy cluster: Node mini02 is NotReady (PLEG is not healthy)", result.Stderr);
+        Assert.Contains($"Longhorn volume {volume} is degraded", result.Stderr);
+        Assert.Contains("Nothing was changed", result.Stderr);
+        Assert.Empty(h.MutatingCalls);
+        Assert.Contains("talosVersion: v1.10.5", h.TalConfig);
+    }
+
+    [Fact]
+    public async Task A_node_that_does_not_come_back_in_time_stops_the_upgrade_before_the_next_node()
+    {
+        if (!api.Started(output)) return;
+        using var h = new OperationsHarness();
+        await using var cluster = await UpgradeCluster.StartAsync(api);
         h.Talos("rebootSeconds", 30); // mini01 stays unreachable after its upgrade
-        var result = h.Run("", "upgrade", "talos", "v1.10.6", "--yes", "--node-timeout", "1s");
+        var result = Upgrade(h, cluster, "--node-timeout", "1s");
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("mini01 (172.29.51.11) did not come back healthy on v1.10.6 within 1s", result.Stderr);
         Assert.Contains("not touched: mini02 (172.29.51.12), mini03 (172.29.51.13)", result.Stderr);
         Assert.Single(h.StandIns.Calls, c => c.Command == "upgrade");
         Assert.Contains("talosVersion: v1.10.5", h.TalConfig);
     }
+
+    [Fact]
+    public async Task A_Node_that_stays_NotReady_after_its_upgrade_stops_the_upgrade_before_the_next_node()
+    {
+        if (!api.Started(output)) return;
+        using var h = new OperationsHarness();
+        await using var cluster = await UpgradeCluster.StartAsync(api);
+        // Talos brings mini01 back; its kubelet never reports Ready again (the test plays it, during the upgrade call)
+        h.Delay("upgrade", "172.29.51.11", 2);
+        cluster.WhenCalled(h.StandIns, "upgrade", "172.29.51.11", () => cluster.SetReadyAsync("mini01", false, "container runtime network not ready: cni plugin not initialized"));
+        var result = Upgrade(h, cluster, "--node-timeout", "2s");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("mini01 (172.29.51.11) did not come back healthy on v1.10.6 within 2s: Node mini01 is NotReady (container runtime network not ready: cni plugin not initialized)", result.Stderr);
+        Assert.Contains("not touched: mini02 (172.29.51.12), mini03 (172.29.51.13)", result.Stderr);
+        Assert.Contains("kubectl get node mini01", result.Stderr);
+        Assert.DoesNotContain(h.StandIns.Calls, c => c.Command == "upgrade" && c.Node != "172.29.51.11");
+        Assert.Contains("talosVersion: v1.10.5", h.TalConfig);
+    }
+
+    [Fact]
+    public async Task A_volume_degraded_by_a_node_upgrade_is_waited_for_while_Longhorn_rebuilds_and_stops_the_upgrade_when_it_does_not()
+    {
+        if (!api.Started(output)) return;
+        using var h = new OperationsHarness();
+        await using var cluster = await UpgradeCluster.StartAsync(api);
+        var rebuilt = await cluster.AddVolumeAsync("healthy");
+        var stuck = await cluster.AddVolumeAsync("healthy", "mini02");
+        h.Delay("upgrade", "172.29.51.11", 1);
+        h.Delay("upgrade", "172.29.51.12", 1);
+        // mini01's reboot degrades one volume for a moment (Longhorn rebuilds the replica); mini02's degrades another for good
+        cluster.WhenCalled(h.StandIns, "upgrade", "172.29.51.11", async () =>
+        {
+            await cluster.SetVolumeAsync(rebuilt, "degraded");
+            await Task.Delay(2500);
+            await cluster.SetVolumeAsync(rebuilt, "healthy");
+        });
+        cluster.WhenCalled(h.StandIns, "upgrade", "172.29.51.12", () => cluster.SetVolumeAsync(stuck, "degraded", "mini02"));
+        var result = Upgrade(h, cluster, "--node-timeout", "4s");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("mini01 (172.29.51.11): running v1.10.6", result.Stdout);
+        Assert.Contains($"mini02 (172.29.51.12) did not come back healthy on v1.10.6 within 4s: Longhorn volume {stuck} is degraded (healthy before", result.Stderr);
+        Assert.Contains("not touched: mini03 (172.29.51.13)", result.Stderr);
+        Assert.DoesNotContain(h.StandIns.Calls, c => c.Command == "upgrade" && c.Node == "172.29.51.13");
+        Assert.Contains("talosVersion: v1.10.5", h.TalConfig);
+    }
+
+    [Theory]
+    [InlineData("talos", "v1.10.6")]
+    [InlineData("kubernetes", "v1.32.0")]
+    public void A_Kubernetes_API_that_does_not_answer_is_a_clear_error_and_nothing_changes(string what, string version)
+    {
+        using var h = new OperationsHarness();
+        var before = h.TalConfig;
+        var kubeconfig = Path.Combine(h.Root, "unreachable.kubeconfig");
+        File.WriteAllText(kubeconfig, UnreachableKubeconfig);
+        var result = h.Run("", "upgrade", what, version, "--yes", "--kubeconfig", kubeconfig);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("the Kubernetes API at https://127.0.0.1:1 does not answer", result.Stderr);
+        Assert.Contains("nothing was changed", result.Stderr);
+        Assert.Empty(h.MutatingCalls);
+        Assert.Equal(before, h.TalConfig);
+
+        var missing = h.Run("", "upgrade", what, version, "--yes", "--kubeconfig", Path.Combine(h.Root, "nope"));
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("no kubeconfig at", missing.Stderr);
+        Assert.Empty(h.MutatingCalls);
+    }
+
+    /// <summary>A kubeconfig whose server nothing listens on (port 1).</summary>
+    private const string UnreachableKubeconfig = """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: gone
+          cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}
+        contexts:
+        - name: gone
+          context: {cluster: gone, user: admin}
+        current-context: gone
+        users:
+        - name: admin
+          user: {token: whatever}
+        """;
 }

@@ -185,6 +185,19 @@ public sealed class Talosctl(ToolRunner runner) : ITalosctl
     public static IReadOnlyList<string> RecoverArguments(string snapshot, bool skipHashCheck) =>
         ["bootstrap", "--recover-from", snapshot, .. skipHashCheck ? new[] { "--recover-skip-hash-check" } : []];
 
+    /// <summary>
+    /// upgrade-k8s.go (flags as in website/content/v1.10/reference/cli.md): patches each control-plane node's
+    /// kube-apiserver, controller-manager and scheduler, then kube-proxy, then every node's kubelet (waiting for each
+    /// Node to report it), then re-applies the bootstrap manifests. --from is left out on purpose: talosctl detects the
+    /// lowest version running, so a rerun after a half-done upgrade resumes. --upgrade-kubelet and --pre-pull-images keep
+    /// their defaults (true). --dry-run prints the plan and changes nothing.
+    /// </summary>
+    public Task<ToolResult> UpgradeKubernetesAsync(string node, string talosconfig, string version, bool dryRun, CancellationToken cancel) =>
+        runner.RunAsync(Name, [.. Authenticated(node, talosconfig), .. UpgradeKubernetesArguments(version, dryRun)], cancel);
+
+    public static IReadOnlyList<string> UpgradeKubernetesArguments(string version, bool dryRun) =>
+        dryRun ? ["upgrade-k8s", "--to", version, "--dry-run"] : ["upgrade-k8s", "--to", version];
+
     private static string[] Authenticated(string node, string talosconfig) =>
         ["--talosconfig", talosconfig, "--nodes", node, "--endpoints", node];
 

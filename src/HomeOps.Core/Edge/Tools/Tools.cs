@@ -86,6 +86,13 @@ public interface ITalosctl : IVersionedTool
     /// </summary>
     Task<ToolResult> RecoverEtcdAsync(string node, string talosconfig, string snapshot, bool skipHashCheck, CancellationToken cancel) =>
         throw new NotSupportedException($"{GetType().Name}: etcd recovery");
+
+    /// <summary>
+    /// `talosctl upgrade-k8s --to VERSION [--dry-run]` sent to one control-plane node (it walks every node itself);
+    /// <paramref name="version"/> without the leading v. The result (exit code included) is returned, not thrown.
+    /// </summary>
+    Task<ToolResult> UpgradeKubernetesAsync(string node, string talosconfig, string version, bool dryRun, CancellationToken cancel) =>
+        throw new NotSupportedException($"{GetType().Name}: upgrade-k8s");
 }
 
 /// <summary>MachineStatus (runtime): spec.stage ("running", "booting", "maintenance", ...) and spec.status.ready with its unmet conditions.</summary>

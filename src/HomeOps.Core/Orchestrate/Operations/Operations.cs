@@ -1,7 +1,7 @@
-using System.Text.RegularExpressions;
 using HomeOps.Core.Compile.Talos;
 using HomeOps.Core.Edge;
 using HomeOps.Core.Edge.Tools;
+using HomeOps.Core.Orchestrate.Observe;
 
 namespace HomeOps.Core.Orchestrate.Operations;
 
@@ -38,12 +38,14 @@ public sealed record WaitSettings(TimeSpan Timeout, TimeSpan MaxInterval)
 }
 
 /// <summary>
-/// Day-2 operations on a running cluster (reset, etcd snapshot, Talos upgrade) over the talosctl adapter. Every
-/// operation validates its input and reads the cluster first, prints its plan, asks, and only then changes
-/// anything; a refusal or bad input means no mutating talosctl call was made.
+/// Day-2 operations on a running cluster (reset, etcd snapshot, Talos and Kubernetes upgrades; the upgrades are in
+/// Upgrades.cs) over the talosctl adapter and, for the upgrades' health gates, the Kubernetes API. Every operation
+/// validates its input and reads the cluster first, prints its plan, asks, and only then changes anything; a refusal,
+/// bad input or an unreachable cluster means no mutating talosctl call was made. <paramref name="connectCluster"/> is
+/// called only by the operations that read the Kubernetes API (the upgrades), so reset and snapshot work without it.
 /// </summary>
-public sealed class ClusterOperations(ITalosctl talos, TalosPlan plan, string repositoryRoot, IGit git, IOperatorConsole console, TimeProvider clock,
-    WaitSettings? wait = null)
+public sealed partial class ClusterOperations(ITalosctl talos, TalosPlan plan, string repositoryRoot, IGit git, IOperatorConsole console, TimeProvider clock,
+    WaitSettings? wait = null, Func<IClusterReader>? connectCluster = null)
 {
     private readonly WaitSettings _wait = wait ?? WaitSettings.Default;
 
@@ -220,96 +222,4 @@ public sealed class ClusterOperations(ITalosctl talos, TalosPlan plan, string re
     /// <summary>Graceful (cordon, drain, leave etcd) except for the last node of --all: the last member cannot leave etcd.</summary>
     private static TalosReset ResetFor(IReadOnlyList<NodeRef> targets, int index, bool all) =>
         new(TalosReset.SafeLabels, Graceful: !(all && index == targets.Count - 1));
-
-    // ---- upgrade ----
-
-    /// <summary>
-    /// Rolling Talos upgrade: snapshot, then per node (talconfig order) `talosctl upgrade --image <factory installer> --preserve`,
-    /// waiting until it runs VERSION, is ready, and every etcd member is healthy before the next; nodes already at VERSION
-    /// are skipped (rerun after a failure continues). talosVersion in talconfig.yaml changes only when all nodes are done.
-    /// </summary>
-    public async Task UpgradeTalosAsync(string versionText, bool yes, CancellationToken cancel)
-    {
-        if (UpgradeTarget.Problem(versionText, plan.Talos, out var version) is { } problem)
-            throw new OperationInputException($"{problem}; nothing was changed");
-        RequireTalosconfig();
-        var snapshot = CheckSnapshotPath(null);
-        var images = plan.Nodes.ToDictionary(n => n.Node.IpAddress, n => InstallerImage.For(plan.Config, n, version));
-
-        var (health, members) = await HealthAsync(cancel);
-        if (health.Where(h => !h.Healthy).ToList() is { Count: > 0 } sick)
-            throw new OperationRefusedException("refusing to start an upgrade on an unhealthy cluster: " +
-                string.Join("; ", sick.Select(h => $"{h.Node} {h.Problem}")) + ". Nothing was changed; fix these first (`homeops status`)");
-        var current = new Dictionary<string, string?>();
-        foreach (var n in Nodes) current[n.Ip] = await talos.ServerVersionAsync(n.Ip, Talosconfig, cancel);
-        var todo = Nodes.Where(n => current[n.Ip] != version.ToString()).ToList();
-
-        console.Say($"plan: Talos {plan.Talos} → {version} on {plan.Config.ClusterName}, one node at a time:");
-        console.Say($"  1. etcd snapshot → {Path.GetRelativePath(repositoryRoot, snapshot)}");
-        var step = 2;
-        foreach (var n in Nodes)
-            console.Say(todo.Contains(n)
-                ? $"  {step++}. {n} ({current[n.Ip] ?? "?"}): {ToolRunner.Format("talosctl", ["--nodes", n.Ip, .. Talosctl.UpgradeArguments(images[n.Ip])])}, then wait for {version}, Ready, etcd healthy"
-                : $"     {n}: already at {version}, skipped");
-        console.Say($"  {step}. talosVersion: {version} in talconfig.yaml");
-        if (!yes && !console.Confirm($"Upgrade {todo.Count} node(s) to {version}?"))
-            throw new OperationRefusedException("not confirmed; nothing was changed (pass --yes to run without asking)");
-
-        if (todo.Count > 0) await SnapshotAsync(snapshot, health, null, cancel);
-        for (var i = 0; i < todo.Count; i++)
-        {
-            var node = todo[i];
-            var untouched = todo.Skip(i + 1).ToList();
-            string NotTouched() => untouched.Count > 0 ? $"; not touched: {string.Join(", ", untouched)}" : "";
-            string Next(string fix) => $"{fix}; then rerun `homeops upgrade talos {version}` (nodes already at {version} are skipped). " +
-                $"talconfig.yaml still says {plan.Talos}; the snapshot is {Path.GetRelativePath(repositoryRoot, snapshot)}";
-
-            var (now, count) = await HealthAsync(cancel);
-            var verdict = EtcdQuorum.CanTakeDown(now, count, node, "upgrading");
-            if (!verdict.Allowed)
-                throw new OperationFailedException($"stopped before {node}: {verdict.Reason}{NotTouched()}", node, null, null,
-                    Next("bring the unhealthy node back"));
-            console.Say($"upgrading {node} to {version} ...");
-            var result = await talos.UpgradeAsync(node.Ip, Talosconfig, images[node.Ip], cancel);
-            if (result.ExitCode != 0)
-                throw new OperationFailedException($"upgrade of {node} to {version} failed{NotTouched()}", node, result.CommandLine, result.Tail(),
-                    Next($"look at {node.Hostname} (`talosctl -n {node.Ip} dmesg`, `talosctl -n {node.Ip} get machinestatus`)"));
-            if (await WaitHealthyAsync(node, version.ToString(), cancel) is { } stuck)
-                throw new OperationFailedException($"{node} did not come back healthy on {version} within {HomeOps.Core.Compile.Bootstrap.GoDuration.Format(_wait.Timeout)}: {stuck}{NotTouched()}",
-                    node, result.CommandLine, result.Tail(), Next($"look at {node.Hostname} (`talosctl -n {node.Ip} dmesg`)"));
-            console.Say($"{node}: running {version}, ready, etcd healthy");
-        }
-        UpdateTalosVersion(version.ToString());
-        console.Say($"all nodes run {version}; talconfig.yaml talosVersion: {version} (commit it)");
-    }
-
-    /// <summary>Null once the node runs <paramref name="version"/>, is ready and every etcd member is healthy; otherwise the last reason.</summary>
-    private async Task<string?> WaitHealthyAsync(NodeRef node, string version, CancellationToken cancel)
-    {
-        var deadline = clock.GetUtcNow() + _wait.Timeout;
-        var delay = TimeSpan.FromMilliseconds(100);
-        string reason;
-        while (true)
-        {
-            var running = await talos.ServerVersionAsync(node.Ip, Talosconfig, cancel);
-            var (health, _) = running == version ? await HealthAsync(cancel) : ([], 0);
-            var sick = health.Where(h => !h.Healthy).ToList();
-            if (running == version && sick.Count == 0) return null;
-            reason = running != version ? $"it runs {running ?? "nothing that answers"}" : string.Join("; ", sick.Select(h => $"{h.Node} {h.Problem}"));
-            if (clock.GetUtcNow() + delay > deadline) return reason;
-            await Task.Delay(delay, clock, cancel);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _wait.MaxInterval.Ticks));
-        }
-    }
-
-    /// <summary>Rewrites the talosVersion line of talconfig.yaml in place (comments and layout kept).</summary>
-    private void UpdateTalosVersion(string version)
-    {
-        var path = Path.Combine(repositoryRoot, plan.ConfigDirectory, "talconfig.yaml");
-        var text = File.ReadAllText(path);
-        var updated = Regex.Replace(text, @"^(talosVersion:\s*)(\S+)(.*)$", m => m.Groups[1].Value + version + m.Groups[3].Value, RegexOptions.Multiline);
-        if (updated == text && !text.Contains($"talosVersion: {version}"))
-            console.Say($"note: no `talosVersion:` line found in {path}; set it to {version} by hand");
-        File.WriteAllText(path, updated);
-    }
 }
