@@ -15,6 +15,7 @@ root.Subcommands.Add(BootstrapCommand.Create());
 root.Subcommands.Add(BgpCommands.Create());
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(DiagnoseCommands.Create());
+root.Subcommands.Add(OperationsCommands.Recover());
 root.Subcommands.Add(OperationsCommands.Reset());
 root.Subcommands.Add(OperationsCommands.Etcd());
 root.Subcommands.Add(OperationsCommands.Upgrade());

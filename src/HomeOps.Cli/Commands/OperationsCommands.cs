@@ -4,7 +4,10 @@ using HomeOps.Core.Diagnostics;
 using HomeOps.Core.Edge;
 using HomeOps.Core.Edge.Tools;
 using HomeOps.Core.Orchestrate.Observe;
+using HomeOps.Core.Compile.Talos;
 using HomeOps.Core.Orchestrate.Operations;
+using HomeOps.Core.Orchestrate.Recovery;
+using HomeOps.Core.Orchestrate.Status;
 
 namespace HomeOps.Cli.Commands;
 
@@ -26,6 +29,53 @@ public static class OperationsCommands
             Exit 0 done, 1 refused or failed (the message says what to do next), 2 bad input (nothing changed).
             """) { node, all, yes };
         command.SetAction(parse => Run(parse, (ops, cancel) => ops.ResetAsync(parse.GetValue(node), parse.GetValue(all), parse.GetValue(yes), cancel)));
+        return command;
+    }
+
+    public static Command Recover()
+    {
+        var kubeconfig = CommonOptions.Kubeconfig();
+        var yes = new Option<bool>("--yes", "-y") { Description = "Run the safe steps without asking (the etcd restore still needs the cluster name typed)" };
+        var planOnly = new Option<bool>("--plan") { Description = "Only detect and print the steps; run nothing" };
+        var timeout = new Option<string>("--timeout") { Description = "How long to wait for a node or etcd to come back after a step (Go duration)", DefaultValueFactory = _ => "15m" };
+        var command = new Command("recover", """
+            Guided emergency recovery. Detects, in the order they must be fixed:
+              a node that does not answer (power, network)      → the steps to check, by hand
+              a node in maintenance mode (no config)            → apply its rendered config            (after a yes)
+              etcd without quorum                               → restore from the newest .homeops/etcd/*.db: wipe
+                                                                  EPHEMERAL on every control plane, then
+                                                                  `talosctl bootstrap --recover-from` (after you type
+                                                                  the cluster name; writes after the snapshot are lost)
+              the Kubernetes API not answering while Talos is up → a fresh kubeconfig (after a yes), then where to look
+              the CNI (Cilium) down                             → `homeops bootstrap --only cilium`, by hand
+              Flux not installed, or objects not Ready          → `flux reconcile ... --with-source` (after a yes)
+            Prints every situation with its evidence and the exact commands first. Rerun after each fix: it
+            re-detects from scratch. See docs/runbooks/recover.md.
+            Exit 0 nothing to recover (or every step ran), 1 steps left or refused or failed, 2 bad input.
+            """) { kubeconfig, yes, planOnly, timeout };
+        command.SetAction(parse =>
+        {
+            if (!HomeOps.Core.Compile.Bootstrap.GoDuration.TryParse(parse.GetValue(timeout), out var limit) || limit <= TimeSpan.Zero)
+            {
+                Console.Error.WriteLine($"homeops: --timeout '{parse.GetValue(timeout)}' is not a duration (e.g. 15m, 90s); nothing was changed");
+                return ExitCodes.Failure;
+            }
+            var wait = new WaitSettings(limit, TimeSpan.FromSeconds(5));
+            return Run(parse, async (ops, talosPlan, cancel) =>
+            {
+                var root = Path.GetFullPath(parse.GetValue(CommonOptions.Repo)!);
+                var config = CommonOptions.KubeconfigPath(parse, kubeconfig);
+                var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
+                var expected = StatusExpectation.From(talosPlan, repo);
+                var runner = CommonOptions.Runner();
+                var talosctl = new Talosctl(runner);
+                var collector = new StatusCollector(ops, talosctl, () => new KubernetesClusterReaderFactory().Connect(config), new Cilium(runner), config, TimeProvider.System);
+                var (seen, facts) = await new RecoveryDetector(collector, talosctl, ops, talosPlan, root, config).DetectAsync(cancel);
+                var situations = RecoveryPlanner.Plan(expected, seen, facts, Path.GetRelativePath(root, ops.Talosconfig));
+                var recovery = new RecoveryRunner(talosctl, new Flux(runner), ops, new Output.TerminalConsole(), talosPlan.Config.ClusterName, config, TimeProvider.System, wait);
+                return await recovery.RunAsync(situations, parse.GetValue(yes), parse.GetValue(planOnly), cancel) ? ExitCodes.Ok : ExitCodes.Findings;
+            }, wait);
+        });
         return command;
     }
 
@@ -113,19 +163,23 @@ public static class OperationsCommands
     }
 
     private static int Run(ParseResult parse, Func<ClusterOperations, CancellationToken, Task> operation, WaitSettings? wait = null,
+        Func<IClusterReader>? connectCluster = null) =>
+        Run(parse, async (ops, _, cancel) => { await operation(ops, cancel); return ExitCodes.Ok; }, wait, connectCluster);
+
+    /// <summary>Builds the operations from talconfig.yaml, runs <paramref name="operation"/> (its exit code), and turns every refusal or failure into its message and exit code.</summary>
+    private static int Run(ParseResult parse, Func<ClusterOperations, TalosPlan, CancellationToken, Task<int>> operation, WaitSettings? wait = null,
         Func<IClusterReader>? connectCluster = null)
     {
         var root = Path.GetFullPath(parse.GetValue(CommonOptions.Repo)!);
         var workflow = TalosCommands.Workflow(parse, null);
         var talosPlan = workflow.Plan(TalConfigLoader.DefaultPath, Environment.GetEnvironmentVariables(), new DiagnosticBag());
         var runner = CommonOptions.Runner();
-        var ops = new ClusterOperations(new Talosctl(runner), talosPlan, root, new GitCli(), new TerminalConsole(), TimeProvider.System, wait, connectCluster);
+        var ops = new ClusterOperations(new Talosctl(runner), talosPlan, root, new GitCli(), new Output.TerminalConsole(), TimeProvider.System, wait, connectCluster);
         using var interrupt = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupt.Cancel(); };
         try
         {
-            operation(ops, interrupt.Token).GetAwaiter().GetResult();
-            return ExitCodes.Ok;
+            return operation(ops, talosPlan, interrupt.Token).GetAwaiter().GetResult();
         }
         catch (OperationInputException e)
         {
@@ -160,30 +214,6 @@ public static class OperationsCommands
         {
             Console.Error.WriteLine("homeops: interrupted; check the cluster with `talosctl health` before going on");
             return ExitCodes.Findings;
-        }
-    }
-
-    private sealed class TerminalConsole : IOperatorConsole
-    {
-        public void Say(string line) => Console.WriteLine(line);
-
-        public bool Confirm(string question)
-        {
-            if (Console.IsInputRedirected)
-            {
-                Console.Error.WriteLine("homeops: this changes real machines; pass --yes to run it without a terminal");
-                return false;
-            }
-            Console.Write($"{question} [y/N] ");
-            return Console.ReadLine()?.Trim().ToLowerInvariant() is "y" or "yes";
-        }
-
-        public string? Ask(string prompt)
-        {
-            Console.Write(prompt);
-            var line = Console.ReadLine();
-            if (Console.IsInputRedirected) Console.WriteLine();
-            return line;
         }
     }
 }

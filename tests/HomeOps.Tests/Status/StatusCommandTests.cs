@@ -15,33 +15,11 @@ namespace HomeOps.Tests.Status;
 public sealed class StatusCommandTests(ApiServerFixture api, ITestOutputHelper output) : IDisposable
 {
     private readonly OperationsHarness cluster = new(gitops: true);
-    private const string Router4 = "172.29.51.1", Router6 = "fd47:25e1:2f96:51::1";
+    private const string Router4 = LiveCluster.Router4, Router6 = LiveCluster.Router6;
 
     public void Dispose() => cluster.Dispose();
 
-    /// <summary>What the reference cluster looks like on a good day.</summary>
-    private async Task<LiveCluster> HealthyAsync()
-    {
-        var live = await LiveCluster.StartAsync(api);
-        // Cilium was installed by bootstrap: the helm stand-in holds its release
-        File.WriteAllText(Path.Combine(cluster.StandIns.StatePath, "helm.json"),
-            """{"releases": {"kube-system/cilium": {"chart": "cilium", "chartVersion": "1.17.6", "status": "deployed", "revision": 1}}}""");
-        for (var i = 1; i <= 3; i++)
-        {
-            var node = $"mini0{i}";
-            await live.NodeAsync(node, $"172.29.51.1{i}", $"fd47:25e1:2f96:51::1{i}", ready: true, kubeletVersion: "v1.31.1");
-            await live.BgpNodeAsync(node, new LiveCluster.Peer("udm-pro-v4", Router4, "established", 2, 0), new LiveCluster.Peer("udm-pro-v6", Router6, "established", 0, 0));
-            await live.LonghornNodeAsync(node, "/var/mnt/longhorn", available: 300L << 30, maximum: 500L << 30);
-        }
-        await live.FluxAsync(TestCrds.Kustomization, "infrastructure", true, "Applied revision: main@sha1:0123abcd");
-        await live.FluxAsync(TestCrds.HelmRelease, "longhorn", true, "Helm upgrade succeeded");
-        await live.VolumeAsync("pvc-grafana", "attached", "healthy", "mini01");
-        await live.VolumeAsync("pvc-authentik-db", "attached", "healthy", "mini02");
-        await live.CertificateAsync("wildcard-internal", "*.k8s.home.geoffdavis.com", DateTimeOffset.UtcNow.AddDays(60));
-        await live.LoadBalancerAsync("ingress-nginx-internal", "172.29.52.200");
-        await live.LoadBalancerAsync("ingress-nginx-public", "172.29.52.201");
-        return live;
-    }
+    private Task<LiveCluster> HealthyAsync() => LiveCluster.ReferenceAsync(api, cluster.StandIns);
 
     private (ProcessResult Result, JsonObject Json) Status(params string[] extra)
     {

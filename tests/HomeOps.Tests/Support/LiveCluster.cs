@@ -17,6 +17,35 @@ public sealed class LiveCluster(ApiServerFixture api, string ns)
 
     public string Namespace => ns;
 
+    public const string Router4 = "172.29.51.1", Router6 = "fd47:25e1:2f96:51::1";
+
+    /// <summary>
+    /// The reference cluster on a good day: mini01..03 Ready (kubelet v1.31.1, dual-stack), both BGP sessions per node
+    /// established with the ingress IPs advertised, Flux Ready, two healthy volumes and roomy disks, a certificate good
+    /// for 60 days, the two ingress Services at .200/.201 — and Cilium installed as far as the helm stand-in knows.
+    /// </summary>
+    public static async Task<LiveCluster> ReferenceAsync(ApiServerFixture api, StandIns standIns)
+    {
+        var live = await StartAsync(api);
+        File.WriteAllText(Path.Combine(standIns.StatePath, "helm.json"),
+            """{"releases": {"kube-system/cilium": {"chart": "cilium", "chartVersion": "1.17.6", "status": "deployed", "revision": 1}}}""");
+        for (var i = 1; i <= 3; i++)
+        {
+            var node = $"mini0{i}";
+            await live.NodeAsync(node, $"172.29.51.1{i}", $"fd47:25e1:2f96:51::1{i}", ready: true, kubeletVersion: "v1.31.1");
+            await live.BgpNodeAsync(node, new Peer("udm-pro-v4", Router4, "established", 2, 0), new Peer("udm-pro-v6", Router6, "established", 0, 0));
+            await live.LonghornNodeAsync(node, "/var/mnt/longhorn", available: 300L << 30, maximum: 500L << 30);
+        }
+        await live.FluxAsync(TestCrds.Kustomization, "infrastructure", true, "Applied revision: main@sha1:0123abcd");
+        await live.FluxAsync(TestCrds.HelmRelease, "longhorn", true, "Helm upgrade succeeded");
+        await live.VolumeAsync("pvc-grafana", "attached", "healthy", "mini01");
+        await live.VolumeAsync("pvc-authentik-db", "attached", "healthy", "mini02");
+        await live.CertificateAsync("wildcard-internal", "*.k8s.home.geoffdavis.com", DateTimeOffset.UtcNow.AddDays(60));
+        await live.LoadBalancerAsync("ingress-nginx-internal", "172.29.52.200");
+        await live.LoadBalancerAsync("ingress-nginx-public", "172.29.52.201");
+        return live;
+    }
+
     /// <summary>Creates a fresh namespace and, first, removes what earlier tests in the collection left of the kinds day-2 commands read cluster-wide.</summary>
     public static async Task<LiveCluster> StartAsync(ApiServerFixture api)
     {

@@ -183,19 +183,9 @@ public sealed partial class ClusterOperations
         return problems.Count == 0 ? null : string.Join("; ", problems);
     }
 
-    /// <summary>Calls <paramref name="unsettled"/> (backoff from 100 ms up to the max interval) until it says null; its last reason when the node timeout passes first.</summary>
-    private async Task<string?> WaitUntilAsync(Func<Task<string?>> unsettled, CancellationToken cancel)
-    {
-        var deadline = clock.GetUtcNow() + _wait.Timeout;
-        var delay = TimeSpan.FromMilliseconds(100);
-        while (true)
-        {
-            if (await unsettled() is not { } reason) return null;
-            if (clock.GetUtcNow() + delay > deadline) return reason;
-            await Task.Delay(delay, clock, cancel);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _wait.MaxInterval.Ticks));
-        }
-    }
+    /// <summary>Calls <paramref name="unsettled"/> until it says null; its last reason when the node timeout passes first.</summary>
+    private Task<string?> WaitUntilAsync(Func<Task<string?>> unsettled, CancellationToken cancel) =>
+        Poll.UntilAsync(_ => unsettled(), _wait, clock, cancel);
 
     private static string GateDescription(KubernetesView view) =>
         "every node ready with etcd healthy, every Node Ready, " + (view.Volumes is null

@@ -51,6 +51,13 @@ public static class RecoveryPlanner
         var talos = seen.Talos.Value;
         string Talosctl(NodeRef n, string rest) => $"talosctl --talosconfig {talosconfig} --nodes {n.Ip} {rest}";
 
+        if (seen.Talos.Problem is { } talosProblem)
+            situations.Add(new Situation("talos-unread", "the Talos API could not be asked: recover cannot see nodes or etcd", [talosProblem],
+            [
+                new("render the talosconfig (and machine configs) the cluster was built with; it needs the same talsecret.yaml", "homeops talos genconfig", StepRisk.Manual),
+                new("then rerun `homeops recover`", "homeops recover", StepRisk.Manual),
+            ]));
+
         foreach (var node in expected.Nodes)
         {
             if (!facts.SilentNodes.TryGetValue(node.Ip, out var state)) continue;

@@ -1,0 +1,158 @@
+using System.Text.Json.Nodes;
+using HomeOps.Tests.Operations;
+using HomeOps.Tests.Support;
+using Xunit.Abstractions;
+
+namespace HomeOps.Tests.Recovery;
+
+/// <summary>
+/// `homeops recover` end to end: the reference repository, Talos played by the talosctl stand-in, Flux by the flux
+/// stand-in, and the Kubernetes API by the real API server fixture holding the reference cluster's objects.
+/// </summary>
+[Collection("apiserver")]
+public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper output) : IDisposable
+{
+    private readonly OperationsHarness cluster = new(gitops: true);
+
+    public void Dispose() => cluster.Dispose();
+
+    private ProcessResult Recover(string stdin, params string[] extra)
+    {
+        var result = cluster.Run(stdin, ["recover", "--kubeconfig", api.KubeconfigPath, "--timeout", "20s", .. extra]);
+        output.WriteLine(result.Output);
+        return result;
+    }
+
+    private IReadOnlyList<StandIns.Call> Calls(string tool, string command) =>
+        cluster.StandIns.Calls.Where(c => c.Tool == tool && c.Command == command).ToList();
+
+    [Fact]
+    public async Task A_healthy_cluster_has_nothing_to_recover()
+    {
+        if (!api.Started(output)) return;
+        await LiveCluster.ReferenceAsync(api, cluster.StandIns);
+        var result = Recover("");
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("nothing to recover", result.Stdout);
+        Assert.Empty(cluster.MutatingCalls);
+    }
+
+    [Fact]
+    public async Task Lost_quorum_is_restored_from_the_newest_snapshot_only_after_the_cluster_name_is_typed()
+    {
+        if (!api.Started(output)) return;
+        await LiveCluster.ReferenceAsync(api, cluster.StandIns);
+        // a snapshot from the good days, then two members' data goes bad
+        Assert.Equal(0, cluster.Run("", "etcd", "snapshot", "--out", ".homeops/etcd/old.db").ExitCode);
+        Thread.Sleep(20);
+        Assert.Equal(0, cluster.Run("", "etcd", "snapshot", "--out", ".homeops/etcd/newest.db").ExitCode);
+        cluster.Talos("etcdErrors", new JsonObject { ["172.29.51.12"] = "etcdserver: no leader", ["172.29.51.13"] = "etcdserver: no leader" });
+
+        var plan = Recover("", "--plan");
+        Assert.Equal(1, plan.ExitCode);
+        Assert.Contains("etcd has lost quorum", plan.Stdout);
+        Assert.Contains("evidence: 1 of 3 etcd members healthy; quorum needs 2", plan.Stdout);
+        Assert.Contains("newest.db", plan.Stdout);
+        Assert.Contains("reset --graceful=false --reboot --system-labels-to-wipe EPHEMERAL", plan.Stdout);
+
+        var wrongName = Recover("homeops\n", "--yes");
+        Assert.Equal(1, wrongName.ExitCode);
+        Assert.Contains("'homeops' is not the cluster name (home-ops)", wrongName.Stderr);
+        Assert.Empty(Calls("talosctl", "reset"));
+
+        var restored = Recover("home-ops\n", "--yes");
+        Assert.True(restored.ExitCode == 0, restored.Output);
+        Assert.Contains("etcd restored from newest.db: 3 members healthy", restored.Stdout);
+        foreach (var (ip, _) in OperationsHarness.Nodes)
+        {
+            var reset = Assert.Single(cluster.Node(ip)["resets"]!.AsArray());
+            Assert.Equal(["EPHEMERAL"], reset!["systemLabels"]!.AsArray().Select(l => (string)l!));
+            Assert.False((bool)reset["graceful"]!);
+            Assert.Equal("configured", (string?)cluster.Node(ip)["mode"]); // STATE kept: the config survives
+        }
+        var recovery = Assert.Single(cluster.StandIns.StateOf("talos.json")["recoveries"]!.AsArray());
+        Assert.Equal("172.29.51.11", (string?)recovery!["node"]);
+        Assert.EndsWith(".homeops/etcd/newest.db", (string?)recovery["snapshot"]);
+        Assert.Empty(cluster.Violations);
+
+        var after = Recover("");
+        Assert.True(after.ExitCode == 0, after.Output);
+        Assert.Contains("nothing to recover", after.Stdout);
+    }
+
+    [Fact]
+    public async Task A_node_in_maintenance_mode_gets_its_config_back_after_a_yes()
+    {
+        if (!api.Started(output)) return;
+        await LiveCluster.ReferenceAsync(api, cluster.StandIns);
+        Assert.Equal(0, cluster.Run("", "reset", "--node", "mini03", "--yes").ExitCode); // STATE wiped: maintenance mode
+        var config = Path.Combine(cluster.Root, "talos", "clusterconfig", "home-ops-mini03.yaml");
+        File.WriteAllText(config, "version: v1alpha1\nmachine: {type: controlplane}\n");
+
+        var declined = Recover(""); // no terminal and no --yes: nothing runs
+        Assert.Equal(1, declined.ExitCode);
+        Assert.Contains("mini03 (172.29.51.13) is in maintenance mode", declined.Stdout);
+        Assert.Contains("skipped: apply mini03's config", declined.Stdout);
+        Assert.Empty(Calls("talosctl", "apply-config"));
+
+        var result = Recover("", "--yes");
+        Assert.True(result.ExitCode == 0, result.Output);
+        var apply = Assert.Single(Calls("talosctl", "apply-config"));
+        Assert.Equal("172.29.51.13", apply.Node);
+        Assert.Contains(config, apply.Argv);
+        Assert.Equal("configured", (string?)cluster.Node("172.29.51.13")["mode"]);
+        Assert.Empty(cluster.Violations);
+    }
+
+    [Fact]
+    public async Task Stalled_Flux_objects_are_reconciled_with_their_source_and_a_reconcile_that_still_fails_is_shown()
+    {
+        if (!api.Started(output)) return;
+        var live = await LiveCluster.ReferenceAsync(api, cluster.StandIns);
+        await live.FluxAsync(TestCrds.Kustomization, "apps", false, "kustomize build failed: accumulating resources: 'apps/whoami' not found");
+        await live.FluxAsync(TestCrds.HelmRelease, "authentik", false, "install retries exhausted");
+        var knobs = cluster.StandIns.Knobs;
+        knobs["flux"] = new JsonObject { ["reconcileFails"] = new JsonObject { [$"{live.Namespace}/apps"] = "kustomize build failed" } };
+        cluster.StandIns.Knobs = knobs;
+
+        var result = Recover("", "--yes");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("2 Flux object(s) not Ready", result.Stdout);
+        Assert.Contains($"evidence: Kustomization {live.Namespace}/apps: ReconciliationFailed: kustomize build failed", result.Stdout);
+        var reconciled = cluster.StandIns.StateOf("flux.json")["reconciled"]!.AsArray();
+        Assert.Equal(2, reconciled.Count);
+        Assert.All(reconciled, r => Assert.True((bool)r!["withSource"]!));
+        Assert.Contains($"HelmRelease {live.Namespace}/authentik: reconciled", result.Stdout);
+        Assert.Contains($"Kustomization {live.Namespace}/apps: still failing", result.Stdout);
+    }
+
+    [Fact]
+    public async Task An_API_that_cannot_be_reached_without_a_kubeconfig_gets_a_fresh_one_from_Talos()
+    {
+        if (!api.Started(output)) return;
+        await LiveCluster.ReferenceAsync(api, cluster.StandIns);
+        cluster.Talos("kubeconfig", api.KubeconfigPath); // what talosctl kubeconfig hands out: the real API server's
+        var environment = cluster.StandIns.Environment.ToDictionary();
+        environment["KUBECONFIG"] = "";
+
+        var first = Process.HomeOpsWithInput(cluster.Root, environment, "", "recover", "--yes");
+        output.WriteLine(first.Output);
+        Assert.Equal(1, first.ExitCode); // the checks after the fresh kubeconfig are by hand
+        Assert.Contains("Talos is up but the Kubernetes API does not answer", first.Stdout);
+        Assert.Contains("no kubeconfig at", first.Stdout);
+        Assert.True(File.Exists(Path.Combine(cluster.Root, ".homeops", "kubeconfig")));
+
+        var second = Process.HomeOpsWithInput(cluster.Root, environment, "", "recover");
+        output.WriteLine(second.Output);
+        Assert.True(second.ExitCode == 0, second.Output);
+    }
+
+    [Fact]
+    public void A_bad_timeout_is_refused_before_anything_is_read()
+    {
+        var result = cluster.Run("", "recover", "--timeout", "soon");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--timeout 'soon' is not a duration", result.Stderr);
+        Assert.Empty(cluster.StandIns.Calls);
+    }
+}
