@@ -65,11 +65,9 @@ public static class OperationsCommands
             {
                 var root = Path.GetFullPath(parse.GetValue(CommonOptions.Repo)!);
                 var config = CommonOptions.KubeconfigPath(parse, kubeconfig);
-                var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
-                var expected = StatusExpectation.From(talosPlan, repo);
                 var runner = CommonOptions.Runner();
                 var talosctl = new Talosctl(runner);
-                var collector = new StatusCollector(ops, talosctl, () => new KubernetesClusterReaderFactory().Connect(config), new Cilium(runner), config, TimeProvider.System);
+                var (expected, collector) = StatusCommand.Observe(root, talosPlan, ops, config, runner);
                 var (seen, facts) = await new RecoveryDetector(collector, talosctl, ops, talosPlan, root, config).DetectAsync(cancel);
                 var situations = RecoveryPlanner.Plan(expected, seen, facts, Path.GetRelativePath(root, ops.Talosconfig));
                 var recovery = new RecoveryRunner(talosctl, new Flux(runner), ops, new Output.TerminalConsole(), talosPlan.Config.ClusterName, config, TimeProvider.System, wait);

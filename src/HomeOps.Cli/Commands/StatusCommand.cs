@@ -1,6 +1,7 @@
 using System.CommandLine;
 using HomeOps.Cli.Output;
 using HomeOps.Core.Compile.TalConfig;
+using HomeOps.Core.Compile.Talos;
 using HomeOps.Core.Diagnostics;
 using HomeOps.Core.Edge;
 using HomeOps.Core.Edge.Tools;
@@ -32,13 +33,10 @@ public static class StatusCommand
             var root = Path.GetFullPath(parse.GetValue(CommonOptions.Repo)!);
             var workflow = TalosCommands.Workflow(parse, null);
             var talosPlan = workflow.Plan(TalConfigLoader.DefaultPath, Environment.GetEnvironmentVariables(), new DiagnosticBag());
-            var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
-            var expected = StatusExpectation.From(talosPlan, repo);
-            var runner = CommonOptions.Runner();
-            var talosctl = new Talosctl(runner);
             var config = CommonOptions.KubeconfigPath(parse, kubeconfig);
-            var operations = new ClusterOperations(talosctl, talosPlan, root, new GitCli(), new SilentConsole(), TimeProvider.System);
-            var collector = new StatusCollector(operations, talosctl, () => new KubernetesClusterReaderFactory().Connect(config), new Cilium(runner), config, TimeProvider.System);
+            var runner = CommonOptions.Runner();
+            var operations = new ClusterOperations(new Talosctl(runner), talosPlan, root, new GitCli(), new SilentConsole(), TimeProvider.System);
+            var (expected, collector) = Observe(root, talosPlan, operations, config, runner);
             var report = StatusEvaluator.Evaluate(expected, collector.CollectAsync(CancellationToken.None).GetAwaiter().GetResult());
             if (parse.GetValue(format) == "json") Console.WriteLine(StatusOutput.ToJson(report));
             else
@@ -50,6 +48,15 @@ public static class StatusCommand
             return report.Health == Health.Green ? ExitCodes.Ok : ExitCodes.Findings;
         });
         return command;
+    }
+
+    /// <summary>What the repository expects and a collector reading the live cluster: shared by status and recover.</summary>
+    internal static (StatusExpectation Expected, StatusCollector Collector) Observe(string root, TalosPlan talosPlan, ClusterOperations operations,
+        string kubeconfig, ToolRunner runner)
+    {
+        var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
+        return (StatusExpectation.From(talosPlan, repo), new StatusCollector(operations, new Talosctl(runner),
+            () => new KubernetesClusterReaderFactory().Connect(kubeconfig), new Cilium(runner), kubeconfig, TimeProvider.System));
     }
 
     /// <summary>status only reads: nothing to say or ask along the way.</summary>
