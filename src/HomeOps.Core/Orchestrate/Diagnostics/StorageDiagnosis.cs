@@ -21,7 +21,10 @@ public sealed record StoragePlan(IReadOnlyList<string> Nodes, string DataPath, i
         if (LonghornValues(repo) is not { } values) return null;
         var settings = values["defaultSettings"] as JsonObject;
         var path = Manifest.Text(settings?["defaultDataPath"]) is { Length: > 0 } p ? p : LonghornDefaultDataPath;
-        var replicas = int.TryParse(Manifest.Text(settings?["defaultReplicaCount"]), NumberStyles.None, CultureInfo.InvariantCulture, out var r) ? r : LonghornDefaultReplicaCount;
+        // the chart takes the setting as a number or a quoted string
+        var replicas = settings?["defaultReplicaCount"] is JsonValue value
+                       && (value.TryGetValue<long>(out var r) || long.TryParse(Manifest.Text(value), NumberStyles.None, CultureInfo.InvariantCulture, out r))
+            ? (int)r : LonghornDefaultReplicaCount;
         return new StoragePlan(PlannedNode.From(repo.Talos).Select(n => n.Hostname).ToList(), path, replicas);
     }
 
@@ -60,7 +63,7 @@ public static class StorageDiagnosis
         var findings = volumes.SelectMany(v => VolumeChecks(plan, v)).ToList();
         var healthy = volumes.Count(v => !findings.Any(f => f.Subject == $"volume {v.Name}"));
         var detached = volumes.Count(v => v.State == "detached");
-        checks.Add(Check.Ok("volumes", "healthy", $"{healthy} of {volumes.Count} volume(s) healthy{(detached > 0 ? $" ({detached} detached)" : "")}",
+        checks.Add(Check.Ok("volumes", "as planned", $"{healthy} of {volumes.Count} volume(s) healthy with enough replicas{(detached > 0 ? $" ({detached} detached)" : "")}",
             $"robustness healthy, {plan.ReplicaCount} replicas (defaultReplicaCount)"));
         checks.AddRange(findings);
         return new Diagnosis("storage", checks, notes);
@@ -96,10 +99,10 @@ public static class StorageDiagnosis
 
     private static Check SpaceCheck(string subject, LonghornDisk disk)
     {
-        var expected = $"at least {WarnBelowFree:P0} free (warn below, fail under {FailBelowFree:P0})";
+        var expected = $"at least {WarnBelowFree * 100:0}% free (WARN below, FAIL under {FailBelowFree * 100:0}%)";
         if (disk.MaximumBytes <= 0) return Check.Fail(subject, $"space on {disk.Path}", "no size reported", expected);
         var free = (double)disk.AvailableBytes / disk.MaximumBytes;
-        var seen = $"{Bytes(disk.AvailableBytes)} free of {Bytes(disk.MaximumBytes)} ({free.ToString("P1", CultureInfo.InvariantCulture)})";
+        var seen = $"{Bytes(disk.AvailableBytes)} free of {Bytes(disk.MaximumBytes)} ({(free * 100).ToString("0.0", CultureInfo.InvariantCulture)}%)";
         var verdict = free < FailBelowFree ? Verdict.Fail : free < WarnBelowFree ? Verdict.Warn : Verdict.Ok;
         return new Check(subject, $"space on {disk.Path}", verdict, seen, expected);
     }
