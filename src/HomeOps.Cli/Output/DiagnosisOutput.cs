@@ -10,7 +10,8 @@ namespace HomeOps.Cli.Output;
 /// </summary>
 public static class DiagnosisOutput
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // quotes and apostrophes as themselves: the evidence quotes models and paths, and nothing here lands in HTML
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static void Print(Diagnosis diagnosis, string format, TextWriter output)
     {

@@ -231,8 +231,9 @@ public sealed class Talosctl(ToolRunner runner) : ITalosctl
         var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(result.Stdout), new JsonReaderOptions { AllowMultipleValues = true });
         try
         {
-            while (JsonDocument.TryParseValue(ref reader, out var doc))
-                if (doc is not null) list.Add(doc.RootElement.Clone());
+            // TryParseValue parses from the current token: after the first object that is its EndObject, so step onto the next start
+            while (reader.Read())
+                if (JsonDocument.TryParseValue(ref reader, out var doc)) list.Add(doc.RootElement.Clone());
         }
         catch (JsonException e)
         {
