@@ -60,6 +60,7 @@ public static class DiagnoseCommands
 
     private const string Verdicts = """
 
+
         Each line is a check: ok, WARN (look at it soon) or FAIL (broken now), what it looked at, what
         it saw, and under a finding what the repository expects. The last line is the verdict.
         Exit 0 when every check is ok, 1 when any is WARN or FAIL, 2 when the repository lacks what is
