@@ -77,8 +77,7 @@ public static class StorageDiagnosis
             yield return Check.Fail(subject, "Longhorn node", "no Longhorn node of that name", "one per talconfig.yaml node (longhorn-manager registers it)");
             yield break;
         }
-        yield return Check.When(node.Ready && node.Schedulable, Verdict.Fail, subject, "Longhorn node",
-            $"{(node.Ready ? "Ready" : "not Ready")}, {(node.Schedulable ? "Schedulable" : "not Schedulable")}{(node.Message.Length > 0 ? $": {node.Message}" : "")}",
+        yield return Check.When(node.Ready && node.Schedulable, Verdict.Fail, subject, "Longhorn node", State(node.Ready, node.Schedulable, node.Message),
             "Ready, Schedulable");
 
         var onSsd = node.Disks.Where(d => StoragePlan.SamePath(d.Path) == StoragePlan.SamePath(plan.DataPath)).ToList();
@@ -90,8 +89,7 @@ public static class StorageDiagnosis
             : Check.Fail(subject, "disks", seen, expected);
         foreach (var disk in onSsd)
         {
-            yield return Check.When(disk.Ready && disk.Schedulable, Verdict.Fail, subject, $"disk {disk.Name}",
-                $"{(disk.Ready ? "Ready" : "not Ready")}, {(disk.Schedulable ? "Schedulable" : "not Schedulable")}{(disk.Message.Length > 0 ? $": {disk.Message}" : "")}",
+            yield return Check.When(disk.Ready && disk.Schedulable, Verdict.Fail, subject, $"disk {disk.Name}", State(disk.Ready, disk.Schedulable, disk.Message),
                 "Ready, Schedulable");
             yield return SpaceCheck(subject, disk);
         }
@@ -126,6 +124,10 @@ public static class StorageDiagnosis
             yield return Check.Warn(subject, "replicas", $"{volume.Replicas} wanted ({where})",
                 $"at least {plan.ReplicaCount} (defaultReplicaCount in infrastructure/longhorn)");
     }
+
+    /// <summary>Longhorn's two conditions as the UI shows them, with the reason it gives when one is false.</summary>
+    private static string State(bool ready, bool schedulable, string message) =>
+        $"{(ready ? "Ready" : "not Ready")}, {(schedulable ? "Schedulable" : "not Schedulable")}{(message.Length > 0 ? $": {message}" : "")}";
 
     private static string Bytes(long bytes) =>
         bytes >= 1L << 30 ? $"{(bytes / (double)(1L << 30)).ToString("0.0", CultureInfo.InvariantCulture)} GiB"
