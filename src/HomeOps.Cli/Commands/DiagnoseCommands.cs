@@ -150,10 +150,11 @@ public static class DiagnoseCommands
     private static int Diagnose(ParseResult parse, Option<string> format, Func<RepoModel, Diagnosis> diagnose)
     {
         var root = parse.GetValue(CommonOptions.Repo)!;
-        var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
         Diagnosis diagnosis;
         try
         {
+            if (!Directory.Exists(root)) throw new DiagnosisInputException($"no repository at {Path.GetFullPath(root)} (--repo)");
+            var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
             if (repo.Talos is null)
                 throw new DiagnosisInputException($"talconfig.yaml under {Path.GetFullPath(root)} did not load, so there is no plan to compare with; `homeops validate` says why");
             diagnosis = diagnose(repo);

@@ -4,7 +4,7 @@ using HomeOps.Tests.Support;
 
 namespace HomeOps.Tests.Diagnose;
 
-/// <summary>The Kubernetes diagnoses without a cluster to read: a clear reason on stderr and exit 2, never a finding.</summary>
+/// <summary>The diagnoses without a plan or a cluster to read: a clear reason on stderr and exit 2, never a finding.</summary>
 public sealed class DiagnoseInputTests
 {
     [Theory]
@@ -50,6 +50,20 @@ public sealed class DiagnoseInputTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains($"the Kubernetes API at {server}", result.Stderr);
         Assert.Contains("does not answer", result.Stderr);
+    }
+
+    [Theory]
+    [InlineData("ipv6")]
+    [InlineData("storage")]
+    [InlineData("usb-ssd")]
+    public void A_directory_without_talconfig_has_no_plan_to_compare_with(string topic)
+    {
+        using var temp = new TempDir();
+        var result = Process.HomeOps(temp.Path, "diagnose", topic);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("talconfig.yaml under", result.Stderr);
+        Assert.Contains("homeops validate", result.Stderr);
+        Assert.Empty(result.Stdout);
     }
 
     /// <summary>A loopback port nothing listens on: bound, read, released.</summary>
