@@ -2,7 +2,10 @@ using System.CommandLine;
 using HomeOps.Core.Compile.Bgp;
 using HomeOps.Core.Edge;
 using HomeOps.Core.Edge.Tools;
+using HomeOps.Core.Model.Repo;
 using HomeOps.Core.Orchestrate.Diagnostics;
+using HomeOps.Core.Orchestrate.Observe;
+using HomeOps.Cli.Output;
 
 namespace HomeOps.Cli.Commands;
 
@@ -12,6 +15,9 @@ public static class DiagnoseCommands
     {
         var diagnose = new Command("diagnose", "Check a live cluster against what the repository says it should be, with the evidence.");
         diagnose.Subcommands.Add(Bgp());
+        diagnose.Subcommands.Add(Ipv6());
+        diagnose.Subcommands.Add(Storage());
+        diagnose.Subcommands.Add(UsbSsd());
         return diagnose;
     }
 
@@ -49,4 +55,118 @@ public static class DiagnoseCommands
         });
         return command;
     }
+
+    // ---- ipv6, storage, usb-ssd: one verdict per check, the evidence, a final line; exit 0 healthy, 1 findings, 2 bad input ----
+
+    private const string Verdicts = """
+
+
+        Each line is a check: ok, WARN (look at it soon) or FAIL (broken now), what it looked at, what
+        it saw, and under a finding what the repository expects. The last line is the verdict.
+        Exit 0 when every check is ok, 1 when any is WARN or FAIL, 2 when the repository lacks what is
+        compared or the cluster does not answer. --format json prints the same checks for scripts
+        (docs/diagnose.md).
+        """;
+
+    private static Command Ipv6()
+    {
+        var kubeconfig = CommonOptions.Kubeconfig();
+        var format = Format();
+        var command = new Command("ipv6", """
+            Dual-stack, checked against talconfig.yaml and the LB-IPAM pools: every talconfig node's Node
+            has its planned IPv4 and IPv6 InternalIP and a podCIDR of each family inside clusterPodNets;
+            every Running pod on those nodes (not hostNetwork) has one IP of each family in the pod
+            ranges; every Service's cluster IPs are in clusterSvcNets (both families for a dual-stack
+            Service); every LoadBalancer IP is inside a CiliumLoadBalancerIPPool. Healthy pods and
+            Services are counted on one line; each one that is not gets its own.
+            """ + Verdicts) { kubeconfig, format };
+        command.SetAction(parse => Diagnose(parse, format, repo =>
+        {
+            var cluster = new KubernetesClusterReaderFactory().Connect(CommonOptions.KubeconfigPath(parse, kubeconfig));
+            return DualStackDiagnosis.Compare(DualStackPlan.From(repo), Read(cluster.NodesAsync), Read(cluster.PodsAsync), Read(cluster.ServicesAsync));
+        }));
+        return command;
+    }
+
+    private static Command Storage()
+    {
+        var kubeconfig = CommonOptions.Kubeconfig();
+        var format = Format();
+        var command = new Command("storage", """
+            Longhorn against infrastructure/longhorn: each talconfig node's Longhorn node Ready and
+            Schedulable with exactly one disk, at defaultDataPath (the USB SSD's mount), Ready and
+            Schedulable, with free space (WARN under 20%, FAIL under 10%, where Longhorn stops
+            scheduling); every volume healthy (degraded: WARN, faulted: FAIL) with at least
+            defaultReplicaCount replicas. `homeops diagnose usb-ssd` checks the SSD underneath.
+            """ + Verdicts) { kubeconfig, format };
+        command.SetAction(parse => Diagnose(parse, format, repo =>
+        {
+            var plan = StoragePlan.From(repo)
+                       ?? throw new DiagnosisInputException("the repository has no HelmRelease of chart longhorn, so there is no storage plan to compare with");
+            var cluster = new KubernetesClusterReaderFactory().Connect(CommonOptions.KubeconfigPath(parse, kubeconfig));
+            return StorageDiagnosis.Compare(plan, Read(cluster.LonghornNodesAsync), Read(cluster.LonghornVolumesAsync));
+        }));
+        return command;
+    }
+
+    private static Command UsbSsd()
+    {
+        var talosconfig = new Option<string>("--talosconfig")
+        {
+            Description = "talosconfig to reach the nodes with (default: the one `homeops talos genconfig` wrote, talos/clusterconfig/talosconfig)",
+        };
+        var format = Format();
+        var command = new Command("usb-ssd", """
+            The Longhorn SSD of every node, through talosctl (`get disks`, `get volumestatus`,
+            `get mountstatus`): the disk whose model talconfig's userVolumes disk selector names
+            (e.g. disk.model == "Portable SSD T5") is present, on the usb transport, at least minSize;
+            the user volume (u-NAME) on it is ready; and it is mounted at /var/mnt/NAME, which must
+            be Longhorn's defaultDataPath. A node that does not answer is a FAIL; none answering is
+            exit 2.
+            """ + Verdicts) { talosconfig, format };
+        command.SetAction(parse => Diagnose(parse, format, repo =>
+        {
+            var root = Path.GetFullPath(parse.GetValue(CommonOptions.Repo)!);
+            var config = parse.GetValue(talosconfig) is { Length: > 0 } given ? Path.GetFullPath(given) : Path.Combine(root, repo.Talos!.OutputDirectory, "talosconfig");
+            if (!File.Exists(config))
+                throw new DiagnosisInputException($"no talosconfig at {config}; pass --talosconfig or run `homeops talos genconfig`");
+            var plan = UsbSsdPlan.From(repo);
+            var readings = SsdReading.ReadAsync(new Talosctl(CommonOptions.Runner()), plan, config, CancellationToken.None).GetAwaiter().GetResult();
+            if (readings.Count > 0 && readings.All(r => r.Problem is not null))
+                throw new ClusterUnreachableException($"no node answered talosctl: {string.Join("; ", readings.Select(r => r.Problem))}");
+            return UsbSsdDiagnosis.Compare(plan, readings);
+        }));
+        return command;
+    }
+
+    private static Option<string> Format()
+    {
+        var format = new Option<string>("--format", "-o") { Description = "text or json", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        return format;
+    }
+
+    /// <summary>Loads the repository, runs one diagnosis and prints it; bad input and an unreachable cluster are exit 2 with the reason.</summary>
+    private static int Diagnose(ParseResult parse, Option<string> format, Func<RepoModel, Diagnosis> diagnose)
+    {
+        var root = parse.GetValue(CommonOptions.Repo)!;
+        Diagnosis diagnosis;
+        try
+        {
+            if (!Directory.Exists(root)) throw new DiagnosisInputException($"no repository at {Path.GetFullPath(root)} (--repo)");
+            var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
+            if (repo.Talos is null)
+                throw new DiagnosisInputException($"talconfig.yaml under {Path.GetFullPath(root)} did not load, so there is no plan to compare with; `homeops validate` says why");
+            diagnosis = diagnose(repo);
+        }
+        catch (Exception e) when (e is DiagnosisInputException or ClusterUnreachableException)
+        {
+            Console.Error.WriteLine($"homeops: {e.Message}");
+            return ExitCodes.Failure;
+        }
+        DiagnosisOutput.Print(diagnosis, parse.GetValue(format)!, Console.Out);
+        return diagnosis.Healthy ? ExitCodes.Ok : ExitCodes.Findings;
+    }
+
+    private static T Read<T>(Func<CancellationToken, Task<T>> read) => read(CancellationToken.None).GetAwaiter().GetResult();
 }

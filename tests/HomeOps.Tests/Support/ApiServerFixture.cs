@@ -211,7 +211,10 @@ public sealed class ApiServerFixture : IAsyncLifetime
             "--service-account-issuer", "https://kubernetes.default.svc.cluster.local",
             "--service-account-key-file", pub,
             "--service-account-signing-key-file", key,
-            "--service-cluster-ip-range", "10.96.0.0/12",
+            // dual-stack like the reference cluster (clusterSvcNets), so Services, Pods and Nodes can carry both families;
+            // 1.20 gates dual-stack (alpha) and otherwise drops the second pod IP, podCIDR and cluster IP
+            "--service-cluster-ip-range", "10.96.0.0/12,fd47:25e1:2f96:51:1000::/108",
+            "--feature-gates", "IPv6DualStack=true",
             // no controller manager mints service account tokens: pods must not need one
             "--disable-admission-plugins", "ServiceAccount",
             "--endpoint-reconciler-type", "none",

@@ -198,6 +198,40 @@ public sealed class Talosctl(ToolRunner runner) : ITalosctl
     public static IReadOnlyList<string> UpgradeKubernetesArguments(string version, bool dryRun) =>
         dryRun ? ["upgrade-k8s", "--to", version, "--dry-run"] : ["upgrade-k8s", "--to", version];
 
+    // ---- block devices and mounts (diagnose usb-ssd) ----
+
+    /// <summary>
+    /// Disks.block.talos.dev (pkg/machinery/resources/block/disk.go): the spec's YAML names are snake_case
+    /// (dev_path, pretty_size, transport, model, serial); size is bytes.
+    /// </summary>
+    public async Task<IReadOnlyList<TalosDisk>> DisksAsync(string node, string talosconfig, CancellationToken cancel)
+    {
+        var result = (await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "get", "disks", "--output", "json"], cancel)).Check($"disks of {node}");
+        return Resources(result).Select(r => new TalosDisk(r.Text("metadata", "id"), r.Text("spec", "dev_path"), r.Text("spec", "model"),
+            r.Text("spec", "serial"), r.Text("spec", "transport"), r.Number("spec", "size"), r.Text("spec", "pretty_size"))).ToList();
+    }
+
+    /// <summary>
+    /// VolumeStatuses.block.talos.dev (volume_status.go): camelCase names; phase and filesystem print as text ("ready", "xfs");
+    /// location is the partition, parentLocation the disk it is on. A volume the node does not know is NotFound: null.
+    /// </summary>
+    public async Task<TalosVolumeStatus?> VolumeStatusAsync(string node, string talosconfig, string id, CancellationToken cancel)
+    {
+        var result = await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "get", "volumestatus", id, "--output", "json"], cancel);
+        if (result.ExitCode != 0 && result.Stderr.Contains("NotFound", StringComparison.Ordinal)) return null;
+        result.Check($"volume {id} on {node}");
+        return Resources(result).Select(r => new TalosVolumeStatus(r.Text("metadata", "id"), r.Text("spec", "phase"), r.Text("spec", "location"),
+            r.Text("spec", "parentLocation"), r.Number("spec", "size"), r.Text("spec", "prettySize"), r.Text("spec", "filesystem"),
+            r.Text("spec", "errorMessage"))).FirstOrDefault();
+    }
+
+    /// <summary>MountStatuses.runtime.talos.dev (runtime/mount_status.go): spec source, target, filesystemType.</summary>
+    public async Task<IReadOnlyList<TalosMount>> MountsAsync(string node, string talosconfig, CancellationToken cancel)
+    {
+        var result = (await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "get", "mountstatus", "--output", "json"], cancel)).Check($"mounts of {node}");
+        return Resources(result).Select(r => new TalosMount(r.Text("spec", "source"), r.Text("spec", "target"), r.Text("spec", "filesystemType"))).ToList();
+    }
+
     private static string[] Authenticated(string node, string talosconfig) =>
         ["--talosconfig", talosconfig, "--nodes", node, "--endpoints", node];
 
@@ -217,8 +251,9 @@ public sealed class Talosctl(ToolRunner runner) : ITalosctl
         var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(result.Stdout), new JsonReaderOptions { AllowMultipleValues = true });
         try
         {
-            while (JsonDocument.TryParseValue(ref reader, out var doc))
-                if (doc is not null) list.Add(doc.RootElement.Clone());
+            // TryParseValue parses from the current token: after the first object that is its EndObject, so step onto the next start
+            while (reader.Read())
+                if (JsonDocument.TryParseValue(ref reader, out var doc)) list.Add(doc.RootElement.Clone());
         }
         catch (JsonException e)
         {

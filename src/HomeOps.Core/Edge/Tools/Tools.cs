@@ -93,6 +93,20 @@ public interface ITalosctl : IVersionedTool
     /// </summary>
     Task<ToolResult> UpgradeKubernetesAsync(string node, string talosconfig, string version, bool dryRun, CancellationToken cancel) =>
         throw new NotSupportedException($"{GetType().Name}: upgrade-k8s");
+
+    // Block devices and mounts (diagnose usb-ssd). Reads only; each throws ToolFailedException when the node does not answer.
+
+    /// <summary>`talosctl get disks`: every disk the node sees (block.talos.dev Disks).</summary>
+    Task<IReadOnlyList<TalosDisk>> DisksAsync(string node, string talosconfig, CancellationToken cancel) =>
+        throw new NotSupportedException($"{GetType().Name}: disks");
+
+    /// <summary>`talosctl get volumestatus ID` (a user volume's ID is "u-" + its name); null when the node has no such volume.</summary>
+    Task<TalosVolumeStatus?> VolumeStatusAsync(string node, string talosconfig, string id, CancellationToken cancel) =>
+        throw new NotSupportedException($"{GetType().Name}: volume status");
+
+    /// <summary>`talosctl get mountstatus`: what the node has mounted where (runtime MountStatuses).</summary>
+    Task<IReadOnlyList<TalosMount>> MountsAsync(string node, string talosconfig, CancellationToken cancel) =>
+        throw new NotSupportedException($"{GetType().Name}: mounts");
 }
 
 /// <summary>MachineStatus (runtime): spec.stage ("running", "booting", "maintenance", ...) and spec.status.ready with its unmet conditions.</summary>
@@ -112,6 +126,19 @@ public sealed record TalosReset(IReadOnlyList<string> SystemLabels, bool Gracefu
 {
     public static readonly IReadOnlyList<string> SafeLabels = ["STATE", "EPHEMERAL"];
 }
+
+/// <summary>A Disks resource: the kernel's device path, what the drive reports (model, transport: usb, nvme, sata...) and its size in bytes.</summary>
+public sealed record TalosDisk(string Id, string DevPath, string Model, string Serial, string Transport, long Size, string PrettySize);
+
+/// <summary>A VolumeStatus: phase (waiting, missing, located, provisioned, prepared, ready, failed, closed), the partition and the disk it lives on.</summary>
+public sealed record TalosVolumeStatus(string Id, string Phase, string Location, string ParentLocation, long Size, string PrettySize,
+    string Filesystem, string ErrorMessage)
+{
+    public bool Ready => Phase == "ready";
+}
+
+/// <summary>A MountStatus: what (source) is mounted where (target), with which filesystem.</summary>
+public sealed record TalosMount(string Source, string Target, string FilesystemType);
 
 /// <summary>A Helm release as `helm status -o json` reports it.</summary>
 public sealed record HelmReleaseStatus(string Name, string Namespace, string Status, string ChartVersion, int Revision);
