@@ -1,0 +1,85 @@
+using HomeOps.Core.Edge.Tools;
+using HomeOps.Core.Orchestrate.Observe;
+using HomeOps.Core.Orchestrate.Operations;
+using HomeOps.Core.Orchestrate.Recovery;
+using HomeOps.Core.Orchestrate.Status;
+
+namespace HomeOps.Tests.Recovery;
+
+/// <summary>recover's diagnosis without a cluster: which situations, in which order, and which steps homeops may run.</summary>
+public sealed class RecoveryPlannerTests
+{
+    private static readonly NodeRef[] Nodes = [new("mini01", "172.29.51.11", true), new("mini02", "172.29.51.12", true), new("mini03", "172.29.51.13", true)];
+    private static readonly StatusExpectation Expected = new("home-ops", Nodes, "v1.10.5", "v1.31.1", null, "no BGP", []);
+
+    private static NodeHealth Up(NodeRef n) => new(n, true, true, true, true, null);
+
+    private static NodeHealth Down(NodeRef n) => new(n, false, false, true, false, "does not answer on the Talos API");
+
+    private static ClusterObservation Seen(IReadOnlyList<NodeHealth> talos, int members = 3, string? apiProblem = null,
+        IReadOnlyList<FluxObject>? flux = null, CiliumHealth? cilium = null) =>
+        new(DateTimeOffset.UnixEpoch,
+            Read<TalosObservation>.Of(new TalosObservation(talos, members, new Dictionary<string, string?>())),
+            apiProblem is null ? Read<IReadOnlyList<LiveNode>>.Of([]) : Read<IReadOnlyList<LiveNode>>.Failed(apiProblem),
+            apiProblem is null ? Read<IReadOnlyList<FluxObject>>.Of(flux ?? []) : Read<IReadOnlyList<FluxObject>>.Failed(apiProblem),
+            apiProblem is null ? Read<CiliumHealth>.Of(cilium ?? new CiliumHealth(true, [])) : Read<CiliumHealth>.Failed(apiProblem),
+            Read<IReadOnlyList<BgpPeerStatus>>.Of([]), Read<IReadOnlyList<LiveService>>.Of([]), Read<IReadOnlyList<LonghornVolume>>.Of([]),
+            Read<IReadOnlyList<LonghornNode>>.Of([]), Read<IReadOnlyList<CertificateStatus>>.Of([]));
+
+    private static RecoveryFacts Facts(Dictionary<string, TalosNodeState>? silent = null, string? snapshot = "/repo/.homeops/etcd/new.db") =>
+        new(silent ?? [], snapshot, Nodes.ToDictionary(n => n.Hostname, n => $"/repo/talos/clusterconfig/home-ops-{n.Hostname}.yaml"),
+            "/repo/.homeops/kubeconfig", true, true);
+
+    [Fact]
+    public void Two_nodes_down_is_lost_quorum_but_the_restore_is_not_run_until_every_control_plane_answers()
+    {
+        var talos = Nodes.Select((n, i) => i == 0 ? Up(n) : Down(n)).ToList();
+        var silent = new Dictionary<string, TalosNodeState> { ["172.29.51.12"] = TalosNodeState.Unreachable, ["172.29.51.13"] = TalosNodeState.Unreachable };
+        var situations = RecoveryPlanner.Plan(Expected, Seen(talos), Facts(silent), "talosconfig");
+        Assert.Equal(["node-down/mini02", "node-down/mini03", "etcd-quorum"], situations.Select(s => s.Id));
+        Assert.All(situations.SelectMany(s => s.Steps), step => Assert.Null(step.Action));
+        Assert.StartsWith("bring every control-plane node back first", situations[2].Steps[0].What);
+    }
+
+    [Fact]
+    public void Without_a_snapshot_the_restore_is_the_manual_route_with_the_hash_check_skipped()
+    {
+        var talos = Nodes.Select((n, i) => i == 0 ? Up(n) : new NodeHealth(n, true, true, true, false, "has etcd errors")).ToList();
+        var quorum = Assert.Single(RecoveryPlanner.Plan(Expected, Seen(talos), Facts(snapshot: null), "talosconfig"));
+        Assert.All(quorum.Steps, step => Assert.Equal(StepRisk.Manual, step.Risk));
+        Assert.Contains(quorum.Steps, s => s.Command.Contains("cp /var/lib/etcd/member/snap/db"));
+        Assert.Contains(quorum.Steps, s => s.Command.EndsWith("--recover-skip-hash-check"));
+    }
+
+    [Fact]
+    public void One_member_down_keeps_quorum_and_is_not_an_etcd_situation()
+    {
+        var talos = Nodes.Select((n, i) => i == 2 ? Down(n) : Up(n)).ToList();
+        var silent = new Dictionary<string, TalosNodeState> { ["172.29.51.13"] = TalosNodeState.Maintenance };
+        var situation = Assert.Single(RecoveryPlanner.Plan(Expected, Seen(talos), Facts(silent), "talosconfig"));
+        Assert.Equal("maintenance/mini03", situation.Id);
+        var apply = Assert.IsType<RecoveryAction.ApplyConfig>(Assert.Single(situation.Steps).Action);
+        Assert.Equal("/repo/talos/clusterconfig/home-ops-mini03.yaml", apply.ConfigFile);
+    }
+
+    [Fact]
+    public void A_kubeconfig_that_is_not_homeops_own_is_never_overwritten()
+    {
+        var facts = Facts() with { Kubeconfig = "/home/op/.kube/config", OwnKubeconfig = false };
+        var api = Assert.Single(RecoveryPlanner.Plan(Expected, Seen(Nodes.Select(Up).ToList(), apiProblem: "connection refused"), facts, "talosconfig"));
+        Assert.Equal("api-unreachable", api.Id);
+        Assert.All(api.Steps, step => Assert.Null(step.Action));
+    }
+
+    [Fact]
+    public void CNI_down_comes_before_stalled_Flux_and_suspended_objects_are_left_alone()
+    {
+        FluxObject Flux(string name, bool ready, bool suspended) => new("Kustomization", "flux-system", name, ready, suspended, ready ? "" : "ReconciliationFailed", "x");
+        var seen = Seen(Nodes.Select(Up).ToList(), flux: [Flux("apps", false, false), Flux("paused", false, true), Flux("infra", true, false)],
+            cilium: new CiliumHealth(false, ["2 pods of DaemonSet cilium are not ready"]));
+        var situations = RecoveryPlanner.Plan(Expected, seen, Facts(), "talosconfig");
+        Assert.Equal(["cni-down", "flux-stalled"], situations.Select(s => s.Id));
+        var reconcile = Assert.Single(situations[1].Steps, s => s.Action is not null);
+        Assert.Equal(new RecoveryAction.Reconcile("Kustomization", "flux-system", "apps"), reconcile.Action);
+    }
+}
