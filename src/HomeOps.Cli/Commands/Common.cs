@@ -61,7 +61,9 @@ public static class CommonOptions
     public static string KubeconfigPath(ParseResult parse, Option<string> option)
     {
         if (parse.GetValue(option) is { Length: > 0 } given) return Path.GetFullPath(given);
-        if (Environment.GetEnvironmentVariable("KUBECONFIG") is { Length: > 0 } fromEnvironment) return fromEnvironment;
+        // KUBECONFIG may list several files (kubectl merges them); the first that exists is the one holding a usable context most often
+        if (Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } listed)
+            return listed.FirstOrDefault(File.Exists) ?? listed[0];
         return Path.Combine(Path.GetFullPath(parse.GetValue(Repo)!), ".homeops", "kubeconfig");
     }
 

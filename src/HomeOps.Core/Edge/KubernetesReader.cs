@@ -77,11 +77,9 @@ public sealed class KubernetesClusterReader(IKubernetes client, string server) :
         (await KubernetesObjects.ListAsync(client, "cert-manager.io", "v1", "certificates", cancel))?.Select(c =>
         {
             var ready = c.Array("status", "conditions").Condition("Ready");
-            DateTimeOffset? notAfter = DateTimeOffset.TryParse(c.Text("status", "notAfter"), System.Globalization.CultureInfo.InvariantCulture,
-                System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t : null;
             return new CertificateStatus(c.Text("metadata", "namespace"), c.Text("metadata", "name"),
-                c.Array("spec", "dnsNames").Select(d => d.GetString() ?? "").ToList(), notAfter, ready.True,
-                ready.Found ? ready.Message : "no Ready condition yet");
+                c.Array("spec", "dnsNames").Select(d => d.GetString() ?? "").ToList(), Time(c.Text("status", "notAfter")), ready.True,
+                ready.Found ? ready.Message : "no Ready condition yet", Time(c.Text("status", "renewalTime")));
         }).ToList() as IReadOnlyList<CertificateStatus>);
 
     public Task<IReadOnlyList<BgpPeerStatus>?> BgpPeersAsync(CancellationToken cancel) => Call(async () =>
@@ -106,6 +104,9 @@ public sealed class KubernetesClusterReader(IKubernetes client, string server) :
             p.Status?.PodIPs?.Select(i => i.Ip).ToList() ?? (p.Status?.PodIP is { } ip ? [ip] : []),
             p.Spec?.HostNetwork == true, p.Status?.Phase ?? "")).ToList());
 
+    private static DateTimeOffset? Time(string text) =>
+        DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+
     /// <summary>Turns "the API does not answer" (refused, TLS, timeout, 401/403) into <see cref="ClusterUnreachableException"/>.</summary>
     private async Task<T> Call<T>(Func<Task<T>> read)
     {
@@ -115,6 +116,11 @@ public sealed class KubernetesClusterReader(IKubernetes client, string server) :
         catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
             throw new ClusterUnreachableException($"the Kubernetes API at {server} refused the kubeconfig's credentials ({(int)e.Response.StatusCode} {e.Response.StatusCode})", e);
+        }
+        catch (HttpOperationException e) when ((int)e.Response.StatusCode >= 500 || e.Response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            // an API server restarting (upgrade, reboot) or without etcd answers 5xx/429: not answering, for every caller's purposes
+            throw new ClusterUnreachableException($"the Kubernetes API at {server} answers {(int)e.Response.StatusCode} {e.Response.StatusCode}: {e.Response.Content?.Trim()}", e);
         }
     }
 }

@@ -52,7 +52,7 @@ public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper 
         Assert.Equal(1, plan.ExitCode);
         Assert.Contains("etcd has lost quorum", plan.Stdout);
         Assert.Contains("evidence: 1 of 3 etcd members healthy; quorum needs 2", plan.Stdout);
-        Assert.Contains("newest.db", plan.Stdout);
+        Assert.Contains("else the newest saved snapshot, newest.db", plan.Stdout);
         Assert.Contains("reset --graceful=false --reboot --system-labels-to-wipe EPHEMERAL", plan.Stdout);
 
         var wrongName = Recover("homeops\n", "--yes");
@@ -62,7 +62,14 @@ public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper 
 
         var restored = Recover("home-ops\n", "--yes");
         Assert.True(restored.ExitCode == 0, restored.Output);
-        Assert.Contains("etcd restored from newest.db: 3 members healthy", restored.Stdout);
+        // mini01's etcd still answers: a fresh snapshot loses less than newest.db, and it is taken before anything is wiped
+        Assert.Matches(@"took a fresh snapshot from mini01 \(172\.29\.51\.11\): (home-ops-\S+\.db)", restored.Stdout);
+        var fresh = System.Text.RegularExpressions.Regex.Match(restored.Stdout, @"took a fresh snapshot from mini01 \(172\.29\.51\.11\): (\S+\.db)").Groups[1].Value;
+        Assert.Contains($"etcd restored from {fresh}: 3 members healthy", restored.Stdout);
+        var order = cluster.StandIns.Calls.Select(c => c.Command).Where(c => c is "etcd snapshot" or "reset" or "get services" or "bootstrap").ToList();
+        Assert.Equal("etcd snapshot", order[order.IndexOf("reset") - 1]);
+        Assert.True(order.LastIndexOf("reset") < order.IndexOf("get services") && order.LastIndexOf("get services") < order.IndexOf("bootstrap"),
+            "wipe every node, see etcd waiting on each, then bootstrap: " + string.Join(", ", order));
         foreach (var (ip, _) in OperationsHarness.Nodes)
         {
             var reset = Assert.Single(cluster.Node(ip)["resets"]!.AsArray());
@@ -72,12 +79,48 @@ public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper 
         }
         var recovery = Assert.Single(cluster.StandIns.StateOf("talos.json")["recoveries"]!.AsArray());
         Assert.Equal("172.29.51.11", (string?)recovery!["node"]);
-        Assert.EndsWith(".homeops/etcd/newest.db", (string?)recovery["snapshot"]);
+        Assert.EndsWith($".homeops/etcd/{fresh}", (string?)recovery["snapshot"]);
         Assert.Empty(cluster.Violations);
 
         var after = Recover("");
         Assert.True(after.ExitCode == 0, after.Output);
         Assert.Contains("nothing to recover", after.Stdout);
+    }
+
+    [Fact]
+    public async Task Without_a_live_snapshot_the_database_file_of_a_surviving_member_is_copied_and_restored_without_the_hash_check()
+    {
+        if (!api.Started(output)) return;
+        await LiveCluster.ReferenceAsync(api, cluster.StandIns);
+        cluster.Talos("etcdErrors", new JsonObject { ["172.29.51.12"] = "etcdserver: no leader", ["172.29.51.13"] = "etcdserver: no leader" });
+        var knobs = cluster.StandIns.Knobs;
+        knobs["fail"] = new JsonArray(new JsonObject { ["tool"] = "talosctl", ["command"] = "etcd snapshot", ["times"] = 10,
+            ["stderr"] = "error reading snapshot: rpc error: code = Unavailable desc = etcdserver: no leader" });
+        cluster.StandIns.Knobs = knobs;
+
+        var restored = Recover("home-ops\n", "--yes");
+        Assert.True(restored.ExitCode == 0, restored.Output);
+        Assert.Contains("copied /var/lib/etcd/member/snap/db off mini01 (172.29.51.11)", restored.Stdout);
+        var bootstrap = Assert.Single(Calls("talosctl", "bootstrap"));
+        Assert.Contains("--recover-skip-hash-check", bootstrap.Argv);
+        Assert.Empty(cluster.Violations);
+    }
+
+    [Fact]
+    public async Task With_no_copy_and_no_saved_snapshot_nothing_is_wiped()
+    {
+        if (!api.Started(output)) return;
+        await LiveCluster.ReferenceAsync(api, cluster.StandIns);
+        cluster.Talos("etcdErrors", new JsonObject { ["172.29.51.12"] = "etcdserver: no leader", ["172.29.51.13"] = "etcdserver: no leader" });
+        cluster.Talos("etcdDataLost", new JsonArray("172.29.51.11", "172.29.51.12", "172.29.51.13"));
+        var knobs = cluster.StandIns.Knobs;
+        knobs["fail"] = new JsonArray(new JsonObject { ["tool"] = "talosctl", ["command"] = "etcd snapshot", ["times"] = 10, ["stderr"] = "etcdserver: no leader" });
+        cluster.StandIns.Knobs = knobs;
+
+        var refused = Recover("home-ops\n", "--yes");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("nothing was wiped", refused.Stderr);
+        Assert.Empty(Calls("talosctl", "reset"));
     }
 
     [Fact]

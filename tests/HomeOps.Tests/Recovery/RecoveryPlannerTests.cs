@@ -27,7 +27,7 @@ public sealed class RecoveryPlannerTests
             Read<IReadOnlyList<LonghornNode>>.Of([]), Read<IReadOnlyList<CertificateStatus>>.Of([]));
 
     private static RecoveryFacts Facts(Dictionary<string, TalosNodeState>? silent = null, string? snapshot = "/repo/.homeops/etcd/new.db") =>
-        new(silent ?? [], snapshot, Nodes.ToDictionary(n => n.Hostname, n => $"/repo/talos/clusterconfig/home-ops-{n.Hostname}.yaml"),
+        new(silent ?? [], snapshot is null ? null : new SavedSnapshot(snapshot, DateTimeOffset.UnixEpoch.AddHours(-30)), Nodes.ToDictionary(n => n.Hostname, n => $"/repo/talos/clusterconfig/home-ops-{n.Hostname}.yaml"),
             "/repo/.homeops/kubeconfig", true, true);
 
     [Fact]
@@ -42,13 +42,39 @@ public sealed class RecoveryPlannerTests
     }
 
     [Fact]
-    public void Without_a_snapshot_the_restore_is_the_manual_route_with_the_hash_check_skipped()
+    public void Without_a_saved_snapshot_the_restore_still_runs_from_a_fresh_copy_and_says_there_is_nothing_to_fall_back_on()
     {
         var talos = Nodes.Select((n, i) => i == 0 ? Up(n) : new NodeHealth(n, true, true, true, false, "has etcd errors")).ToList();
         var quorum = Assert.Single(RecoveryPlanner.Plan(Expected, Seen(talos), Facts(snapshot: null), "talosconfig"));
-        Assert.All(quorum.Steps, step => Assert.Equal(StepRisk.Manual, step.Risk));
-        Assert.Contains(quorum.Steps, s => s.Command.Contains("cp /var/lib/etcd/member/snap/db"));
-        Assert.Contains(quorum.Steps, s => s.Command.EndsWith("--recover-skip-hash-check"));
+        var restore = Assert.Single(quorum.Steps);
+        Assert.Equal(StepRisk.Destructive, restore.Risk);
+        Assert.Null(Assert.IsType<RecoveryAction.RestoreEtcd>(restore.Action).SavedSnapshot);
+        Assert.Contains("there is no saved snapshot in .homeops/etcd/ to fall back on", restore.What);
+        var withSaved = Assert.Single(RecoveryPlanner.Plan(Expected, Seen(talos), Facts(), "talosconfig"));
+        Assert.Contains("else the newest saved snapshot, new.db (taken 30 hours ago)", withSaved.Steps[0].What);
+    }
+
+    [Fact]
+    public void Nodes_Talos_calls_not_ready_with_etcd_healthy_are_not_lost_quorum()
+    {
+        // a crashlooping kubelet makes MachineStatus not ready; etcd itself is fine
+        var talos = Nodes.Select((n, i) => i == 0 ? Up(n) : new NodeHealth(n, true, false, true, true, "is not ready (stage running; kubelet)")).ToList();
+        Assert.DoesNotContain(RecoveryPlanner.Plan(Expected, Seen(talos), Facts(), "talosconfig"), s => s.Id.StartsWith("etcd"));
+    }
+
+    [Fact]
+    public void An_unreadable_member_list_without_etcd_errors_is_unknown_and_offers_nothing_destructive()
+    {
+        var notRunning = new EtcdMemberStatus("", false, null, [], "etcd is not running on this node");
+        var talos = Nodes.Select(n => new NodeHealth(n, true, true, false, false, null, notRunning)).ToList();
+        var unknown = Assert.Single(RecoveryPlanner.Plan(Expected, Seen(talos, members: 0), Facts(), "talosconfig"));
+        Assert.Equal("etcd-unknown", unknown.Id);
+        Assert.All(unknown.Steps, step => Assert.Equal(StepRisk.Manual, step.Risk));
+
+        // the same, but two members answer with "no leader": that is positive evidence
+        var leaderless = new EtcdMemberStatus("", true, "1", ["etcdserver: no leader"], null);
+        var evidenced = Nodes.Select((n, i) => new NodeHealth(n, true, true, false, false, null, i == 0 ? notRunning : leaderless)).ToList();
+        Assert.Equal("etcd-quorum", Assert.Single(RecoveryPlanner.Plan(Expected, Seen(evidenced, members: 0), Facts(), "talosconfig")).Id);
     }
 
     [Fact]

@@ -71,10 +71,34 @@ public sealed class StatusEvaluatorTests
             Observed(services: [Service("internal", "172.29.52.200"), Service("public", "172.29.52.201"), Service("third"), Service("stray", "192.168.1.5")]));
         var usage = section.Checks.Single(c => c.Subject == "bgp-ingress");
         Assert.Equal(Health.Red, usage.Health);
-        Assert.StartsWith("2/2 addresses used", usage.Message);
+        Assert.StartsWith("IPv4 2/2 used", usage.Message);
         Assert.Equal(Health.Red, section.Checks.Single(c => c.Subject == "network/third").Health);
         Assert.Equal(Health.Yellow, section.Checks.Single(c => c.Subject == "network/stray").Health);
         Assert.Equal("3/4 LoadBalancer Services have an address", section.Summary);
+    }
+
+    [Fact]
+    public void A_pool_whose_IPv4_half_is_full_is_red_however_much_IPv6_is_free()
+    {
+        IpRange.TryRange("172.29.52.100", "172.29.52.101", out var v4);
+        IpRange.TryParse("fd47:25e1:2f96:51:100::/120", out var v6);
+        var at = SourceLocation.InFile("pools.yaml");
+        var pool = new LbPool("bgp-default", "pool", at, [new PoolBlock(v4, at), new PoolBlock(v6, at)], [], null, false, false);
+        LiveService Service(string name, string ip) => new("apps", name, "LoadBalancer", ["10.96.0.20"], [ip], ["IPv4"], null);
+        var usage = StatusEvaluator.LbPools(Expected(pool), Observed(services: [Service("a", "172.29.52.100"), Service("b", "172.29.52.101")]))
+            .Checks.Single(c => c.Subject == "bgp-default");
+        Assert.Equal(Health.Red, usage.Health);
+        Assert.StartsWith("IPv4 2/2 used, IPv6 0/256 used", usage.Message);
+    }
+
+    [Fact]
+    public void A_short_lived_certificate_is_judged_by_its_renewal_time_not_by_the_14_days()
+    {
+        var onTime = new CertificateStatus("apps", "short", ["short.k8s.home.geoffdavis.com"], Now.AddDays(3), true, "", RenewalTime: Now.AddDays(1));
+        var overdue = onTime with { Name = "stuck", RenewalTime = Now.AddDays(-1) };
+        var section = StatusEvaluator.Certificates(Observed(certificates: [onTime, overdue]));
+        Assert.DoesNotContain(section.Checks, c => c.Subject == "apps/short");
+        Assert.Equal(Health.Yellow, section.Checks.Single(c => c.Subject == "apps/stuck").Health);
     }
 
     [Fact]

@@ -185,6 +185,18 @@ public sealed class Talosctl(ToolRunner runner) : ITalosctl
     public static IReadOnlyList<string> RecoverArguments(string snapshot, bool skipHashCheck) =>
         ["bootstrap", "--recover-from", snapshot, .. skipHashCheck ? new[] { "--recover-skip-hash-check" } : []];
 
+    public const string EtcdDatabase = "/var/lib/etcd/member/snap/db";
+
+    /// <summary>copy.go: `cp SRC DEST` extracts SRC into the directory DEST under its own name (db).</summary>
+    public async Task<string> CopyEtcdDatabaseAsync(string node, string talosconfig, string directory, CancellationToken cancel)
+    {
+        Directory.CreateDirectory(directory);
+        (await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "cp", EtcdDatabase, directory], cancel)).Check($"copy of etcd's database from {node}");
+        var copied = Path.Combine(directory, "db");
+        if (!OperatingSystem.IsWindows() && File.Exists(copied)) File.SetUnixFileMode(copied, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return copied;
+    }
+
     /// <summary>
     /// upgrade-k8s.go (flags as in website/content/v1.10/reference/cli.md): patches each control-plane node's
     /// kube-apiserver, controller-manager and scheduler, then kube-proxy, then every node's kubelet (waiting for each

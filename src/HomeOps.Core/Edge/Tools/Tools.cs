@@ -88,6 +88,13 @@ public interface ITalosctl : IVersionedTool
         throw new NotSupportedException($"{GetType().Name}: etcd recovery");
 
     /// <summary>
+    /// `talosctl cp /var/lib/etcd/member/snap/db DIRECTORY`: etcd's database file as it is on the node's disk (no integrity
+    /// hash: recovering from it needs --recover-skip-hash-check). Returns the local file; throws when the node or file is gone.
+    /// </summary>
+    Task<string> CopyEtcdDatabaseAsync(string node, string talosconfig, string directory, CancellationToken cancel) =>
+        throw new NotSupportedException($"{GetType().Name}: etcd database copy");
+
+    /// <summary>
     /// `talosctl upgrade-k8s --to VERSION [--dry-run]` sent to one control-plane node (it walks every node itself);
     /// <paramref name="version"/> without the leading v. The result (exit code included) is returned, not thrown.
     /// </summary>

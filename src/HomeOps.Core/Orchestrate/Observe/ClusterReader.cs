@@ -20,9 +20,9 @@ public sealed record LonghornDisk(string Name, string Path, long AvailableBytes,
 /// <summary>A Longhorn Node: Ready and Schedulable conditions and its disks.</summary>
 public sealed record LonghornNode(string Name, bool Ready, bool Schedulable, string Message, IReadOnlyList<LonghornDisk> Disks);
 
-/// <summary>A cert-manager Certificate: Ready condition and the current certificate's notAfter.</summary>
+/// <summary>A cert-manager Certificate: Ready condition, the current certificate's notAfter and when cert-manager means to renew it.</summary>
 public sealed record CertificateStatus(string Namespace, string Name, IReadOnlyList<string> DnsNames, DateTimeOffset? NotAfter,
-    bool Ready, string Message);
+    bool Ready, string Message, DateTimeOffset? RenewalTime = null);
 
 /// <summary>One BGP peer of one node as its CiliumBGPNodeConfig status reports it; routes advertised per AFI.</summary>
 public sealed record BgpPeerStatus(string Node, string Instance, string PeerName, string PeerAddress, long PeerAsn, string State,

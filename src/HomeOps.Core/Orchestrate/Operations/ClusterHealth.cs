@@ -1,3 +1,4 @@
+using HomeOps.Core.Edge.Tools;
 using HomeOps.Core.Compile.Talos;
 
 namespace HomeOps.Core.Orchestrate.Operations;
@@ -8,12 +9,23 @@ public sealed record NodeRef(string Hostname, string Ip, bool ControlPlane)
     public override string ToString() => $"{Hostname} ({Ip})";
 }
 
-/// <summary>What the Talos API said about one node: answers, Talos-ready, etcd member and healthy.</summary>
-public sealed record NodeHealth(NodeRef Node, bool Answers, bool Ready, bool EtcdMember, bool EtcdHealthy, string? Problem)
+/// <summary>What the Talos API said about one node: answers, Talos-ready, etcd member and healthy, and its `etcd status` answer (null: not asked).</summary>
+public sealed record NodeHealth(NodeRef Node, bool Answers, bool Ready, bool EtcdMember, bool EtcdHealthy, string? Problem, EtcdMemberStatus? Etcd = null)
 {
     /// <summary>Counts toward quorum: answers, ready, and (for a member) its etcd answers without errors.</summary>
     public bool Healthy => Answers && Ready && (!EtcdMember || EtcdHealthy);
 }
+
+/// <summary>Kept, lost, or not judgeable from what answered.</summary>
+public enum QuorumState { Kept, Lost, Unknown }
+
+/// <summary>
+/// etcd's quorum as read: voters (the member list, else the control planes), how many are healthy by etcd's own
+/// `etcd status` (not Talos' readiness: a crashlooping kubelet makes a node not-ready without touching etcd), how many
+/// are needed, and whether a loss is positively evidenced (the member list answered, or a majority of control planes
+/// answered `etcd status` with errors) rather than merely unreadable.
+/// </summary>
+public sealed record QuorumReading(QuorumState State, int Voters, int Healthy, int Needed, bool Evidenced);
 
 /// <summary>Whether an operation may take a node out of etcd, and why (or why not).</summary>
 public sealed record QuorumVerdict(bool Allowed, string Reason);
@@ -22,6 +34,22 @@ public sealed record QuorumVerdict(bool Allowed, string Reason);
 public static class EtcdQuorum
 {
     public static int Needed(int members) => members / 2 + 1;
+
+    public static QuorumReading Read(IReadOnlyList<NodeHealth> nodes, int members)
+    {
+        if (members > 0)
+        {
+            var healthy = nodes.Count(n => n.EtcdMember && n.EtcdHealthy);
+            return new QuorumReading(healthy >= Needed(members) ? QuorumState.Kept : QuorumState.Lost, members, healthy, Needed(members), true);
+        }
+        // no member list: etcd answers nowhere, or without a leader; judge by each control plane's own etcd status
+        var controlPlanes = nodes.Where(n => n.Node.ControlPlane).ToList();
+        var voters = controlPlanes.Count;
+        var healthyByStatus = controlPlanes.Count(n => n.Etcd is { Healthy: true });
+        var erroring = controlPlanes.Count(n => n.Etcd is { Answered: true, Errors.Count: > 0 });
+        var state = erroring >= Needed(voters) ? QuorumState.Lost : QuorumState.Unknown;
+        return new QuorumReading(state, voters, healthyByStatus, Needed(voters), state == QuorumState.Lost);
+    }
 
     /// <summary>How many members may be down at once without losing quorum.</summary>
     public static int Tolerated(int members) => members - Needed(members);

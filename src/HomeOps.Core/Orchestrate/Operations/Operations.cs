@@ -85,7 +85,7 @@ public sealed partial class ClusterOperations(ITalosctl talos, TalosPlan plan, s
                 : !a.Status.Ready ? $"is not ready (stage {a.Status.Stage}{(a.Status.UnmetConditions.Count > 0 ? "; " + string.Join("; ", a.Status.UnmetConditions) : "")})"
                 : isMember && a.Etcd is { Healthy: false } e ? (e.Answered ? $"has etcd errors: {string.Join(", ", e.Errors)}" : $"etcd does not answer: {e.Problem}")
                 : null;
-            return new NodeHealth(a.Node, a.Status is not null, a.Status?.Ready ?? false, isMember, a.Etcd?.Healthy ?? false, problem);
+            return new NodeHealth(a.Node, a.Status is not null, a.Status?.Ready ?? false, isMember, a.Etcd?.Healthy ?? false, problem, a.Etcd);
         }).ToList();
         return (health, members.Count(m => !m.Learner));
     }

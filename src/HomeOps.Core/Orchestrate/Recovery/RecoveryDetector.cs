@@ -28,7 +28,8 @@ public sealed class RecoveryDetector(StatusCollector status, ITalosctl talos, Cl
             .Select(n => (n.Hostname, Path: Path.Combine(repositoryRoot, RepoPath.Join(plan.OutputDirectory, $"{plan.Config.ClusterName}-{n.Hostname}.yaml"))))
             .Where(c => File.Exists(c.Path)).ToDictionary(c => c.Hostname, c => c.Path);
         var own = Path.GetFullPath(Path.Combine(repositoryRoot, ".homeops", "kubeconfig"));
-        return (seen, new RecoveryFacts(silent, snapshots.FirstOrDefault()?.FullName, configs, kubeconfig, File.Exists(kubeconfig),
+        var latest = snapshots.FirstOrDefault() is { } newest ? new SavedSnapshot(newest.FullName, new DateTimeOffset(newest.LastWriteTimeUtc, TimeSpan.Zero)) : null;
+        return (seen, new RecoveryFacts(silent, latest, configs, kubeconfig, File.Exists(kubeconfig),
             Path.GetFullPath(kubeconfig) == own));
     }
 }

@@ -19,8 +19,11 @@ public abstract record RecoveryAction
     /// <summary>`flux reconcile KIND NAME --with-source`.</summary>
     public sealed record Reconcile(string Kind, string Namespace, string Name) : RecoveryAction;
 
-    /// <summary>etcd from a snapshot: wipe EPHEMERAL on every control-plane node, then `talosctl bootstrap --recover-from` on the first.</summary>
-    public sealed record RestoreEtcd(IReadOnlyList<NodeRef> ControlPlanes, string Snapshot) : RecoveryAction;
+    /// <summary>
+    /// etcd from the freshest copy: a live snapshot or a surviving member's db file, else <paramref name="SavedSnapshot"/>; then EPHEMERAL
+    /// wiped on every control-plane node and `talosctl bootstrap --recover-from` on the first.
+    /// </summary>
+    public sealed record RestoreEtcd(IReadOnlyList<NodeRef> ControlPlanes, string? SavedSnapshot) : RecoveryAction;
 }
 
 /// <summary>One step: what to do and why, the exact command(s) (one per line), its risk, and the action homeops runs for it (null: manual).</summary>
@@ -29,10 +32,13 @@ public sealed record RecoveryStep(string What, string Command, StepRisk Risk, Re
 /// <summary>A situation found: what is wrong, the evidence, and the ordered steps out of it.</summary>
 public sealed record Situation(string Id, string Summary, IReadOnlyList<string> Evidence, IReadOnlyList<RecoveryStep> Steps);
 
+/// <summary>A snapshot file in .homeops/etcd/ and when it was written.</summary>
+public sealed record SavedSnapshot(string Path, DateTimeOffset Taken);
+
 /// <summary>What recover sees besides the status observation: how silent nodes answer, the latest snapshot, and which files exist.</summary>
 public sealed record RecoveryFacts(
     IReadOnlyDictionary<string, TalosNodeState> SilentNodes,
-    string? LatestSnapshot,
+    SavedSnapshot? LatestSnapshot,
     IReadOnlyDictionary<string, string> ConfigFiles,
     string Kubeconfig,
     bool KubeconfigExists,
@@ -82,43 +88,46 @@ public static class RecoveryPlanner
             }
         }
 
-        if (talos is not null)
+        if (talos is not null && talos.Nodes.Any(n => n.Answers))
         {
-            var members = talos.EtcdMembers;
-            var healthy = talos.Nodes.Count(n => n.EtcdMember && n.Healthy);
+            var quorum = EtcdQuorum.Read(talos.Nodes, talos.EtcdMembers);
             var controlPlanes = expected.Nodes.Where(n => n.ControlPlane).ToList();
             var allAnswer = controlPlanes.All(n => talos.Nodes.Any(h => h.Node.Ip == n.Ip && h.Answers));
-            if (members > 0 && healthy < EtcdQuorum.Needed(members) || members == 0 && talos.Nodes.Any(n => n.Answers))
+            var sick = talos.Nodes.Where(n => n.Node.ControlPlane && !(n.EtcdMember && n.EtcdHealthy))
+                .Select(n => $"{n.Node}: {n.Problem ?? (n.Etcd is { } e ? e.Answered ? "etcd errors: " + string.Join(", ", e.Errors) : "etcd: " + e.Problem : "etcd not asked")}");
+            if (quorum.State == QuorumState.Lost)
             {
-                var evidence = talos.Nodes.Where(n => !n.Healthy).Select(n => $"{n.Node}: {n.Problem}").Prepend(
-                    members == 0 ? "no etcd member answers `talosctl etcd members`" : $"{healthy} of {members} etcd members healthy; quorum needs {EtcdQuorum.Needed(members)}").ToList();
+                var evidence = sick.Prepend($"{quorum.Healthy} of {quorum.Voters} etcd members healthy; quorum needs {quorum.Needed}").ToList();
                 var steps = new List<RecoveryStep>();
                 if (!allAnswer)
                     steps.Add(new("bring every control-plane node back first (see above): the restore wipes etcd data on all of them", "homeops status", StepRisk.Manual));
-                if (facts.LatestSnapshot is { } snapshot)
-                {
-                    var commands = controlPlanes.Select(n => Talosctl(n, "reset --graceful=false --reboot --system-labels-to-wipe EPHEMERAL"))
-                        .Append(Talosctl(controlPlanes[0], $"bootstrap --recover-from {snapshot}"));
-                    steps.Add(new($"restore etcd from the latest snapshot ({Path.GetFileName(snapshot)}): wipe etcd's data (EPHEMERAL only; configs and the OS stay) " +
-                        $"on {string.Join(", ", controlPlanes.Select(n => n.Hostname))}, then start a new etcd from the snapshot on {controlPlanes[0].Hostname}; " +
-                        "the others join as they come up. Writes made after the snapshot are lost",
-                        string.Join('\n', commands), allAnswer ? StepRisk.Destructive : StepRisk.Manual,
-                        allAnswer ? new RecoveryAction.RestoreEtcd(controlPlanes, snapshot) : null));
-                }
-                else
-                {
-                    steps.Add(new("no snapshot in .homeops/etcd/: copy the database off a member that still has it", Talosctl(controlPlanes[0], "cp /var/lib/etcd/member/snap/db ./db.snapshot"), StepRisk.Manual));
-                    steps.Add(new("then wipe EPHEMERAL on every control-plane node and recover with --recover-skip-hash-check (docs/runbooks/recover.md)",
-                        Talosctl(controlPlanes[0], "bootstrap --recover-from ./db.snapshot --recover-skip-hash-check"), StepRisk.Manual));
-                }
+                var saved = facts.LatestSnapshot is { } latest
+                    ? $"else the newest saved snapshot, {Path.GetFileName(latest.Path)} (taken {Age(seen.At - latest.Taken)} ago)"
+                    : "there is no saved snapshot in .homeops/etcd/ to fall back on";
+                var commands = controlPlanes.Select(n => Talosctl(n, "reset --graceful=false --reboot --system-labels-to-wipe EPHEMERAL"))
+                    .Append(Talosctl(controlPlanes[0], "bootstrap --recover-from .homeops/etcd/<the copy>"));
+                steps.Add(new("restore etcd: first take the freshest copy of its data homeops can get — a snapshot from a member whose etcd still answers, " +
+                    $"else the database file of a surviving member — {saved}; then wipe etcd's data (EPHEMERAL only; configs and the OS stay) on " +
+                    $"{string.Join(", ", controlPlanes.Select(n => n.Hostname))}, wait until etcd waits for a bootstrap everywhere, and start a new etcd from the copy " +
+                    $"on {controlPlanes[0].Hostname}; the others join as they come up. Writes made after the copy are lost",
+                    string.Join('\n', commands), allAnswer ? StepRisk.Destructive : StepRisk.Manual,
+                    allAnswer ? new RecoveryAction.RestoreEtcd(controlPlanes, facts.LatestSnapshot?.Path) : null));
                 situations.Add(new Situation("etcd-quorum", "etcd has lost quorum: the Kubernetes API cannot write (or answer)", evidence, steps));
             }
+            else if (quorum.State == QuorumState.Unknown)
+                situations.Add(new Situation("etcd-unknown", "no etcd member answers: whether quorum is lost cannot be told from here", sick.ToList(),
+                [
+                    new("look at etcd on each control plane: `Preparing` means it waits to be bootstrapped or to join, `Running` with errors means it has no leader",
+                        string.Join('\n', controlPlanes.Select(n => Talosctl(n, "service etcd")).Concat(controlPlanes.Select(n => Talosctl(n, "logs etcd --tail 50")))), StepRisk.Manual),
+                    new("never bootstrapped: `homeops bootstrap --resume`; data lost on a majority: the etcd restore in docs/runbooks/recover.md", "homeops bootstrap --resume", StepRisk.Manual),
+                ]));
         }
 
         var apiProblem = seen.Nodes.Problem;
-        if (apiProblem is not null && talos is not null && talos.Nodes.Any(n => n.Healthy))
+        // the admin kubeconfig, the static pods and the API server's log all live on control planes
+        if (apiProblem is not null && talos is not null
+            && expected.Nodes.FirstOrDefault(n => n.ControlPlane && talos.Nodes.Any(h => h.Node.Ip == n.Ip && h.Healthy)) is { } source)
         {
-            var source = expected.Nodes.First(n => talos.Nodes.Any(h => h.Node.Ip == n.Ip && h.Healthy));
             var steps = new List<RecoveryStep>();
             if (!facts.KubeconfigExists || facts.OwnKubeconfig)
                 steps.Add(new("write a fresh admin kubeconfig from the Talos API (certificates may have rotated)", Talosctl(source, $"kubeconfig {facts.Kubeconfig} --force --merge=false"),
@@ -153,4 +162,6 @@ public static class RecoveryPlanner
                     .ToList()));
         return situations;
     }
+
+    private static string Age(TimeSpan age) => age.TotalDays >= 2 ? $"{age.TotalDays:0} days" : age.TotalHours >= 2 ? $"{age.TotalHours:0} hours" : $"{Math.Max(0, age.TotalMinutes):0} minutes";
 }

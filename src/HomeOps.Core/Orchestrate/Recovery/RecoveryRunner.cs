@@ -124,9 +124,14 @@ public sealed class RecoveryRunner(ITalosctl talos, IFlux flux, ClusterOperation
         }
     }
 
-    /// <summary>Talos' disaster recovery: every control plane's etcd data wiped (non-graceful: there is no quorum to leave), then one node bootstraps from the snapshot.</summary>
+    /// <summary>
+    /// Talos' disaster recovery: the freshest copy of etcd's data first (nothing is wiped without one), then every control
+    /// plane's etcd data wiped (non-graceful: there is no quorum to leave), then — once etcd waits for a bootstrap on every
+    /// one of them — a new etcd from the copy on the first; the others join it.
+    /// </summary>
     private async Task RestoreEtcdAsync(RecoveryAction.RestoreEtcd restore, CancellationToken cancel)
     {
+        var (copy, skipHashCheck) = await FreshestCopyAsync(restore, cancel);
         var wipe = new TalosReset(["EPHEMERAL"], Graceful: false);
         foreach (var node in restore.ControlPlanes)
         {
@@ -134,26 +139,78 @@ public sealed class RecoveryRunner(ITalosctl talos, IFlux flux, ClusterOperation
             var result = await talos.ResetAsync(node.Ip, cluster.Talosconfig, wipe, cancel);
             if (result.ExitCode != 0)
                 throw new OperationFailedException($"wiping EPHEMERAL on {node} failed; the restore stopped there", node, result.CommandLine, result.Tail(),
-                    $"look at {node.Hostname} (`talosctl -n {node.Ip} dmesg`); then rerun `homeops recover` (nodes already wiped are wiped again, which is harmless)");
+                    $"look at {node.Hostname} (`talosctl -n {node.Ip} dmesg`); then rerun `homeops recover`. The copy to restore from is {copy}");
         }
-        foreach (var node in restore.ControlPlanes) await WaitConfiguredAsync(node, cancel);
+        foreach (var node in restore.ControlPlanes) await WaitPreparingAsync(node, cancel);
         var first = restore.ControlPlanes[0];
-        console.Say($"recovering etcd on {first} from {restore.Snapshot} ...");
-        var recovered = await talos.RecoverEtcdAsync(first.Ip, cluster.Talosconfig, restore.Snapshot, skipHashCheck: false, cancel);
+        console.Say($"recovering etcd on {first} from {Path.GetFileName(copy)} ...");
+        var recovered = await talos.RecoverEtcdAsync(first.Ip, cluster.Talosconfig, copy, skipHashCheck, cancel);
         if (recovered.ExitCode != 0)
             throw new OperationFailedException($"etcd recovery on {first} failed", first, recovered.CommandLine, recovered.Tail(),
-                "read docs/runbooks/recover.md (etcd section); a db copied off a disk needs --recover-skip-hash-check");
+                $"read docs/runbooks/recover.md (etcd section) and recover by hand from {copy}");
         var stuck = await Poll.UntilAsync(async c =>
         {
             var (health, members) = await cluster.HealthAsync(c);
-            var sick = health.Where(h => h.Node.ControlPlane && !(h.EtcdMember && h.Healthy)).ToList();
+            var sick = health.Where(h => h.Node.ControlPlane && !(h.EtcdMember && h.EtcdHealthy)).ToList();
             return members >= restore.ControlPlanes.Count && sick.Count == 0 ? null
                 : $"{members} member(s) so far" + string.Concat(sick.Select(h => $"; {h.Node} {h.Problem ?? "not a member yet"}"));
         }, wait, clock, cancel);
         if (stuck is not null)
             throw new OperationFailedException($"etcd was recovered on {first} but the members did not all come back within {GoDuration.Format(wait.Timeout)}: {stuck}",
                 first, recovered.CommandLine, null, "watch `talosctl -n " + first.Ip + " etcd members`; members join as their nodes finish booting");
-        console.Say($"etcd restored from {Path.GetFileName(restore.Snapshot)}: {restore.ControlPlanes.Count} members healthy");
+        console.Say($"etcd restored from {Path.GetFileName(copy)}: {restore.ControlPlanes.Count} members healthy");
+    }
+
+    /// <summary>
+    /// The copy that loses the least: a snapshot from a member whose etcd still answers (etcd serves snapshots without a
+    /// leader), else a surviving member's database file (`talosctl cp`, restored with --recover-skip-hash-check), else the
+    /// newest saved snapshot. Refused when there is none: nothing has been wiped yet.
+    /// </summary>
+    private async Task<(string Path, bool SkipHashCheck)> FreshestCopyAsync(RecoveryAction.RestoreEtcd restore, CancellationToken cancel)
+    {
+        var (health, _) = await cluster.HealthAsync(cancel);
+        var answering = restore.ControlPlanes.Where(n => health.Any(h => h.Node.Ip == n.Ip && h.Etcd is { Answered: true })).ToList();
+        var target = cluster.CheckSnapshotPath(null);
+        foreach (var node in answering)
+        {
+            try
+            {
+                await talos.EtcdSnapshotAsync(node.Ip, cluster.Talosconfig, target, cancel);
+                console.Say($"took a fresh snapshot from {node}: {Path.GetFileName(target)}");
+                return (target, false);
+            }
+            catch (ToolFailedException e) { console.Say($"no snapshot from {node}: {e.Result.Tail(1)}"); }
+        }
+        foreach (var node in restore.ControlPlanes)
+        {
+            try
+            {
+                var copied = await talos.CopyEtcdDatabaseAsync(node.Ip, cluster.Talosconfig, Path.Combine(Path.GetDirectoryName(target)!, $"copy-{node.Hostname}"), cancel);
+                var kept = Path.ChangeExtension(target, null) + $"-{node.Hostname}-db.db";
+                File.Move(copied, kept);
+                console.Say($"copied {Talosctl.EtcdDatabase} off {node}: {Path.GetFileName(kept)} (restored with --recover-skip-hash-check)");
+                return (kept, true);
+            }
+            catch (ToolFailedException e) { console.Say($"no database file on {node}: {e.Result.Tail(1)}"); }
+        }
+        if (restore.SavedSnapshot is { } saved)
+        {
+            console.Say($"no member's data could be copied; restoring the newest saved snapshot, {Path.GetFileName(saved)}");
+            return (saved, false);
+        }
+        throw new OperationRefusedException("no copy of etcd's data could be taken from any control plane and .homeops/etcd/ holds no snapshot: " +
+            "nothing was wiped. Put a snapshot (an off-site copy) into .homeops/etcd/ and rerun `homeops recover`");
+    }
+
+    /// <summary>After the wipe: the node answers with its config again and etcd waits (Preparing) for a bootstrap or a cluster to join.</summary>
+    private async Task WaitPreparingAsync(NodeRef node, CancellationToken cancel)
+    {
+        await WaitConfiguredAsync(node, cancel);
+        var stuck = await Poll.UntilAsync(async c =>
+            await talos.EtcdRunningAsync(node.Ip, cluster.Talosconfig, c) ? "etcd still runs with its old data" : null, wait, clock, cancel);
+        if (stuck is not null)
+            throw new OperationFailedException($"{node}: {stuck} after the wipe; recovering now would split etcd in two", node, null, null,
+                $"look at `talosctl -n {node.Ip} service etcd`; the EPHEMERAL wipe may not have happened");
     }
 
     private async Task WaitConfiguredAsync(NodeRef node, CancellationToken cancel)

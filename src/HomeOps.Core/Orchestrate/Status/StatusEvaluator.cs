@@ -11,7 +11,7 @@ namespace HomeOps.Core.Orchestrate.Status;
 /// </summary>
 public static class StatusEvaluator
 {
-    /// <summary>A disk with less free space than this is yellow; under half of it, red (Longhorn stops scheduling at 25% by default).</summary>
+    /// <summary>A disk with less free space than this is yellow; under half of it, red (the reference sets Longhorn's storageMinimalAvailablePercentage to 10).</summary>
     public const double DiskFreeWarning = 0.20;
 
     /// <summary>A pool this full is yellow: the next LoadBalancer Services may stay pending.</summary>
@@ -63,7 +63,7 @@ public static class StatusEvaluator
             checks.Add(new StatusCheck(stranger.Name, Health.Yellow, "a Node talconfig.yaml does not know", Facts(("ready", stranger.Ready), ("kubernetesVersion", stranger.KubeletVersion))));
         if (seen.Nodes.Problem is { } p) checks.Add(new StatusCheck("kubernetes-api", Health.Red, p, Facts()));
         if (seen.Talos.Problem is { } t) checks.Add(new StatusCheck("talos-api", Health.Red, t, Facts()));
-        var ready = checks.Count(c => c.Facts.GetValueOrDefault("ready") is true);
+        var ready = checks.Count(c => c.Facts.GetValueOrDefault("ready") is true && expected.Nodes.Any(n => n.Hostname == c.Subject));
         return StatusSection.Of(name, title, $"{ready}/{expected.Nodes.Count} Ready", checks);
     }
 
@@ -71,20 +71,24 @@ public static class StatusEvaluator
     {
         const string name = "etcd", title = "etcd";
         if (seen.Talos.Value is not { } talos) return Unread(name, title, "etcd (through the Talos API)", seen.Talos.Problem ?? "no answer");
-        var members = talos.EtcdMembers;
-        var healthy = talos.Nodes.Count(n => n.EtcdMember && n.Healthy);
-        var needed = EtcdQuorum.Needed(members);
-        var quorum = members > 0 && healthy >= needed;
+        var quorum = EtcdQuorum.Read(talos.Nodes, talos.EtcdMembers);
+        var kept = quorum.State == QuorumState.Kept;
         var checks = talos.Nodes.Where(n => n.Node.ControlPlane).Select(n =>
         {
-            var health = n.EtcdMember && n.Healthy ? Health.Green : quorum ? Health.Yellow : Health.Red;
-            var message = !n.EtcdMember ? $"not an etcd member{(n.Problem is { } p ? "; " + p : "")}" : n.Healthy ? "member, healthy" : $"member, unhealthy: {n.Problem}";
-            return new StatusCheck(n.Node.Hostname, health, message, Facts(("member", n.EtcdMember), ("healthy", n.EtcdMember && n.Healthy)));
+            var etcdOk = n.EtcdMember && n.EtcdHealthy;
+            var health = etcdOk ? Health.Green : kept ? Health.Yellow : Health.Red;
+            var message = !n.EtcdMember ? $"not an etcd member{(n.Problem is { } p ? "; " + p : "")}"
+                : etcdOk ? "member, healthy" : $"member, unhealthy: {n.Problem ?? "etcd status reports errors"}";
+            return new StatusCheck(n.Node.Hostname, health, message, Facts(("member", n.EtcdMember), ("healthy", etcdOk)));
         }).ToList();
-        var summary = members == 0 ? "no member answered: quorum unknown"
-            : quorum ? $"{healthy}/{members} members healthy, quorum kept (needs {needed}; tolerates {Math.Max(0, healthy - needed)} more failure(s))"
-            : $"QUORUM LOST: {healthy}/{members} healthy, needs {needed} — see `homeops recover`";
-        if (!quorum) checks.Insert(0, new StatusCheck("quorum", Health.Red, summary, Facts(("members", members), ("healthy", healthy), ("needed", needed))));
+        var summary = quorum.State switch
+        {
+            QuorumState.Kept => $"{quorum.Healthy}/{quorum.Voters} members healthy, quorum kept (needs {quorum.Needed}; tolerates {quorum.Healthy - quorum.Needed} more failure(s))",
+            QuorumState.Lost => $"QUORUM LOST: {quorum.Healthy}/{quorum.Voters} healthy, needs {quorum.Needed} — see `homeops recover`",
+            _ => "no member answers `etcd members`: quorum cannot be judged — see `homeops recover`",
+        };
+        if (!kept)
+            checks.Insert(0, new StatusCheck("quorum", Health.Red, summary, Facts(("members", quorum.Voters), ("healthy", quorum.Healthy), ("needed", quorum.Needed))));
         return StatusSection.Of(name, title, summary, checks);
     }
 
@@ -139,7 +143,7 @@ public static class StatusEvaluator
         foreach (var extra in peers.Where(p => !plan.Topology.Sessions.Any(s => s.Node.Hostname == p.Node && IPAddress.TryParse(p.PeerAddress, out var a) && a.Equals(s.RouterAddress))))
             checks.Add(new StatusCheck($"{extra.Node} → {extra.PeerAddress}", Health.Yellow, $"a peer the repository does not configure ({extra.State})",
                 Facts(("node", extra.Node), ("peer", extra.PeerAddress), ("state", extra.State))));
-        var established = checks.Count(c => c.Facts.GetValueOrDefault("state") is string s && s.Equals("established", StringComparison.OrdinalIgnoreCase));
+        var established = checks.Count(c => c.Facts.ContainsKey("expected") && c.Facts.GetValueOrDefault("state") is string s && s.Equals("established", StringComparison.OrdinalIgnoreCase));
         return StatusSection.Of(name, title, $"{established}/{plan.Topology.Sessions.Count} sessions established", checks);
     }
 
@@ -149,15 +153,24 @@ public static class StatusEvaluator
         if (seen.Services.Value is not { } services) return Unread(name, title, "Services", seen.Services.Problem ?? "no answer");
         var balanced = services.Where(s => s.Type == "LoadBalancer").ToList();
         var checks = new List<StatusCheck>();
-        foreach (var pool in expected.Pools)
+        var addresses = balanced.SelectMany(s => s.LoadBalancerIps).Distinct().Select(ip => IPAddress.TryParse(ip, out var a) ? a : null).OfType<IPAddress>().ToList();
+        foreach (var pool in expected.Pools.Where(p => !p.Disabled))
         {
-            var size = pool.Blocks.Aggregate(UInt128.Zero, (total, b) => total + b.Range.Size);
-            var used = balanced.SelectMany(s => s.LoadBalancerIps).Distinct()
-                .Count(ip => IPAddress.TryParse(ip, out var a) && pool.Blocks.Any(b => b.Range.Contains(a)));
-            var ratio = size == 0 ? 1.0 : (double)used / (double)size;
-            var health = size > 0 && (UInt128)used >= size ? Health.Red : ratio >= PoolUsageWarning ? Health.Yellow : Health.Green;
-            checks.Add(new StatusCheck(pool.Name, health, $"{used}/{size} addresses used ({string.Join(", ", pool.Blocks.Select(b => b.Range))})" +
-                (health == Health.Green ? "" : "; new LoadBalancer Services may stay pending"), Facts(("used", used), ("size", (double)size), ("blocks", pool.Blocks.Select(b => b.Range.ToString()).ToList()))));
+            // each family is its own supply: a full IPv4 half leaves IPv4 Services pending however much IPv6 is free
+            var families = pool.Blocks.GroupBy(b => b.Range.Family).Select(family =>
+            {
+                var size = family.Aggregate(UInt128.Zero, (total, b) => total + b.Range.Size);
+                var used = addresses.Count(a => family.Any(b => b.Range.Contains(a)));
+                var health = (UInt128)used >= size ? Health.Red : (double)used / (double)size >= PoolUsageWarning ? Health.Yellow : Health.Green;
+                return (Family: family.Key, Used: used, Size: size, Health: health);
+            }).ToList();
+            var worst = families.Count == 0 ? Health.Green : families.Max(f => f.Health);
+            checks.Add(new StatusCheck(pool.Name, worst,
+                string.Join(", ", families.Select(f => $"{f.Family} {f.Used}/{f.Size} used")) + $" ({string.Join(", ", pool.Blocks.Select(b => b.Range))})" +
+                (worst == Health.Green ? "" : "; new LoadBalancer Services may stay pending"),
+                Facts(("used", families.Sum(f => f.Used)), ("size", (double)families.Aggregate(UInt128.Zero, (t, f) => t + f.Size)),
+                    ("families", families.ToDictionary(f => f.Family, f => new Dictionary<string, object> { ["used"] = f.Used, ["size"] = (double)f.Size })),
+                    ("blocks", pool.Blocks.Select(b => b.Range.ToString()).ToList()))));
         }
         foreach (var pending in balanced.Where(s => s.LoadBalancerIps.Count == 0))
             checks.Add(new StatusCheck($"{pending.Namespace}/{pending.Name}", Health.Red,
@@ -227,7 +240,7 @@ public static class StatusEvaluator
             var subject = $"{c.Namespace}/{c.Name}";
             if (left is { } expired && expired <= TimeSpan.Zero)
                 checks.Add(new StatusCheck(subject, Health.Red, $"EXPIRED {c.NotAfter:yyyy-MM-dd} ({string.Join(", ", c.DnsNames)})", facts));
-            else if (left is { } soon && soon < StatusExpectation.CertificateWarning)
+            else if (left is { } soon && RenewalOverdue(c, soon, seen.At))
                 checks.Add(new StatusCheck(subject, Health.Yellow, $"expires in {Math.Floor(soon.TotalDays)} day(s), {c.NotAfter:yyyy-MM-dd} ({string.Join(", ", c.DnsNames)}): renewal is failing — `kubectl describe certificate -n {c.Namespace} {c.Name}`", facts));
             else if (!c.Ready)
                 checks.Add(new StatusCheck(subject, Health.Red, $"not Ready: {c.Message}", facts));
@@ -236,6 +249,15 @@ public static class StatusEvaluator
             (checks.Count == 0 ? $", none expiring within {StatusExpectation.CertificateWarning.TotalDays:0} days" : "");
         return StatusSection.Of(name, title, summary, checks);
     }
+
+    /// <summary>
+    /// Renewal is failing when cert-manager's own renewalTime has passed (with an hour's grace for the issuance itself); without
+    /// one, when less than the warning window is left. Judging by renewalTime keeps short-lived certificates (renewed at 2/3 of
+    /// a 7-day life) from staying yellow forever.
+    /// </summary>
+    private static bool RenewalOverdue(CertificateStatus certificate, TimeSpan left, DateTimeOffset now) =>
+        certificate.RenewalTime is { } renewal ? now > renewal + TimeSpan.FromHours(1) && left < StatusExpectation.CertificateWarning
+            : left < StatusExpectation.CertificateWarning;
 
     private static string Bytes(long bytes) => bytes switch
     {

@@ -36,6 +36,6 @@ public sealed record StatusExpectation(
             talos.Kubernetes.ToString(),
             bgp,
             problem,
-            LbPools.FromManifests(repo).Where(p => !p.Disabled).ToList());
+            LbPools.FromManifests(repo));
     }
 }
