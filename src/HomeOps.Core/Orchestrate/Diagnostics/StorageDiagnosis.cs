@@ -109,12 +109,10 @@ public static class StorageDiagnosis
     {
         var subject = $"volume {volume.Name}";
         var where = volume.AttachedNode is { } node ? $"attached to {node}" : volume.State;
-        // a detached volume has no engine to judge its replicas: Longhorn reports robustness "unknown" for it
-        var robust = volume.Robustness switch
+        var robust = volume.Condition switch
         {
-            "healthy" => Verdict.Ok,
-            "unknown" when volume.State == "detached" => Verdict.Ok,
-            "faulted" => Verdict.Fail,
+            VolumeCondition.Healthy => Verdict.Ok,
+            VolumeCondition.Faulted => Verdict.Fail,
             _ => Verdict.Warn,
         };
         if (robust != Verdict.Ok)

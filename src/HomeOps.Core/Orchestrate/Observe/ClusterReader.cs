@@ -10,8 +10,25 @@ public sealed record LiveNode(string Name, bool Ready, string ReadyMessage, stri
 /// <summary>A Flux Kustomization or HelmRelease with its Ready condition (no condition yet: not ready, reason "Progressing").</summary>
 public sealed record FluxObject(string Kind, string Namespace, string Name, bool Ready, bool Suspended, string Reason, string Message);
 
+/// <summary>How a Longhorn volume's replicas stand, judged once for status, diagnose storage and the upgrade gates.</summary>
+public enum VolumeCondition { Healthy, Degraded, Faulted, Unknown }
+
 /// <summary>A Longhorn Volume: state (attached, detached, ...), robustness (healthy, degraded, faulted, unknown), replicas wanted.</summary>
-public sealed record LonghornVolume(string Name, string State, string Robustness, long SizeBytes, int Replicas, string? AttachedNode);
+public sealed record LonghornVolume(string Name, string State, string Robustness, long SizeBytes, int Replicas, string? AttachedNode)
+{
+    /// <summary>
+    /// degraded: fewer replicas running than wanted (Longhorn rebuilds); faulted: no usable replica, the data is unavailable.
+    /// A detached volume has no engine to judge its replicas, so Longhorn says "unknown": nothing is wrong with it.
+    /// </summary>
+    public VolumeCondition Condition => Robustness switch
+    {
+        "healthy" => VolumeCondition.Healthy,
+        "degraded" => VolumeCondition.Degraded,
+        "faulted" => VolumeCondition.Faulted,
+        _ when State == "detached" => VolumeCondition.Healthy,
+        _ => VolumeCondition.Unknown,
+    };
+}
 
 /// <summary>One disk of a Longhorn node: where it is mounted, its space, and whether Longhorn may schedule on it.</summary>
 public sealed record LonghornDisk(string Name, string Path, long AvailableBytes, long MaximumBytes, long ScheduledBytes,

@@ -8,7 +8,7 @@ public sealed record KubernetesView(IReadOnlyList<LiveNode> Nodes, IReadOnlyList
 {
     /// <summary>The volumes Longhorn calls healthy now: a node going down must not leave any of them degraded or faulted.</summary>
     public IReadOnlySet<string> HealthyVolumes =>
-        (Volumes ?? []).Where(v => v.Robustness == "healthy").Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
+        (Volumes ?? []).Where(v => v.Condition == VolumeCondition.Healthy).Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -58,6 +58,5 @@ public static class KubernetesGates
     private static LiveNode? Find(KubernetesView view, NodeRef node) =>
         view.Nodes.FirstOrDefault(n => n.Name == node.Hostname) ?? view.Nodes.FirstOrDefault(n => n.InternalAddresses.Contains(node.Ip));
 
-    /// <summary>Longhorn's robustness: healthy, degraded (fewer replicas than wanted), faulted (no usable replica), unknown (detached).</summary>
-    private static bool Broken(LonghornVolume volume) => volume.Robustness is "degraded" or "faulted";
+    private static bool Broken(LonghornVolume volume) => volume.Condition is VolumeCondition.Degraded or VolumeCondition.Faulted;
 }

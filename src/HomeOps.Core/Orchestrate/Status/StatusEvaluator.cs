@@ -193,12 +193,11 @@ public static class StatusEvaluator
         var checks = new List<StatusCheck>();
         foreach (var v in volumes.OrderBy(v => v.Name))
         {
-            var health = v.Robustness switch
+            var health = v.Condition switch
             {
-                "faulted" => Health.Red,
-                "degraded" => Health.Yellow,
-                "unknown" when v.State == "attached" => Health.Yellow,
-                _ => Health.Green,
+                VolumeCondition.Faulted => Health.Red,
+                VolumeCondition.Healthy => Health.Green,
+                _ => Health.Yellow,
             };
             if (health == Health.Green) continue;
             checks.Add(new StatusCheck($"volume/{v.Name}", health, $"{v.Robustness} ({v.State}{(v.AttachedNode is { } n ? $" on {n}" : "")}, {v.Replicas} replica(s) wanted)" +
@@ -221,7 +220,7 @@ public static class StatusEvaluator
                         ("ready", disk.Ready), ("schedulable", disk.Schedulable))));
             }
         }
-        var sick = volumes.Count(v => v.Robustness is "degraded" or "faulted");
+        var sick = volumes.Count(v => v.Condition != VolumeCondition.Healthy);
         return StatusSection.Of(name, title, $"{volumes.Count - sick}/{volumes.Count} volumes healthy, {nodes.Sum(n => n.Disks.Count)} disk(s)", checks);
     }
 
