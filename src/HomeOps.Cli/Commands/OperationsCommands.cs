@@ -67,7 +67,7 @@ public static class OperationsCommands
                 var config = CommonOptions.KubeconfigPath(parse, kubeconfig);
                 var runner = CommonOptions.Runner();
                 var talosctl = new Talosctl(runner);
-                var (expected, collector) = StatusCommand.Observe(root, talosPlan, ops, config, runner);
+                var (expected, collector) = StatusCommand.Observe(root, talosPlan, ops.Health, config, runner);
                 var (seen, facts) = await new RecoveryDetector(collector, talosctl, ops, talosPlan, root, config).DetectAsync(cancel);
                 var situations = RecoveryPlanner.Plan(expected, seen, facts, Path.GetRelativePath(root, ops.Talosconfig));
                 var recovery = new RecoveryRunner(talosctl, new Flux(runner), ops, new Output.TerminalConsole(), talosPlan.Config.ClusterName, config, TimeProvider.System, wait);

@@ -35,8 +35,8 @@ public static class StatusCommand
             var talosPlan = workflow.Plan(TalConfigLoader.DefaultPath, Environment.GetEnvironmentVariables(), new DiagnosticBag());
             var config = CommonOptions.KubeconfigPath(parse, kubeconfig);
             var runner = CommonOptions.Runner();
-            var operations = new ClusterOperations(new Talosctl(runner), talosPlan, root, new GitCli(), new SilentConsole(), TimeProvider.System);
-            var (expected, collector) = Observe(root, talosPlan, operations, config, runner);
+            var talos = new TalosHealth(new Talosctl(runner), TalosHealth.NodesOf(talosPlan), TalosHealth.TalosconfigOf(talosPlan, root));
+            var (expected, collector) = Observe(root, talosPlan, talos, config, runner);
             var report = StatusEvaluator.Evaluate(expected, collector.CollectAsync(CancellationToken.None).GetAwaiter().GetResult());
             if (parse.GetValue(format) == "json") Console.WriteLine(StatusOutput.ToJson(report));
             else
@@ -51,21 +51,11 @@ public static class StatusCommand
     }
 
     /// <summary>What the repository expects and a collector reading the live cluster: shared by status and recover.</summary>
-    internal static (StatusExpectation Expected, StatusCollector Collector) Observe(string root, TalosPlan talosPlan, ClusterOperations operations,
+    internal static (StatusExpectation Expected, StatusCollector Collector) Observe(string root, TalosPlan talosPlan, TalosHealth talos,
         string kubeconfig, ToolRunner runner)
     {
         var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
-        return (StatusExpectation.From(talosPlan, repo), new StatusCollector(operations, new Talosctl(runner),
+        return (StatusExpectation.From(talosPlan, repo), new StatusCollector(talos,
             () => new KubernetesClusterReaderFactory().Connect(kubeconfig), new Cilium(runner), kubeconfig, TimeProvider.System));
-    }
-
-    /// <summary>status only reads: nothing to say or ask along the way.</summary>
-    private sealed class SilentConsole : IOperatorConsole
-    {
-        public void Say(string line) { }
-
-        public bool Confirm(string question) => false;
-
-        public string? Ask(string prompt) => null;
     }
 }

@@ -49,9 +49,11 @@ public sealed partial class ClusterOperations(ITalosctl talos, TalosPlan plan, s
 {
     private readonly WaitSettings _wait = wait ?? WaitSettings.Default;
 
-    public string Talosconfig => Path.Combine(repositoryRoot, plan.OutputDirectory, "talosconfig");
+    public TalosHealth Health { get; } = new(talos, TalosHealth.NodesOf(plan), TalosHealth.TalosconfigOf(plan, repositoryRoot));
 
-    public IReadOnlyList<NodeRef> Nodes { get; } = plan.Nodes.Select(n => new NodeRef(n.Hostname, n.Node.IpAddress, n.ControlPlane)).ToList();
+    public string Talosconfig => Health.Talosconfig;
+
+    public IReadOnlyList<NodeRef> Nodes => Health.Nodes;
 
     public NodeRef Node(string name) =>
         Nodes.FirstOrDefault(n => n.Hostname == name || n.Ip == name)
@@ -65,32 +67,8 @@ public sealed partial class ClusterOperations(ITalosctl talos, TalosPlan plan, s
 
     // ---- health ----
 
-    /// <summary>Every node's Talos and etcd state, read in parallel, and the etcd member count from the first member that answers.</summary>
-    public async Task<(IReadOnlyList<NodeHealth> Nodes, int Members)> HealthAsync(CancellationToken cancel)
-    {
-        var reads = Nodes.Select(async n => (Node: n, Status: await talos.MachineStatusAsync(n.Ip, Talosconfig, cancel),
-            Etcd: n.ControlPlane ? await talos.EtcdStatusAsync(n.Ip, Talosconfig, cancel) : null)).ToList();
-        var answers = await Task.WhenAll(reads);
-        IReadOnlyList<EtcdMember> members = [];
-        foreach (var a in answers.Where(a => a.Etcd is { Answered: true }))
-        {
-            try { members = await talos.EtcdMembersAsync(a.Node.Ip, Talosconfig, cancel); break; }
-            catch (ToolFailedException) { }
-        }
-        var memberIps = members.Where(m => !m.Learner).SelectMany(m => m.PeerUrls.Select(HostOf).Append(m.Hostname)).ToHashSet();
-        var health = answers.Select(a =>
-        {
-            var isMember = memberIps.Contains(a.Node.Ip) || memberIps.Contains(a.Node.Hostname);
-            string? problem = a.Status is null ? "does not answer on the Talos API"
-                : !a.Status.Ready ? $"is not ready (stage {a.Status.Stage}{(a.Status.UnmetConditions.Count > 0 ? "; " + string.Join("; ", a.Status.UnmetConditions) : "")})"
-                : isMember && a.Etcd is { Healthy: false } e ? (e.Answered ? $"has etcd errors: {string.Join(", ", e.Errors)}" : $"etcd does not answer: {e.Problem}")
-                : null;
-            return new NodeHealth(a.Node, a.Status is not null, a.Status?.Ready ?? false, isMember, a.Etcd?.Healthy ?? false, problem, a.Etcd);
-        }).ToList();
-        return (health, members.Count(m => !m.Learner));
-    }
-
-    private static string HostOf(string url) => Uri.TryCreate(url, UriKind.Absolute, out var u) ? u.Host.Trim('[', ']') : url;
+    /// <summary>Every node's Talos and etcd state (<see cref="TalosHealth"/>).</summary>
+    public Task<(IReadOnlyList<NodeHealth> Nodes, int Members)> HealthAsync(CancellationToken cancel) => Health.ReadAsync(cancel);
 
     // ---- etcd snapshot ----
 

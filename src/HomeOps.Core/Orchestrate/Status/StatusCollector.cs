@@ -9,8 +9,7 @@ namespace HomeOps.Core.Orchestrate.Status;
 /// the cilium CLI, the rest through the Kubernetes API. A source that fails becomes a problem in its section, never
 /// the end of the report: with the API down, Talos' half of the picture is what the operator needs most.
 /// </summary>
-public sealed class StatusCollector(ClusterOperations talos, ITalosctl talosctl, Func<IClusterReader> connect, ICilium cilium, string kubeconfig,
-    TimeProvider clock)
+public sealed class StatusCollector(TalosHealth talos, Func<IClusterReader> connect, ICilium cilium, string kubeconfig, TimeProvider clock)
 {
     public async Task<ClusterObservation> CollectAsync(CancellationToken cancel)
     {
@@ -41,10 +40,10 @@ public sealed class StatusCollector(ClusterOperations talos, ITalosctl talosctl,
     {
         if (!File.Exists(talos.Talosconfig))
             throw new ClusterUnreachableException($"no talosconfig at {talos.Talosconfig}; run `homeops talos genconfig` (it writes the one the cluster was built with)");
-        var health = talos.HealthAsync(cancel);
-        var versions = talos.Nodes.Select(async n => (n.Ip, Version: await talosctl.ServerVersionAsync(n.Ip, talos.Talosconfig, cancel))).ToList();
+        var health = talos.ReadAsync(cancel);
+        var versions = talos.VersionsAsync(cancel);
         var (nodes, members) = await health;
-        return new TalosObservation(nodes, members, (await Task.WhenAll(versions)).ToDictionary(v => v.Ip, v => v.Version));
+        return new TalosObservation(nodes, members, await versions);
     }
 
     /// <summary>One source's failure is that source's problem: unreachable, a tool that failed, or an answer that did not parse.</summary>
