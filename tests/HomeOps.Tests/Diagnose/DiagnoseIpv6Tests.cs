@@ -11,7 +11,8 @@ namespace HomeOps.Tests.Diagnose;
 /// <summary>
 /// `homeops diagnose ipv6` on the reference repository against the real API server, dual-stack like the reference
 /// cluster. The test plays kubelet, the node IPAM and Cilium: it writes Node addresses, pod IPs and LoadBalancer IPs
-/// through the status subresources, and removes its Nodes, Pods and Services afterwards (the server is shared).
+/// through the status subresources (Nodes through <see cref="LiveCluster"/>, which first clears what earlier tests left), and
+/// removes its Pods and Services afterwards (the server is shared).
 /// </summary>
 [Collection("apiserver")]
 public sealed class DiagnoseIpv6Tests(ApiServerFixture api, ITestOutputHelper output)
@@ -93,26 +94,14 @@ public sealed class DiagnoseIpv6Tests(ApiServerFixture api, ITestOutputHelper ou
     private async Task WithCluster(bool brokenMini02, Func<string, Task> test)
     {
         var client = api.Client;
-        var ns = await api.CreateNamespaceAsync("ipv6");
+        var live = await LiveCluster.StartAsync(api);
+        var ns = live.Namespace;
         try
         {
             foreach (var (name, v4, v6, index) in Minis)
             {
                 var broken = brokenMini02 && name == "mini02";
-                await Recreate(name, () => client.CoreV1.CreateNodeAsync(new V1Node
-                {
-                    Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["node-role.kubernetes.io/control-plane"] = "" } },
-                    Spec = new V1NodeSpec { PodCIDR = $"10.244.{index}.0/24", PodCIDRs = [$"10.244.{index}.0/24", $"fd47:25e1:2f96:51:2000:{index}::/96"] },
-                }));
-                string[] addresses = broken ? [v4] : [v4, v6];
-                await client.CoreV1.PatchNodeStatusAsync(Patch(new
-                {
-                    status = new
-                    {
-                        conditions = new[] { new { type = "Ready", status = "True", reason = "KubeletReady", message = "kubelet is posting ready status" } },
-                        addresses = addresses.Select(a => new { type = "InternalIP", address = a }).Append(new { type = "Hostname", address = name }).ToArray(),
-                    },
-                }), name);
+                await live.NodeAsync(name, v4, broken ? null : v6, ready: true, podCidr4: $"10.244.{index}.0/24", podCidr6: $"fd47:25e1:2f96:51:2000:{index}::/96");
 
                 await client.CoreV1.CreateNamespacedPodAsync(Pod($"web-{name}", name, hostNetwork: false), ns);
                 string[] podIps = broken ? [$"10.244.{index}.10"] : [$"10.244.{index}.10", $"fd47:25e1:2f96:51:2000:{index}::10"];
@@ -147,14 +136,7 @@ public sealed class DiagnoseIpv6Tests(ApiServerFixture api, ITestOutputHelper ou
                 try { await Ignore404(() => client.CoreV1.DeleteNamespacedServiceAsync(service, ns)); }
                 catch (JsonException) { }
             }
-            foreach (var (name, _, _, _) in Minis) await Ignore404(() => client.CoreV1.DeleteNodeAsync(name));
         }
-    }
-
-    private async Task Recreate(string node, Func<Task> create)
-    {
-        await Ignore404(() => api.Client.CoreV1.DeleteNodeAsync(node));
-        await create();
     }
 
     private static async Task Ignore404(Func<Task> delete)

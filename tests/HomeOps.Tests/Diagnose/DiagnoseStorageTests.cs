@@ -1,9 +1,4 @@
-using System.Net;
-using System.Text.Json;
 using HomeOps.Tests.Support;
-using k8s;
-using k8s.Autorest;
-using k8s.Models;
 using Xunit.Abstractions;
 
 namespace HomeOps.Tests.Diagnose;
@@ -11,12 +6,11 @@ namespace HomeOps.Tests.Diagnose;
 /// <summary>
 /// `homeops diagnose storage` on the reference repository against the real API server with Longhorn's CRDs. The test
 /// plays longhorn-manager: a Longhorn node per mini with its USB SSD disk at /var/mnt/longhorn and volumes with their
-/// robustness, all written through the status subresource, and removed afterwards (the server is shared).
+/// robustness, all written through the status subresource (<see cref="LiveCluster"/>, which first clears what earlier tests left).
 /// </summary>
 [Collection("apiserver")]
 public sealed class DiagnoseStorageTests(ApiServerFixture api, ITestOutputHelper output)
 {
-    private const string Namespace = "longhorn-system";
     private const long Ssd = 500_107_862_016;   // a 500 GB T5, as Longhorn reports storageMaximum
     private static readonly string[] Minis = ["mini01", "mini02", "mini03"];
 
@@ -74,69 +68,15 @@ public sealed class DiagnoseStorageTests(ApiServerFixture api, ITestOutputHelper
 
     private async Task WithLonghorn(Picture picture, Action test)
     {
-        await api.InstallDayTwoCrdsAsync();
-        var client = api.Client;
-        try { await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Namespace } }); }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict) { }
-        var node = TestCrds.LonghornNode;
-        var volume = TestCrds.LonghornVolume;
-        var volumes = new List<string>();
-        try
+        var live = await LiveCluster.StartAsync(api);
+        foreach (var mini in Minis)
         {
-            foreach (var mini in Minis)
-            {
-                var freePercent = mini == "mini02" ? picture.Mini02FreePercent : 50;
-                await Create(node, mini, new { disks = new { longhorn_ssd = new { path = "/var/mnt/longhorn", allowScheduling = true } } }, new
-                {
-                    conditions = new[] { Condition("Ready"), Condition("Schedulable") },
-                    diskStatus = new Dictionary<string, object>
-                    {
-                        ["longhorn-ssd"] = new
-                        {
-                            diskPath = "/var/mnt/longhorn",
-                            storageMaximum = Ssd,
-                            storageAvailable = Ssd * freePercent / 100,
-                            storageScheduled = Ssd / 4,
-                            conditions = new[] { Condition("Ready"), Condition("Schedulable") },
-                        },
-                    },
-                });
-
-                var name = $"pvc-postgres-{mini}";
-                volumes.Add(name);
-                var replicas = mini == "mini02" ? picture.Mini02VolumeReplicas : 2;
-                await Create(volume, name, new { size = "10737418240", numberOfReplicas = replicas },
-                    new { state = "attached", robustness = mini == "mini02" ? picture.Mini02VolumeRobustness : "healthy", currentNodeID = mini });
-            }
-            volumes.Add("pvc-backup-scratch");
-            await Create(volume, "pvc-backup-scratch", new { size = "5368709120", numberOfReplicas = 2 }, new { state = "detached", robustness = "unknown", currentNodeID = "" });
-
-            test();
+            var freePercent = mini == "mini02" ? picture.Mini02FreePercent : 50;
+            await live.LonghornNodeAsync(mini, "/var/mnt/longhorn", available: Ssd * freePercent / 100, maximum: Ssd);
+            await live.VolumeAsync($"pvc-postgres-{mini}", "attached", mini == "mini02" ? picture.Mini02VolumeRobustness : "healthy", mini,
+                replicas: mini == "mini02" ? picture.Mini02VolumeReplicas : 2);
         }
-        finally
-        {
-            foreach (var mini in Minis) await Delete(node, mini);
-            foreach (var name in volumes) await Delete(volume, name);
-        }
+        await live.VolumeAsync("pvc-backup-scratch", "detached", "unknown", null);
+        test();
     }
-
-    /// <summary>Creates the object, then writes its status as longhorn-manager does, through the status subresource.</summary>
-    private async Task Create(TestCrds.Crd crd, string name, object spec, object status)
-    {
-        await Delete(crd, name);
-        var body = TestCrds.Object(crd, name, Namespace, spec);
-        // Longhorn's disk names are map keys with dashes, which an anonymous type cannot spell
-        var json = JsonSerializer.Serialize(body).Replace("longhorn_ssd", "longhorn-ssd");
-        await api.Client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonDocument.Parse(json).RootElement, crd.Group, crd.StorageVersion, Namespace, crd.Plural);
-        await api.Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
-            new V1Patch(JsonSerializer.Serialize(new { status }), V1Patch.PatchType.MergePatch), crd.Group, crd.StorageVersion, Namespace, crd.Plural, name);
-    }
-
-    private async Task Delete(TestCrds.Crd crd, string name)
-    {
-        try { await api.Client.CustomObjects.DeleteNamespacedCustomObjectAsync(crd.Group, crd.StorageVersion, Namespace, crd.Plural, name); }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { }
-    }
-
-    private static object Condition(string type) => new { type, status = "True", reason = "", message = "" };
 }

@@ -23,9 +23,11 @@ public sealed class UpgradeCluster : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _background = [];
 
-    private UpgradeCluster(ApiServerFixture api, string ns) => (_api, Namespace) = (api, ns);
+    private readonly Support.LiveCluster _live;
 
-    public string Namespace { get; }
+    private UpgradeCluster(ApiServerFixture api, Support.LiveCluster live) => (_api, _live) = (api, live);
+
+    public string Namespace => _live.Namespace;
 
     public string Kubeconfig => _api.KubeconfigPath;
 
@@ -33,14 +35,9 @@ public sealed class UpgradeCluster : IAsyncDisposable
 
     public static async Task<UpgradeCluster> StartAsync(ApiServerFixture api)
     {
-        var cluster = new UpgradeCluster(api, (await Support.LiveCluster.StartAsync(api)).Namespace);
-        foreach (var (ip, host) in OperationsHarness.Nodes)
-        {
-            await cluster.DeleteNodeAsync(host); // left by an earlier test that did not finish
-            await api.Client.CoreV1.CreateNodeAsync(new V1Node { Metadata = new V1ObjectMeta { Name = host, Labels = new Dictionary<string, string> { ["node-role.kubernetes.io/control-plane"] = "" } } });
-            await cluster.PatchNodeStatusAsync(host, new { conditions = new[] { ReadyCondition(true, "kubelet is posting ready status") }, addresses = new[] { new { type = "InternalIP", address = ip } }, nodeInfo = NodeInfo(StartKubelet) });
-        }
-        return cluster;
+        var live = await Support.LiveCluster.StartAsync(api);
+        foreach (var (ip, host) in OperationsHarness.Nodes) await live.NodeAsync(host, ip, null, ready: true, kubeletVersion: StartKubelet);
+        return new UpgradeCluster(api, live);
     }
 
     public Task SetReadyAsync(string node, bool ready, string message) =>
@@ -53,22 +50,13 @@ public sealed class UpgradeCluster : IAsyncDisposable
     /// <summary>A Longhorn volume of 3 replicas attached to <paramref name="node"/> with the given robustness; returns its (unique) name.</summary>
     public async Task<string> AddVolumeAsync(string robustness, string node = "mini01")
     {
-        var crd = TestCrds.LonghornVolume;
         var name = $"pvc-{Guid.NewGuid():N}"[..16];
-        await Client.CustomObjects.CreateNamespacedCustomObjectAsync(TestCrds.Object(crd, name, Namespace, new { size = "1073741824", numberOfReplicas = 3 }),
-            crd.Group, crd.StorageVersion, Namespace, crd.Plural);
+        await _live.VolumeAsync(name, "attached", robustness, node, replicas: 3);
         _volumes.Add(name);
-        await SetVolumeAsync(name, robustness, node);
         return name;
     }
 
-    public Task SetVolumeAsync(string name, string robustness, string node = "mini01")
-    {
-        var crd = TestCrds.LonghornVolume;
-        return Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
-            new V1Patch(JsonSerializer.Serialize(new { status = new { state = "attached", robustness, currentNodeID = node } }), V1Patch.PatchType.MergePatch),
-            crd.Group, crd.StorageVersion, Namespace, crd.Plural, name);
-    }
+    public Task SetVolumeAsync(string name, string robustness, string node = "mini01") => _live.SetVolumeAsync(name, "attached", robustness, node);
 
     /// <summary>Plays every kubelet: whatever kubelet version the stand-in talosctl set for a node (talos.json), its Node reports.</summary>
     public void ReportKubeletsFrom(StandIns standIns) => Background(async cancel =>

@@ -129,19 +129,25 @@ public sealed class LiveCluster(ApiServerFixture api, string ns)
     /// <summary>Longhorn's volume controller: state and robustness of a volume with <paramref name="replicas"/> replicas.</summary>
     public Task VolumeAsync(string name, string state, string robustness, string? node, int replicas = 2) =>
         CreateWithStatusAsync(TestCrds.LonghornVolume, name,
-            new { numberOfReplicas = replicas, size = "10737418240", frontend = "blockdev", dataEngine = "v1" },
-            new { state, robustness, currentNodeID = node ?? "", ownerID = node ?? "" });
+            new { numberOfReplicas = replicas, size = "10737418240", frontend = "blockdev", dataEngine = "v1" }, VolumeStatus(state, robustness, node));
+
+    /// <summary>Longhorn's volume controller reports a volume's state and robustness again (a rebuild started or finished).</summary>
+    public Task SetVolumeAsync(string name, string state, string robustness, string? node) =>
+        PatchStatusAsync(TestCrds.LonghornVolume, name, VolumeStatus(state, robustness, node));
+
+    private static object VolumeStatus(string state, string robustness, string? node) =>
+        new { state, robustness, currentNodeID = node ?? "", ownerID = node ?? "" };
 
     /// <summary>Longhorn's node controller: the node and its one disk (the USB SSD mount) with its space.</summary>
     public Task LonghornNodeAsync(string name, string path, long available, long maximum, bool ready = true) =>
         CreateWithStatusAsync(TestCrds.LonghornNode, name,
-            new { allowScheduling = true, disks = new Dictionary<string, object> { ["usb-ssd"] = new { path, allowScheduling = true, diskType = "filesystem", storageReserved = 0 } } },
+            new { allowScheduling = true, disks = new Dictionary<string, object> { ["longhorn-ssd"] = new { path, allowScheduling = true, diskType = "filesystem", storageReserved = 0 } } },
             new
             {
                 conditions = new[] { Condition("Ready", ready, ready ? "" : "Kubernetes node is not ready"), Condition("Schedulable", true, "") },
                 diskStatus = new Dictionary<string, object>
                 {
-                    ["usb-ssd"] = new
+                    ["longhorn-ssd"] = new
                     {
                         conditions = new[] { Condition("Ready", true, ""), Condition("Schedulable", true, "") },
                         diskPath = path, diskType = "filesystem", storageAvailable = available, storageMaximum = maximum, storageScheduled = maximum / 4,
@@ -206,9 +212,15 @@ public sealed class LiveCluster(ApiServerFixture api, string ns)
         var body = TestCrds.Object(crd, name, scope, spec);
         if (scope is null) await Client.CustomObjects.CreateClusterCustomObjectAsync(body, crd.Group, crd.StorageVersion, crd.Plural);
         else await Client.CustomObjects.CreateNamespacedCustomObjectAsync(body, crd.Group, crd.StorageVersion, scope, crd.Plural);
+        await PatchStatusAsync(crd, name, status);
+    }
+
+    private Task PatchStatusAsync(TestCrds.Crd crd, string name, object status)
+    {
         var patch = Merge(new { status });
-        if (scope is null) await Client.CustomObjects.PatchClusterCustomObjectStatusAsync(patch, crd.Group, crd.StorageVersion, crd.Plural, name);
-        else await Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, crd.Group, crd.StorageVersion, scope, crd.Plural, name);
+        return crd.ClusterScoped
+            ? Client.CustomObjects.PatchClusterCustomObjectStatusAsync(patch, crd.Group, crd.StorageVersion, crd.Plural, name)
+            : Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, crd.Group, crd.StorageVersion, ns, crd.Plural, name);
     }
 
     private static object Condition(string type, bool status, string message) => new
