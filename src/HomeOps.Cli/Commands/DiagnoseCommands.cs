@@ -127,7 +127,7 @@ public static class DiagnoseCommands
         command.SetAction(parse => Diagnose(parse, format, repo =>
         {
             var root = Path.GetFullPath(parse.GetValue(CommonOptions.Repo)!);
-            var config = parse.GetValue(talosconfig) is { Length: > 0 } given ? Path.GetFullPath(given) : Path.Combine(root, repo.Talos!.OutputDirectory, "talosconfig");
+            var config = parse.GetValue(talosconfig) is { Length: > 0 } given ? Path.GetFullPath(given) : Path.Combine(root, repo.Talos!.TalosconfigPath);
             if (!File.Exists(config))
                 throw new DiagnosisInputException($"no talosconfig at {config}; pass --talosconfig or run `homeops talos genconfig`");
             var plan = UsbSsdPlan.From(repo);

@@ -35,7 +35,7 @@ public static class StatusCommand
             var talosPlan = workflow.Plan(TalConfigLoader.DefaultPath, Environment.GetEnvironmentVariables(), new DiagnosticBag());
             var config = CommonOptions.KubeconfigPath(parse, kubeconfig);
             var runner = CommonOptions.Runner();
-            var talos = new TalosHealth(new Talosctl(runner), TalosHealth.NodesOf(talosPlan), TalosHealth.TalosconfigOf(talosPlan, root));
+            var talos = TalosHealth.For(new Talosctl(runner), talosPlan, root);
             var (expected, collector) = Observe(root, talosPlan, talos, config, runner);
             var report = StatusEvaluator.Evaluate(expected, collector.CollectAsync(CancellationToken.None).GetAwaiter().GetResult());
             if (parse.GetValue(format) == "json") Console.WriteLine(StatusOutput.ToJson(report));

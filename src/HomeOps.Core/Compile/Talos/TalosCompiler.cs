@@ -20,6 +20,12 @@ public sealed record TalosPlan(
     IReadOnlyDictionary<string, string> Variables)
 {
     public string OutputDirectory => RepoPath.Join(ConfigDirectory, "talos/clusterconfig");
+
+    /// <summary>Where genconfig writes <paramref name="hostname"/>'s machine config, relative to the repository root.</summary>
+    public string MachineConfigPath(string hostname) => RepoPath.Join(OutputDirectory, $"{Config.ClusterName}-{hostname}.yaml");
+
+    /// <summary>The talosconfig genconfig writes beside the machine configs, relative to the repository root.</summary>
+    public string TalosconfigPath => RepoPath.Join(OutputDirectory, "talosconfig");
 }
 
 /// <summary>One node's rendered machine config.</summary>
@@ -74,7 +80,7 @@ public static class TalosCompiler
             var documents = new List<JsonObject> { MachineConfigGenerator.Generate(plan.Config, node, secrets, plan.Talos, plan.Kubernetes, installer) };
             documents.AddRange(MachineConfigGenerator.ExtraDocuments(node.Settings));
             patcher.Apply(documents, node.Patches);
-            var file = RepoPath.Join(plan.OutputDirectory, $"{plan.Config.ClusterName}-{node.Hostname}.yaml");
+            var file = plan.MachineConfigPath(node.Hostname);
             var forSchema = Deprecations.Migrate(documents[0], node.Node.Location, diagnostics);
             if (schema is not null)
                 foreach (var document in documents.Skip(1).Prepend(forSchema)) schema.Validate(document, file, diagnostics);
@@ -82,6 +88,6 @@ public static class TalosCompiler
         }
         var controlPlanes = plan.Nodes.Where(n => n.ControlPlane).Select(n => n.Node.IpAddress);
         var talosconfig = Talosconfig.Create(plan.Config.ClusterName, controlPlanes, plan.Nodes.Select(n => n.Node.IpAddress), secrets, now);
-        return new TalosRender(rendered, RepoPath.Join(plan.OutputDirectory, "talosconfig"), talosconfig);
+        return new TalosRender(rendered, plan.TalosconfigPath, talosconfig);
     }
 }

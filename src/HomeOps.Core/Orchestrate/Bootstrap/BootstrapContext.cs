@@ -40,7 +40,7 @@ public sealed class BootstrapContext(
 
     public string Kubeconfig => Path.Combine(StateDirectory, "kubeconfig");
 
-    public string Talosconfig => Path.Combine(Repo.Root, Talos.OutputDirectory, "talosconfig");
+    public string Talosconfig => Path.Combine(Repo.Root, Talos.TalosconfigPath);
 
     public string ControlPlaneNode => Talos.Nodes.First(n => n.ControlPlane).Node.IpAddress;
 

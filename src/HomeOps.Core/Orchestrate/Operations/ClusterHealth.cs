@@ -6,6 +6,9 @@ namespace HomeOps.Core.Orchestrate.Operations;
 /// <summary>A node as talconfig.yaml names it.</summary>
 public sealed record NodeRef(string Hostname, string Ip, bool ControlPlane)
 {
+    /// <summary>Every node of talconfig.yaml, in its order.</summary>
+    public static IReadOnlyList<NodeRef> AllOf(TalosPlan plan) => plan.Nodes.Select(n => new NodeRef(n.Hostname, n.Node.IpAddress, n.ControlPlane)).ToList();
+
     public override string ToString() => $"{Hostname} ({Ip})";
 }
 

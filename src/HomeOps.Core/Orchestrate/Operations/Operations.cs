@@ -49,7 +49,7 @@ public sealed partial class ClusterOperations(ITalosctl talos, TalosPlan plan, s
 {
     private readonly WaitSettings _wait = wait ?? WaitSettings.Default;
 
-    public TalosHealth Health { get; } = new(talos, TalosHealth.NodesOf(plan), TalosHealth.TalosconfigOf(plan, repositoryRoot));
+    public TalosHealth Health { get; } = TalosHealth.For(talos, plan, repositoryRoot);
 
     public string Talosconfig => Health.Talosconfig;
 

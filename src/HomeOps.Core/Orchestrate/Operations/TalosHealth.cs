@@ -13,10 +13,9 @@ public sealed class TalosHealth(ITalosctl talos, IReadOnlyList<NodeRef> nodes, s
 
     public string Talosconfig => talosconfig;
 
-    public static IReadOnlyList<NodeRef> NodesOf(TalosPlan plan) => plan.Nodes.Select(n => new NodeRef(n.Hostname, n.Node.IpAddress, n.ControlPlane)).ToList();
-
-    /// <summary>The talosconfig `homeops talos genconfig` writes beside the rendered configs.</summary>
-    public static string TalosconfigOf(TalosPlan plan, string repositoryRoot) => Path.Combine(repositoryRoot, plan.OutputDirectory, "talosconfig");
+    /// <summary>A reader for every node of <paramref name="plan"/>, through the talosconfig `homeops talos genconfig` wrote.</summary>
+    public static TalosHealth For(ITalosctl talos, TalosPlan plan, string repositoryRoot) =>
+        new(talos, NodeRef.AllOf(plan), Path.Combine(repositoryRoot, plan.TalosconfigPath));
 
     /// <summary>Every node's Talos and etcd state, read in parallel, and the etcd member count from the first member that answers.</summary>
     public async Task<(IReadOnlyList<NodeHealth> Nodes, int Members)> ReadAsync(CancellationToken cancel)

@@ -1,5 +1,4 @@
 using HomeOps.Core.Compile.Talos;
-using HomeOps.Core.Edge;
 using HomeOps.Core.Edge.Tools;
 using HomeOps.Core.Orchestrate.Operations;
 using HomeOps.Core.Orchestrate.Status;
@@ -25,7 +24,7 @@ public sealed class RecoveryDetector(StatusCollector status, ITalosctl talos, Cl
             ? new DirectoryInfo(SnapshotDirectory(repositoryRoot)).GetFiles("*.db").OrderByDescending(f => f.LastWriteTimeUtc).ThenByDescending(f => f.Name).ToList()
             : [];
         var configs = plan.Nodes
-            .Select(n => (n.Hostname, Path: Path.Combine(repositoryRoot, RepoPath.Join(plan.OutputDirectory, $"{plan.Config.ClusterName}-{n.Hostname}.yaml"))))
+            .Select(n => (n.Hostname, Path: Path.Combine(repositoryRoot, plan.MachineConfigPath(n.Hostname))))
             .Where(c => File.Exists(c.Path)).ToDictionary(c => c.Hostname, c => c.Path);
         var own = Path.GetFullPath(Path.Combine(repositoryRoot, ".homeops", "kubeconfig"));
         var latest = snapshots.FirstOrDefault() is { } newest ? new SavedSnapshot(newest.FullName, new DateTimeOffset(newest.LastWriteTimeUtc, TimeSpan.Zero)) : null;

@@ -31,7 +31,7 @@ public sealed record StatusExpectation(
         catch (HomeOpsException e) { problem = string.Join("; ", e.Diagnostics.Select(d => d.Message)); }
         return new StatusExpectation(
             talos.Config.ClusterName,
-            talos.Nodes.Select(n => new NodeRef(n.Hostname, n.Node.IpAddress, n.ControlPlane)).ToList(),
+            NodeRef.AllOf(talos),
             talos.Talos.ToString(),
             talos.Kubernetes.ToString(),
             bgp,

@@ -53,6 +53,6 @@ public sealed class TalosConfigPhase : IPhase
 
     public IEnumerable<string> Describe(BootstrapContext context) =>
         context.Talos.Nodes.Select(n =>
-            $"talosctl apply-config --insecure --nodes {n.Node.IpAddress} --file {context.Talos.OutputDirectory}/{context.Talos.Config.ClusterName}-{n.Hostname}.yaml   (only while the node is in maintenance mode)")
+            $"talosctl apply-config --insecure --nodes {n.Node.IpAddress} --file {context.Talos.MachineConfigPath(n.Hostname)}   (only while the node is in maintenance mode)")
             .Prepend($"homeops talos genconfig (secrets from {SecretsPath}; configs and talosconfig written 0600)");
 }
