@@ -3,7 +3,7 @@
 Kubernetes document against its JSON schema, with Python's `jsonschema` (Debian python3-jsonschema).
 
 Schemas are the ones `homeops validate` reads: SCHEMAS/crds/<group>/<kind>_<version>.json for
-custom resources, normalised the way src/HomeOps.Core/Validate/Schema/CrdSchema.cs does it
+custom resources, normalised the way src/HomeOps.Validate/Schema/CrdSchema.cs does it
 (x-kubernetes-* extensions and "example" dropped, "nullable: true" turned into a "null" type).
 Built-in kinds (core, apps, networking.k8s.io, ...) are checked against
 SCHEMAS/kubernetes/<version>/<kind>-<group>-<apiVersion>.json (kubernetes-json-schema layout)

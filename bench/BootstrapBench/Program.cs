@@ -80,7 +80,7 @@ try
     var calls = standIns.Calls.Count;
 
     Console.WriteLine($"{"phase",-18} {"critical s",10} {"engine s",9}");
-    foreach (var name in HomeOps.Core.Compile.Bootstrap.BootstrapPlan.PhaseOrder)
+    foreach (var name in HomeOps.Compile.Bootstrap.BootstrapPlan.PhaseOrder)
         Console.WriteLine($"{name,-18} {phases.Where(p => p.Phase == name).Sum(p => p.Seconds),10:F2} {measured.GetValueOrDefault(name),9:F2}");
     var overhead = (engine - critical) / critical;
     Console.WriteLine($"{"total",-18} {critical,10:F2} {engine,9:F2}   engine over critical path: {overhead:P1}, {engine - critical:F2} s ({calls} tool invocations; delays / {scale}; CLI wall {wall.Elapsed.TotalSeconds:F1} s incl. start-up and validation)");

@@ -1,6 +1,10 @@
 using System.CommandLine;
-using HomeOps.Core.Compile.Bgp;
-using HomeOps.Core.Edge;
+using HomeOps.Adapters.Bgp;
+using HomeOps.Adapters.Files;
+using HomeOps.Adapters.Tools;
+using HomeOps.Compile.Bgp;
+using HomeOps.Compile.Repository;
+using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Cli.Commands;
 
@@ -33,7 +37,7 @@ public static class BgpCommands
         command.SetAction(parse =>
         {
             var root = parse.GetValue(path)!;
-            var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
+            var repo = new DiskRepository(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
             var plan = LabPlan.From(repo);
             if ((parse.GetValue(routerAsn) ?? BgpTopology.StatedRouterAsn(repo)) is { } asn && asn != plan.Topology.RouterAsn)
             {
@@ -94,7 +98,7 @@ public static class BgpCommands
                 Console.Error.WriteLine($"homeops: {root} is not a directory");
                 return ExitCodes.Failure;
             }
-            var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
+            var repo = new DiskRepository(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
             var flavour = parse.GetValue(format) == "unifi" ? RouterFlavour.Unifi : RouterFlavour.Frr;
             Console.Out.Write(RouterConfig.Render(BgpTopology.From(repo), flavour));
             return ExitCodes.Ok;

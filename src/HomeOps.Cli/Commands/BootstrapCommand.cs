@@ -1,14 +1,19 @@
 using System.CommandLine;
 using HomeOps.Cli.Output;
-using HomeOps.Core.Compile.Bootstrap;
-using HomeOps.Core.Compile.TalConfig;
-using HomeOps.Core.Diagnostics;
-using HomeOps.Core.Edge;
-using HomeOps.Core.Edge.Tools;
-using HomeOps.Core.Model.Bootstrap;
-using HomeOps.Core.Orchestrate.Bootstrap;
-using HomeOps.Core.Orchestrate.Bootstrap.Phases;
-using HomeOps.Core.Validate.Engine;
+using HomeOps.Adapters.Files;
+using HomeOps.Adapters.Cluster;
+using HomeOps.Adapters.Tools;
+using HomeOps.Compile.Bootstrap;
+using HomeOps.Compile.Repository;
+using HomeOps.Compile.Talhelper;
+using HomeOps.Compile.Talos;
+using HomeOps.Model;
+using HomeOps.Model.Bootstrap;
+using HomeOps.Model.Repository;
+using HomeOps.Model.Talhelper;
+using HomeOps.Operations.Bootstrap;
+using HomeOps.Operations.Bootstrap.Phases;
+using HomeOps.Validate.Engine;
 
 namespace HomeOps.Cli.Commands;
 
@@ -38,14 +43,14 @@ public static class BootstrapCommand
     private static int Run(ParseResult parse, bool dryRun, BootstrapOptions options, bool yes, string[]? schemaLocations)
     {
         var root = Path.GetFullPath(parse.GetValue(CommonOptions.Repo)!);
-        var diagnostics = new DiagnosticBag();
-        var plan = BootstrapPlan.Load(new DiskSourceTree(root), diagnostics);
-        if (plan is null) throw new HomeOpsException(diagnostics.Sorted());
+        var findings = new FindingBag();
+        var plan = BootstrapPlan.Load(new DiskSourceTree(root), findings);
+        if (plan is null) throw new HomeOpsException(findings.Sorted());
         var workflow = TalosCommands.Workflow(parse, schemaLocations);
-        var talos = workflow.Plan(TalConfigLoader.DefaultPath, Environment.GetEnvironmentVariables(), diagnostics);
-        var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
+        var talos = workflow.Plan(RepoFiles.TalConfig, Environment.GetEnvironmentVariables(), findings);
+        var repo = new DiskRepository(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
         var validator = new Validator(RuleCatalog.All());
-        var validation = validator.Run(repo, validator.Select([], []), CommonOptions.Schemas(schemaLocations), TimeSpan.Zero).Diagnostics;
+        var validation = validator.Run(repo, validator.Select([], []), CommonOptions.Schemas(schemaLocations), TimeSpan.Zero).Findings;
         var runner = CommonOptions.Runner();
         var tools = new BootstrapTools(new Talosctl(runner), new Kubectl(runner), new Helm(runner), new Flux(runner), new Cilium(runner), new OnePassword(runner));
         var state = new StateFile(Path.Combine(root, plan.Config.State.File));
@@ -56,14 +61,14 @@ public static class BootstrapCommand
 
         if (dryRun)
         {
-            var context = new BootstrapContext(plan, talos, repo, tools, new KubernetesClusterApiFactory(), workflow, progress, TimeProvider.System, runId) { Validation = validation };
+            var context = new BootstrapContext(plan, talos, repo, tools, new KubernetesClusterApiFactory(), workflow, CommonOptions.Workspace(parse), progress, TimeProvider.System, runId) { Validation = validation };
             PrintPlan(engine.Select(options, state.Load()), context);
             return ExitCodes.Ok;
         }
         if (!yes && !Confirm(talos)) return Console.IsInputRedirected ? ExitCodes.Failure : ExitCodes.Findings;
         using var runLock = RunLock.Acquire(Path.Combine(root, Path.GetDirectoryName(plan.Config.State.File) ?? ".", "bootstrap.lock"));
         using var log = new EventLogFile(Path.Combine(root, plan.Config.State.Log));
-        var runContext = new BootstrapContext(plan, talos, repo, tools, new KubernetesClusterApiFactory(), workflow,
+        var runContext = new BootstrapContext(plan, talos, repo, tools, new KubernetesClusterApiFactory(), workflow, CommonOptions.Workspace(parse),
             new EventFanOut(log, progress), TimeProvider.System, runId) { Validation = validation };
         using var interrupt = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupt.Cancel(); };
@@ -84,7 +89,7 @@ public static class BootstrapCommand
         }
     }
 
-    private static bool Confirm(HomeOps.Core.Compile.Talos.TalosPlan talos)
+    private static bool Confirm(TalosPlan talos)
     {
         if (Console.IsInputRedirected)
         {

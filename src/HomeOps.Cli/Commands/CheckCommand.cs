@@ -1,10 +1,17 @@
-using HomeOps.Core.Compile.TalConfig;
 using System.CommandLine;
 using System.Diagnostics;
 using HomeOps.Cli.Output;
-using HomeOps.Core.Compile.Talos;
-using HomeOps.Core.Edge;
-using HomeOps.Core.Validate.Engine;
+using HomeOps.Adapters.Files;
+using HomeOps.Compile.Repository;
+using HomeOps.Compile.Talhelper;
+using HomeOps.Compile.Talos;
+using HomeOps.Model.Repository;
+using HomeOps.Model.Talhelper;
+using HomeOps.Validate.Engine;
+
+using HomeOps.Model;
+
+using HomeOps.Compile.Bootstrap;
 
 namespace HomeOps.Cli.Commands;
 
@@ -25,29 +32,29 @@ public static class CheckCommand
         {
             var clock = Stopwatch.StartNew();
             var root = parse.GetValue(CommonOptions.Repo)!;
-            // Planning first: a broken talconfig.yaml stops here with its own diagnostics.
-            var plan = TalosCommands.Workflow(parse, null).Plan(TalConfigLoader.DefaultPath, Environment.GetEnvironmentVariables(), new());
+            // Planning first: a broken talconfig.yaml stops here with its own findings.
+            var plan = TalosCommands.Workflow(parse, null).Plan(RepoFiles.TalConfig, Environment.GetEnvironmentVariables(), new());
             var validator = new Validator(RuleCatalog.All());
-            var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
+            var repo = new DiskRepository(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
             var report = validator.Run(repo, validator.Select([], []), CommonOptions.Schemas(parse.GetValue(schemaLocation)), clock.Elapsed);
-            DiagnosticPrinter.Print(report.Diagnostics, Console.Error);
+            FindingPrinter.Print(report.Findings, Console.Error);
 
             Console.WriteLine($"cluster    {plan.Config.ClusterName}  endpoint {plan.Config.Endpoint}");
             Console.WriteLine($"versions   Talos {plan.Talos}  Kubernetes {plan.Kubernetes}");
             foreach (var node in plan.Nodes)
                 Console.WriteLine($"node       {node.Hostname,-10} {node.Node.IpAddress,-15} {(node.ControlPlane ? "control-plane" : "worker"),-13} {InstallerImage.For(plan.Config, node, plan.Talos)}");
-            var bootstrapDiagnostics = new HomeOps.Core.Diagnostics.DiagnosticBag();
+            var bootstrapFindings = new FindingBag();
             var tree = new DiskSourceTree(root);
-            var hasBootstrap = tree.Exists(HomeOps.Core.Compile.Bootstrap.BootstrapPlan.DefaultPath);
-            var bootstrap = hasBootstrap ? HomeOps.Core.Compile.Bootstrap.BootstrapPlan.Load(tree, bootstrapDiagnostics) : null;
-            DiagnosticPrinter.Print(bootstrapDiagnostics.Sorted(), Console.Error);
+            var hasBootstrap = tree.Exists(RepoFiles.BootstrapConfig);
+            var bootstrap = hasBootstrap ? BootstrapPlan.Load(tree, bootstrapFindings) : null;
+            FindingPrinter.Print(bootstrapFindings.Sorted(), Console.Error);
             Console.WriteLine(!hasBootstrap ? "bootstrap  no bootstrap-config.yaml (`homeops bootstrap` needs one; see the reference repository)"
                 : bootstrap is null
                 ? "bootstrap  bootstrap-config.yaml is not usable (see above)"
                 : $"bootstrap  {bootstrap.Phases.Count} phases: {string.Join(" → ", bootstrap.Phases.Select(p => p.Name))}; `homeops bootstrap --dry-run` lists every command");
-            Console.WriteLine($"checks     {validator.Rules.Count} rules over {report.Files} files, {report.Documents} documents: {DiagnosticPrinter.Count(report.Diagnostics)}");
-            Console.WriteLine($"result     {(report.Errors > 0 || bootstrapDiagnostics.HasErrors ? "FAILED" : "ok")} in {clock.ElapsedMilliseconds} ms");
-            return report.Errors > 0 || bootstrapDiagnostics.HasErrors ? ExitCodes.Findings : ExitCodes.Ok;
+            Console.WriteLine($"checks     {validator.Rules.Count} rules over {report.Files} files, {report.Documents} documents: {FindingPrinter.Count(report.Findings)}");
+            Console.WriteLine($"result     {(report.Errors > 0 || bootstrapFindings.HasErrors ? "FAILED" : "ok")} in {clock.ElapsedMilliseconds} ms");
+            return report.Errors > 0 || bootstrapFindings.HasErrors ? ExitCodes.Findings : ExitCodes.Ok;
         });
         return command;
     }

@@ -1,7 +1,14 @@
 using System.CommandLine;
-using HomeOps.Core.Diagnostics;
-using HomeOps.Core.Edge;
-using HomeOps.Core.Edge.Tools;
+using HomeOps.Adapters.Schemas;
+using HomeOps.Adapters.Tools;
+using HomeOps.Model;
+
+using HomeOps.Cli.Output;
+
+using HomeOps.Adapters.Files;
+using HomeOps.Operations;
+
+using HomeOps.Validate.Schema;
 
 namespace HomeOps.Cli.Commands;
 
@@ -21,7 +28,7 @@ public static class ExitCodes
         }
         catch (HomeOpsException e)
         {
-            Output.DiagnosticPrinter.Print(e.Diagnostics, Console.Error);
+            Output.FindingPrinter.Print(e.Findings, Console.Error);
             return Findings;
         }
         catch (Exception e)
@@ -66,6 +73,9 @@ public static class CommonOptions
             return listed.FirstOrDefault(File.Exists) ?? listed[0];
         return Path.Combine(Path.GetFullPath(parse.GetValue(Repo)!), ".homeops", "kubeconfig");
     }
+
+    /// <summary>The repository on disk, as operations may touch it.</summary>
+    public static IWorkspace Workspace(ParseResult parse) => new DiskWorkspace(parse.GetValue(Repo)!, new GitCli());
 
     /// <summary>The process runner every tool adapter uses, with this process's environment.</summary>
     public static ToolRunner Runner() =>

@@ -1,11 +1,14 @@
 using System.CommandLine;
-using HomeOps.Core.Compile.Bgp;
-using HomeOps.Core.Edge;
-using HomeOps.Core.Edge.Tools;
-using HomeOps.Core.Model.Repo;
-using HomeOps.Core.Orchestrate.Diagnostics;
-using HomeOps.Core.Orchestrate.Observe;
 using HomeOps.Cli.Output;
+using HomeOps.Adapters.Files;
+using HomeOps.Adapters.Cluster;
+using HomeOps.Adapters.Tools;
+using HomeOps.Compile.Bgp;
+using HomeOps.Compile.Repository;
+using HomeOps.Model.Talhelper;
+using HomeOps.Operations.Diagnose;
+using HomeOps.Operations.Observe;
+using HomeOps.Operations.Status;
 
 namespace HomeOps.Cli.Commands;
 
@@ -35,7 +38,7 @@ public static class DiagnoseCommands
         {
             var root = parse.GetValue(CommonOptions.Repo)!;
             var config = CommonOptions.KubeconfigPath(parse, kubeconfig);
-            var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
+            var repo = new DiskRepository(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
             var plan = LabPlan.From(repo);
             var cilium = new Cilium(CommonOptions.Runner());
             var peers = cilium.BgpPeersAsync(config, CancellationToken.None).GetAwaiter().GetResult();
@@ -154,7 +157,7 @@ public static class DiagnoseCommands
         try
         {
             if (!Directory.Exists(root)) throw new DiagnosisInputException($"no repository at {Path.GetFullPath(root)} (--repo)");
-            var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
+            var repo = new DiskRepository(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
             if (repo.Talos is null)
                 throw new DiagnosisInputException($"talconfig.yaml under {Path.GetFullPath(root)} did not load, so there is no plan to compare with; `homeops validate` says why");
             diagnosis = diagnose(repo);

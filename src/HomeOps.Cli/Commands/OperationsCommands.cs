@@ -1,13 +1,20 @@
 using System.CommandLine;
-using HomeOps.Core.Compile.TalConfig;
-using HomeOps.Core.Diagnostics;
-using HomeOps.Core.Edge;
-using HomeOps.Core.Edge.Tools;
-using HomeOps.Core.Orchestrate.Observe;
-using HomeOps.Core.Compile.Talos;
-using HomeOps.Core.Orchestrate.Operations;
-using HomeOps.Core.Orchestrate.Recovery;
-using HomeOps.Core.Orchestrate.Status;
+using HomeOps.Adapters.Files;
+using HomeOps.Adapters.Cluster;
+using HomeOps.Adapters.Tools;
+using HomeOps.Cli.Output;
+using HomeOps.Compile.Talhelper;
+using HomeOps.Compile.Talos;
+using HomeOps.Model.Talhelper;
+using HomeOps.Operations.Maintenance;
+using HomeOps.Operations.Observe;
+using HomeOps.Operations.Recovery;
+using HomeOps.Operations.Status;
+using HomeOps.Operations.Tools;
+
+using HomeOps.Model;
+
+using HomeOps.Model.Repository;
 
 namespace HomeOps.Cli.Commands;
 
@@ -55,7 +62,7 @@ public static class OperationsCommands
             """) { kubeconfig, yes, planOnly, timeout };
         command.SetAction(parse =>
         {
-            if (!HomeOps.Core.Compile.Bootstrap.GoDuration.TryParse(parse.GetValue(timeout), out var limit) || limit <= TimeSpan.Zero)
+            if (!GoDuration.TryParse(parse.GetValue(timeout), out var limit) || limit <= TimeSpan.Zero)
             {
                 Console.Error.WriteLine($"homeops: --timeout '{parse.GetValue(timeout)}' is not a duration (e.g. 15m, 90s); nothing was changed");
                 return ExitCodes.Failure;
@@ -67,10 +74,10 @@ public static class OperationsCommands
                 var config = CommonOptions.KubeconfigPath(parse, kubeconfig);
                 var runner = CommonOptions.Runner();
                 var talosctl = new Talosctl(runner);
-                var (expected, collector) = StatusCommand.Observe(root, talosPlan, ops.Health, config, runner);
-                var (seen, facts) = await new RecoveryDetector(collector, talosctl, ops, talosPlan, root, config).DetectAsync(cancel);
+                var (expected, collector) = StatusCommand.Observe(parse, talosPlan, ops.Health, config, runner);
+                var (seen, facts) = await new RecoveryDetector(collector, talosctl, ops, talosPlan, CommonOptions.Workspace(parse), config).DetectAsync(cancel);
                 var situations = RecoveryPlanner.Plan(expected, seen, facts, Path.GetRelativePath(root, ops.Talosconfig));
-                var recovery = new RecoveryRunner(talosctl, new Flux(runner), ops, new Output.TerminalConsole(), talosPlan.Config.ClusterName, config, TimeProvider.System, wait);
+                var recovery = new RecoveryRunner(talosctl, new Flux(runner), ops, CommonOptions.Workspace(parse), new Output.TerminalConsole(), talosPlan.Config.ClusterName, config, TimeProvider.System, wait);
                 return await recovery.RunAsync(situations, parse.GetValue(yes), parse.GetValue(planOnly), cancel) ? ExitCodes.Ok : ExitCodes.Findings;
             }, wait);
         });
@@ -148,7 +155,7 @@ public static class OperationsCommands
         command.Options.Add(kubeconfig);
         command.SetAction(parse =>
         {
-            if (!HomeOps.Core.Compile.Bootstrap.GoDuration.TryParse(parse.GetValue(timeout), out var nodeTimeout) || nodeTimeout <= TimeSpan.Zero)
+            if (!GoDuration.TryParse(parse.GetValue(timeout), out var nodeTimeout) || nodeTimeout <= TimeSpan.Zero)
             {
                 Console.Error.WriteLine($"homeops: --node-timeout '{parse.GetValue(timeout)}' is not a duration (e.g. 15m, 90s); nothing was changed");
                 return ExitCodes.Failure;
@@ -170,9 +177,9 @@ public static class OperationsCommands
     {
         var root = Path.GetFullPath(parse.GetValue(CommonOptions.Repo)!);
         var workflow = TalosCommands.Workflow(parse, null);
-        var talosPlan = workflow.Plan(TalConfigLoader.DefaultPath, Environment.GetEnvironmentVariables(), new DiagnosticBag());
+        var talosPlan = workflow.Plan(RepoFiles.TalConfig, Environment.GetEnvironmentVariables(), new FindingBag());
         var runner = CommonOptions.Runner();
-        var ops = new ClusterOperations(new Talosctl(runner), talosPlan, root, new GitCli(), new Output.TerminalConsole(), TimeProvider.System, wait, connectCluster);
+        var ops = new ClusterOperations(new Talosctl(runner), talosPlan, CommonOptions.Workspace(parse), new Output.TerminalConsole(), TimeProvider.System, wait, connectCluster);
         using var interrupt = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupt.Cancel(); };
         try

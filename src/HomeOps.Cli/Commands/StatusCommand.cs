@@ -1,13 +1,19 @@
 using System.CommandLine;
 using HomeOps.Cli.Output;
-using HomeOps.Core.Compile.TalConfig;
-using HomeOps.Core.Compile.Talos;
-using HomeOps.Core.Diagnostics;
-using HomeOps.Core.Edge;
-using HomeOps.Core.Edge.Tools;
-using HomeOps.Core.Orchestrate.Operations;
-using HomeOps.Core.Orchestrate.Status;
 using Spectre.Console;
+using HomeOps.Adapters.Files;
+using HomeOps.Adapters.Cluster;
+using HomeOps.Adapters.Tools;
+using HomeOps.Compile.Repository;
+using HomeOps.Compile.Talhelper;
+using HomeOps.Compile.Talos;
+using HomeOps.Model.Talhelper;
+using HomeOps.Operations.Maintenance;
+using HomeOps.Operations.Status;
+
+using HomeOps.Model;
+
+using HomeOps.Model.Repository;
 
 namespace HomeOps.Cli.Commands;
 
@@ -32,11 +38,11 @@ public static class StatusCommand
         {
             var root = Path.GetFullPath(parse.GetValue(CommonOptions.Repo)!);
             var workflow = TalosCommands.Workflow(parse, null);
-            var talosPlan = workflow.Plan(TalConfigLoader.DefaultPath, Environment.GetEnvironmentVariables(), new DiagnosticBag());
+            var talosPlan = workflow.Plan(RepoFiles.TalConfig, Environment.GetEnvironmentVariables(), new FindingBag());
             var config = CommonOptions.KubeconfigPath(parse, kubeconfig);
             var runner = CommonOptions.Runner();
             var talos = TalosHealth.For(new Talosctl(runner), talosPlan, root);
-            var (expected, collector) = Observe(root, talosPlan, talos, config, runner);
+            var (expected, collector) = Observe(parse, talosPlan, talos, config, runner);
             var report = StatusEvaluator.Evaluate(expected, collector.CollectAsync(CancellationToken.None).GetAwaiter().GetResult());
             if (parse.GetValue(format) == "json") Console.WriteLine(StatusOutput.ToJson(report));
             else
@@ -51,11 +57,12 @@ public static class StatusCommand
     }
 
     /// <summary>What the repository expects and a collector reading the live cluster: shared by status and recover.</summary>
-    internal static (StatusExpectation Expected, StatusCollector Collector) Observe(string root, TalosPlan talosPlan, TalosHealth talos,
+    internal static (StatusExpectation Expected, StatusCollector Collector) Observe(ParseResult parse, TalosPlan talosPlan, TalosHealth talos,
         string kubeconfig, ToolRunner runner)
     {
-        var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
+        var workspace = CommonOptions.Workspace(parse);
+        var repo = new DiskRepository(new GitCli()).Load(workspace.Root, Environment.GetEnvironmentVariables());
         return (StatusExpectation.From(talosPlan, repo), new StatusCollector(talos,
-            () => new KubernetesClusterReaderFactory().Connect(kubeconfig), new Cilium(runner), kubeconfig, TimeProvider.System));
+            () => new KubernetesClusterReaderFactory().Connect(kubeconfig), new Cilium(runner), workspace, kubeconfig, TimeProvider.System));
     }
 }

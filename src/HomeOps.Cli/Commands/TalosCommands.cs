@@ -1,9 +1,12 @@
-using HomeOps.Core.Compile.TalConfig;
 using System.CommandLine;
 using HomeOps.Cli.Output;
-using HomeOps.Core.Diagnostics;
-using HomeOps.Core.Edge;
-using HomeOps.Core.Orchestrate;
+using HomeOps.Adapters.Files;
+using HomeOps.Compile.Talhelper;
+using HomeOps.Model.Repository;
+using HomeOps.Model.Talhelper;
+using HomeOps.Operations.Talos;
+
+using HomeOps.Model;
 
 namespace HomeOps.Cli.Commands;
 
@@ -41,7 +44,7 @@ public static class TalosCommands
 
     private static Command GenConfig()
     {
-        var config = new Option<string>("--config", "-c") { Description = "The talconfig.yaml to read", DefaultValueFactory = _ => TalConfigLoader.DefaultPath };
+        var config = new Option<string>("--config", "-c") { Description = "The talconfig.yaml to read", DefaultValueFactory = _ => RepoFiles.TalConfig };
         var secrets = new Option<string>("--secrets", "-s") { Description = "The secrets bundle from `homeops talos gensecret`", DefaultValueFactory = _ => TalosWorkflow.DefaultSecretsPath };
         var schemaLocation = CommonOptions.SchemaLocation();
         var command = new Command("genconfig", """
@@ -54,14 +57,14 @@ public static class TalosCommands
         command.SetAction(parse =>
         {
             var workflow = Workflow(parse, parse.GetValue(schemaLocation));
-            var diagnostics = new DiagnosticBag();
-            var plan = workflow.Plan(parse.GetValue(config)!, Environment.GetEnvironmentVariables(), diagnostics);
-            var render = workflow.Render(plan, workflow.ReadSecrets(parse.GetValue(secrets)!), diagnostics);
-            var found = diagnostics.Sorted();
-            DiagnosticPrinter.Print(found, Console.Error);
-            if (diagnostics.HasErrors)
+            var findings = new FindingBag();
+            var plan = workflow.Plan(parse.GetValue(config)!, Environment.GetEnvironmentVariables(), findings);
+            var render = workflow.Render(plan, workflow.ReadSecrets(parse.GetValue(secrets)!), findings);
+            var found = findings.Sorted();
+            FindingPrinter.Print(found, Console.Error);
+            if (findings.HasErrors)
             {
-                Console.Error.WriteLine($"genconfig: {DiagnosticPrinter.Count(found)}; nothing written");
+                Console.Error.WriteLine($"genconfig: {FindingPrinter.Count(found)}; nothing written");
                 return ExitCodes.Findings;
             }
             workflow.Write(render);
@@ -73,5 +76,5 @@ public static class TalosCommands
     }
 
     internal static TalosWorkflow Workflow(ParseResult parse, string[]? schemaLocations) =>
-        new(new DiskSourceTree(parse.GetValue(CommonOptions.Repo)!), new GitCli(), CommonOptions.Schemas(schemaLocations), TimeProvider.System);
+        new(new DiskSourceTree(parse.GetValue(CommonOptions.Repo)!), CommonOptions.Workspace(parse), CommonOptions.Schemas(schemaLocations), TimeProvider.System);
 }

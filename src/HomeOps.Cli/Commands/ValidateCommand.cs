@@ -1,9 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
 using HomeOps.Cli.Output;
-using HomeOps.Core.Diagnostics;
-using HomeOps.Core.Edge;
-using HomeOps.Core.Validate.Engine;
+using HomeOps.Adapters.Files;
+using HomeOps.Compile.Repository;
+using HomeOps.Model;
+using HomeOps.Validate.Engine;
+
+using HomeOps.Validate.Schema;
 
 namespace HomeOps.Cli.Commands;
 
@@ -32,7 +35,7 @@ public static class ValidateCommand
             try { enabled = validator.Select(parse.GetValue(rule) ?? [], parse.GetValue(skip) ?? []); }
             catch (HomeOpsException e)
             {
-                DiagnosticPrinter.Print(e.Diagnostics, Console.Error);
+                FindingPrinter.Print(e.Findings, Console.Error);
                 return ExitCodes.Failure;
             }
             var root = parse.GetValue(path)!;
@@ -41,8 +44,8 @@ public static class ValidateCommand
                 Console.Error.WriteLine($"homeops: {root} is not a directory");
                 return ExitCodes.Failure;
             }
-            _ = Task.Run(HomeOps.Core.Validate.Schema.SchemaCheck.WarmUp); // overlaps the schema library's start-up with reading the repository
-            var repo = new RepoLoader(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
+            _ = Task.Run(SchemaCheck.WarmUp); // overlaps the schema library's start-up with reading the repository
+            var repo = new DiskRepository(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
             var loadTime = clock.Elapsed;
             var report = validator.Run(repo, enabled, CommonOptions.Schemas(parse.GetValue(schemaLocation)), loadTime);
             if (parse.GetValue(timings))

@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using HomeOps.Core.Orchestrate.Bootstrap;
 using Spectre.Console;
+using HomeOps.Model.Talhelper;
+using HomeOps.Operations.Bootstrap;
 
 namespace HomeOps.Cli.Output;
 

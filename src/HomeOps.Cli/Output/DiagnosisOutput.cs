@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using HomeOps.Core.Orchestrate.Diagnostics;
+using HomeOps.Operations.Diagnose;
 
 namespace HomeOps.Cli.Output;
 

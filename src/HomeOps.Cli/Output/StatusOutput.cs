@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using HomeOps.Core.Orchestrate.Status;
 using Spectre.Console;
+using HomeOps.Operations.Status;
 
 namespace HomeOps.Cli.Output;
 

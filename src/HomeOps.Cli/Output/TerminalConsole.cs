@@ -1,4 +1,4 @@
-using HomeOps.Core.Orchestrate.Operations;
+using HomeOps.Operations.Maintenance;
 
 namespace HomeOps.Cli.Output;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using HomeOps.Core.Diagnostics;
-using HomeOps.Core.Validate.Engine;
+using HomeOps.Model;
+using HomeOps.Validate.Engine;
 
 namespace HomeOps.Cli.Output;
 
@@ -12,18 +12,18 @@ public static class ValidationOutput
 
     public static void Text(ValidationReport report, TextWriter writer)
     {
-        foreach (var group in report.Diagnostics.GroupBy(d => d.Location.File))
+        foreach (var group in report.Findings.GroupBy(d => d.Location.File))
         {
             writer.WriteLine(group.Key);
             foreach (var d in group) writer.WriteLine($"  {d}".Replace("\n", "\n  "));
         }
-        writer.WriteLine($"{report.Files} files, {report.Documents} documents: {DiagnosticPrinter.Count(report.Diagnostics)} in {report.Duration.TotalMilliseconds:F0} ms");
+        writer.WriteLine($"{report.Files} files, {report.Documents} documents: {FindingPrinter.Count(report.Findings)} in {report.Duration.TotalMilliseconds:F0} ms");
     }
 
     /// <summary>{"diagnostics":[{rule,severity,file,line,column,message,hint}],"summary":{files,documents,errors,warnings,durationMs}}</summary>
     public static JsonObject Json(ValidationReport report) => new()
     {
-        ["diagnostics"] = new JsonArray(report.Diagnostics.Select(d => (JsonNode)new JsonObject
+        ["diagnostics"] = new JsonArray(report.Findings.Select(d => (JsonNode)new JsonObject
         {
             ["rule"] = d.Rule,
             ["severity"] = Level(d.Severity),
@@ -43,7 +43,7 @@ public static class ValidationOutput
         },
     };
 
-    /// <summary>SARIF 2.1.0 as GitHub code scanning reads it: one run, the rule catalog, one result per diagnostic.</summary>
+    /// <summary>SARIF 2.1.0 as GitHub code scanning reads it: one run, the rule catalog, one result per finding.</summary>
     public static JsonObject Sarif(ValidationReport report, IReadOnlyList<RuleInfo> rules) => new()
     {
         ["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json",
@@ -65,11 +65,11 @@ public static class ValidationOutput
                     }).ToArray()),
                 },
             },
-            ["results"] = new JsonArray(report.Diagnostics.Select(d => (JsonNode)Result(d)).ToArray()),
+            ["results"] = new JsonArray(report.Findings.Select(d => (JsonNode)Result(d)).ToArray()),
         }),
     };
 
-    private static JsonObject Result(Diagnostic d)
+    private static JsonObject Result(Finding d)
     {
         var physical = new JsonObject { ["artifactLocation"] = new JsonObject { ["uri"] = d.Location.File } };
         if (d.Location.Line > 0)

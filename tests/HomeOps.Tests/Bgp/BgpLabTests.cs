@@ -1,9 +1,11 @@
 using Stopwatch = System.Diagnostics.Stopwatch;
 using ProcessStartInfo = System.Diagnostics.ProcessStartInfo;
-using HomeOps.Core.Compile.Bgp;
-using HomeOps.Core.Edge;
 using HomeOps.Tests.Support;
 using Xunit.Abstractions;
+using HomeOps.Adapters.Bgp;
+using HomeOps.Adapters.Files;
+using HomeOps.Compile.Bgp;
+using HomeOps.Compile.Repository;
 
 namespace HomeOps.Tests.Bgp;
 
@@ -184,7 +186,7 @@ public sealed class LabPlanTests
     [Fact]
     public void Reference_plan_announces_both_ingress_ips_to_every_ipv4_session_and_nothing_on_ipv6()
     {
-        var plan = LabPlan.From(new RepoLoader(new GitCli()).Load(Repo.Root, new Dictionary<string, string>()));
+        var plan = LabPlan.From(new DiskRepository(new GitCli()).Load(Repo.Root, new Dictionary<string, string>()));
         Assert.Equal(["172.29.52.200/32", "172.29.52.201/32"], plan.Expected.Select(e => e.ToString()).Order());
         Assert.All(plan.Announced.Where(a => !a.Key.IsV6), a => Assert.Equal(2, a.Value.Count));
         Assert.All(plan.Announced.Where(a => a.Key.IsV6), a => Assert.Empty(a.Value));

@@ -1,16 +1,18 @@
 using System.Net;
-using HomeOps.Core.Compile.Bgp;
-using HomeOps.Core.Diagnostics;
-using HomeOps.Core.Edge;
-using HomeOps.Core.Model.Network;
 using HomeOps.Tests.Support;
+using HomeOps.Adapters.Files;
+using HomeOps.Compile.Bgp;
+using HomeOps.Compile.Repository;
+using HomeOps.Compile.Talhelper;
+using HomeOps.Model;
+using HomeOps.Model.Network;
 
 namespace HomeOps.Tests.Bgp;
 
 public sealed class RouterConfigTests
 {
     private static BgpTopology Reference() =>
-        BgpTopology.From(new RepoLoader(new GitCli()).Load(Repo.Root, new Dictionary<string, string>()));
+        BgpTopology.From(new DiskRepository(new GitCli()).Load(Repo.Root, new Dictionary<string, string>()));
 
     private static string[] Lines(string config) => config.Split('\n');
 
@@ -126,7 +128,7 @@ public sealed class RouterConfigTests
                       advertise: bgp
 
             """, ""));
-        var config = RouterConfig.Render(BgpTopology.From(new RepoLoader(new GitCli()).Load(root, new Dictionary<string, string>())), RouterFlavour.Frr);
+        var config = RouterConfig.Render(BgpTopology.From(new DiskRepository(new GitCli()).Load(root, new Dictionary<string, string>())), RouterFlavour.Frr);
         Assert.DoesNotContain("address-family ipv6 unicast", config);
         Assert.Contains(" neighbor 172.29.51.11 activate", config);
     }
@@ -138,7 +140,7 @@ public sealed class RouterConfigTests
         var root = BgpTrees.Reference(temp);
         File.Delete(Path.Combine(root, "infrastructure/cilium/bgp.yaml"));
         BgpTrees.Edit(root, "infrastructure/cilium/kustomization.yaml", text => text.Replace("  - bgp.yaml\n", ""));
-        var error = Assert.Throws<HomeOpsException>(() => BgpTopology.From(new RepoLoader(new GitCli()).Load(root, new Dictionary<string, string>())));
+        var error = Assert.Throws<HomeOpsException>(() => BgpTopology.From(new DiskRepository(new GitCli()).Load(root, new Dictionary<string, string>())));
         Assert.Contains("no CiliumBGPClusterConfig", error.Message);
     }
 

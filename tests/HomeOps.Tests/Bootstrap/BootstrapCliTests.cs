@@ -1,5 +1,7 @@
 using HomeOps.Tests.Support;
 
+using HomeOps.Compile.Bootstrap;
+
 namespace HomeOps.Tests.Bootstrap;
 
 /// <summary>`homeops bootstrap` through the real CLI with the stand-in tools on PATH.</summary>
@@ -14,7 +16,7 @@ public sealed class BootstrapCliTests
         using var standIns = new StandIns();
         var result = Process.HomeOps(h.Root, Environment(standIns), "bootstrap", "--dry-run", "--schema-location", Repo.Schemas);
         Assert.True(result.ExitCode == 0, result.Output);
-        foreach (var phase in HomeOps.Core.Compile.Bootstrap.BootstrapPlan.PhaseOrder) Assert.Contains($". {phase}  (timeout", result.Stdout);
+        foreach (var phase in BootstrapPlan.PhaseOrder) Assert.Contains($". {phase}  (timeout", result.Stdout);
         Assert.Contains("talosctl apply-config --insecure --nodes 172.29.51.12 --file talos/clusterconfig/home-ops-mini02.yaml", result.Stdout);
         Assert.Contains("helm upgrade --install cilium cilium --repo https://helm.cilium.io --version 1.17.6 -n kube-system", result.Stdout);
         Assert.Contains("values ***", result.Stdout);

@@ -1,8 +1,9 @@
-using HomeOps.Core.Compile.Bootstrap;
-using HomeOps.Core.Diagnostics;
-using HomeOps.Core.Edge;
-using HomeOps.Core.Edge.Tools;
-using HomeOps.Core.Orchestrate.Bootstrap;
+using HomeOps.Adapters.Files;
+using HomeOps.Compile.Bootstrap;
+using HomeOps.Model;
+using HomeOps.Model.Repository;
+using HomeOps.Operations.Bootstrap;
+using HomeOps.Operations.Tools;
 
 namespace HomeOps.Tests.Bootstrap;
 
@@ -107,8 +108,8 @@ public sealed class BootstrapEngineTests
         Directory.CreateDirectory(Path.GetDirectoryName(h.StatePath)!);
         File.WriteAllText(h.StatePath, content);
         var error = await Assert.ThrowsAsync<HomeOpsException>(() => h.RunAsync(new BootstrapOptions(Resume: true)));
-        Assert.Contains("bootstrap state file is unusable", error.Diagnostics[0].Message);
-        Assert.Contains("mv ", error.Diagnostics[0].Hint);
+        Assert.Contains("bootstrap state file is unusable", error.Findings[0].Message);
+        Assert.Contains("mv ", error.Findings[0].Hint);
         Assert.Equal(content, File.ReadAllText(h.StatePath));
         Assert.Empty(h.Cluster.Calls);
     }
@@ -121,7 +122,7 @@ public sealed class BootstrapEngineTests
         using (RunLock.Acquire(path))
         {
             var error = Assert.Throws<HomeOpsException>(() => RunLock.Acquire(path));
-            Assert.Contains($"pid {Environment.ProcessId}", error.Diagnostics[0].Message);
+            Assert.Contains($"pid {Environment.ProcessId}", error.Findings[0].Message);
         }
         using (RunLock.Acquire(path)) { } // released with the first holder
     }
@@ -143,11 +144,11 @@ public sealed class BootstrapEngineTests
     public void Bootstrap_config_errors_name_the_line_and_suggest_the_phase()
     {
         using var temp = new Support.TempDir();
-        var text = File.ReadAllText(Path.Combine(Support.Repo.Root, BootstrapPlan.DefaultPath)).Replace("- name: wait-nodes", "- name: wait-node").Replace("timeout: 2m\n  - name: talos-config", "timeout: 2 minutes\n  - name: talos-config");
-        temp.Write(BootstrapPlan.DefaultPath, text);
-        var diagnostics = new DiagnosticBag();
-        Assert.Null(BootstrapPlan.Load(new DiskSourceTree(temp.Path), diagnostics));
-        var found = diagnostics.Sorted();
+        var text = File.ReadAllText(Path.Combine(Support.Repo.Root, RepoFiles.BootstrapConfig)).Replace("- name: wait-nodes", "- name: wait-node").Replace("timeout: 2m\n  - name: talos-config", "timeout: 2 minutes\n  - name: talos-config");
+        temp.Write(RepoFiles.BootstrapConfig, text);
+        var findings = new FindingBag();
+        Assert.Null(BootstrapPlan.Load(new DiskSourceTree(temp.Path), findings));
+        var found = findings.Sorted();
         Assert.Contains(found, d => d.Message == "unknown phase 'wait-node'" && d.Hint == "did you mean 'wait-nodes'?" && d.Location.Line > 0);
         Assert.Contains(found, d => d.Message.Contains("'2 minutes' is not a duration"));
     }

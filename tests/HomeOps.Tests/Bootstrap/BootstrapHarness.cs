@@ -1,12 +1,18 @@
 using System.Text.Json.Nodes;
-using HomeOps.Core.Compile.Bootstrap;
-using HomeOps.Core.Diagnostics;
-using HomeOps.Core.Edge;
-using HomeOps.Core.Edge.Tools;
-using HomeOps.Core.Orchestrate;
-using HomeOps.Core.Orchestrate.Bootstrap;
-using HomeOps.Core.Orchestrate.Bootstrap.Phases;
 using HomeOps.Tests.Support;
+using HomeOps.Adapters.Files;
+using HomeOps.Adapters.Schemas;
+using HomeOps.Compile.Bootstrap;
+using HomeOps.Compile.Repository;
+using HomeOps.Model.Repository;
+using HomeOps.Operations.Bootstrap;
+using HomeOps.Operations.Bootstrap.Phases;
+using HomeOps.Operations.Talos;
+using HomeOps.Operations.Tools;
+
+using HomeOps.Model;
+
+using HomeOps.Operations;
 
 namespace HomeOps.Tests.Bootstrap;
 
@@ -35,9 +41,9 @@ public sealed class BootstrapHarness : IDisposable
         Repo.CopyReference(_temp, git: false);
         foreach (var folder in new[] { "clusters", "infrastructure", "apps" })
             Repo.CopyDirectory(Path.Combine(Repo.Root, folder), Path.Combine(Root, folder));
-        var config = File.ReadAllText(Path.Combine(Repo.Root, BootstrapPlan.DefaultPath))
+        var config = File.ReadAllText(Path.Combine(Repo.Root, RepoFiles.BootstrapConfig))
             .Replace("retryDelay: 10s", "retryDelay: 50ms").Replace("healthCheckInterval: 5s", "healthCheckInterval: 100ms");
-        File.WriteAllText(Path.Combine(Root, BootstrapPlan.DefaultPath), config);
+        File.WriteAllText(Path.Combine(Root, RepoFiles.BootstrapConfig), config);
         Process.Run("git", Root, "init", "-q");
         Process.Run("git", Root, "add", "-A");
         Process.Run("git", Root, "-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-qm", "reference");
@@ -51,7 +57,9 @@ public sealed class BootstrapHarness : IDisposable
         Cluster.Items["1Password Connect Token - home-ops"] = new OnePasswordItem("token", new Dictionary<string, string> { ["token"] = "eyJhbGciOiJFUzI1NiJ9.token" });
     }
 
-    public TalosWorkflow Workflow => new(new DiskSourceTree(Root), new GitCli(), new SchemaStore([Repo.Schemas], Path.Combine(Root, ".schema-cache")), TimeProvider.System);
+    public IWorkspace Workspace => new DiskWorkspace(Root, new GitCli());
+
+    public TalosWorkflow Workflow => new(new DiskSourceTree(Root), Workspace, new SchemaStore([Repo.Schemas], Path.Combine(Root, ".schema-cache")), TimeProvider.System);
 
     public string StatePath => Path.Combine(Root, ".homeops", "bootstrap-state.json");
 
@@ -59,12 +67,12 @@ public sealed class BootstrapHarness : IDisposable
 
     public BootstrapContext Context()
     {
-        var diagnostics = new DiagnosticBag();
-        var plan = BootstrapPlan.Load(new DiskSourceTree(Root), diagnostics) ?? throw new InvalidOperationException(string.Join("\n", diagnostics.Sorted()));
-        var talos = Workflow.Plan(HomeOps.Core.Compile.TalConfig.TalConfigLoader.DefaultPath, new Dictionary<string, string>(), diagnostics);
-        var repo = new RepoLoader(new GitCli()).Load(Root, new Dictionary<string, string>());
+        var findings = new FindingBag();
+        var plan = BootstrapPlan.Load(new DiskSourceTree(Root), findings) ?? throw new InvalidOperationException(string.Join("\n", findings.Sorted()));
+        var talos = Workflow.Plan(RepoFiles.TalConfig, new Dictionary<string, string>(), findings);
+        var repo = new DiskRepository(new GitCli()).Load(Root, new Dictionary<string, string>());
         var api = new FakeCluster.Api(Cluster);
-        return new BootstrapContext(plan, talos, repo, Cluster.Tools(), api, Workflow, new Recorder(Events), TimeProvider.System, Guid.NewGuid().ToString("N"));
+        return new BootstrapContext(plan, talos, repo, Cluster.Tools(), api, Workflow, Workspace, new Recorder(Events), TimeProvider.System, Guid.NewGuid().ToString("N"));
     }
 
     public Task<BootstrapState> RunAsync(BootstrapOptions? options = null) => Engine().RunAsync(Context(), options ?? new BootstrapOptions(), CancellationToken.None);

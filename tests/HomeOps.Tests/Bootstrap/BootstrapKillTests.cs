@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using Process = System.Diagnostics.Process;
-using HomeOps.Core.Compile.Bootstrap;
 using HomeOps.Tests.Support;
 using Xunit.Abstractions;
+using HomeOps.Adapters.Files;
+using HomeOps.Compile.Bootstrap;
 
 namespace HomeOps.Tests.Bootstrap;
 
@@ -97,7 +98,7 @@ public sealed class BootstrapKillTests(ApiServerFixture api, ITestOutputHelper o
         Assert.Empty(talos["violations"]?.AsArray() ?? []);
         // Exactly once: the cluster was bootstrapped, and no call ever reached an already bootstrapped
         // etcd (the stand-in records that as a violation). A call killed before it took effect is not a run.
-        var state = new HomeOps.Core.Edge.StateFile(h.StatePath).Load()!;
+        var state = new StateFile(h.StatePath).Load()!;
         Assert.All(BootstrapPlan.PhaseOrder, p => Assert.True(state.Completed(p), $"{p} not completed"));
         Assert.Contains(File.ReadAllLines(Path.Combine(h.Root, ".homeops", "bootstrap.log")), l => l.Contains("\"event\":\"run-completed\""));
 

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
-using HomeOps.Core.Edge.Tools;
-using HomeOps.Core.Orchestrate.Bootstrap;
+using HomeOps.Adapters.Tools;
+using HomeOps.Compile.Bgp;
+using HomeOps.Operations.Bootstrap;
+using HomeOps.Operations.Tools;
 
 namespace HomeOps.Tests.Bootstrap;
 
@@ -109,8 +111,8 @@ public sealed class FakeCluster
         public Task<CiliumHealth> StatusAsync(string kubeconfig, CancellationToken cancel) =>
             Task.FromResult(new CiliumHealth(c.Releases.ContainsKey("kube-system/cilium"), []));
 
-        public Task<IReadOnlyList<BgpPeer>> BgpPeersAsync(string kubeconfig, CancellationToken cancel) =>
-            Task.FromResult<IReadOnlyList<BgpPeer>>(c.Hostnames.Values.Select(h => new BgpPeer(h, "172.29.51.1", 64513, "established", 3)).ToList());
+        public Task<IReadOnlyList<PeerSession>> BgpPeersAsync(string kubeconfig, CancellationToken cancel) =>
+            Task.FromResult<IReadOnlyList<PeerSession>>(c.Hostnames.Values.Select(h => new PeerSession(h, "172.29.51.1", 64513, "established", 3)).ToList());
 
         public Task<IReadOnlyList<AdvertisedRoute>> AdvertisedRoutesAsync(string afi, string kubeconfig, CancellationToken cancel) =>
             Task.FromResult<IReadOnlyList<AdvertisedRoute>>([]);

@@ -1,6 +1,10 @@
 using System.Text.Json.Nodes;
-using HomeOps.Core.Edge.Tools;
 using HomeOps.Tests.Support;
+using HomeOps.Adapters.Tools;
+using HomeOps.Compile.Bgp;
+using HomeOps.Compile.Talos;
+using HomeOps.Model.Talhelper;
+using HomeOps.Operations.Tools;
 
 namespace HomeOps.Tests.Bootstrap;
 
@@ -205,7 +209,7 @@ public sealed class ToolAdapterTests : IDisposable
         Assert.Empty(healthy.Problems);
 
         var peers = await cilium.BgpPeersAsync(kubeconfig, cancel);
-        Assert.Equal([new BgpPeer("home-ops-1", "172.29.51.1", 64512, "established", 3), new BgpPeer("home-ops-2", "172.29.51.1", 64512, "active", 0)],
+        Assert.Equal([new PeerSession("home-ops-1", "172.29.51.1", 64512, "established", 3), new PeerSession("home-ops-2", "172.29.51.1", 64512, "active", 0)],
             peers.OrderBy(p => p.Node));
     }
 

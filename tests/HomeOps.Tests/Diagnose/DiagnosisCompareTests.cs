@@ -1,16 +1,17 @@
-using HomeOps.Core.Edge;
-using HomeOps.Core.Edge.Tools;
-using HomeOps.Core.Model.Repo;
-using HomeOps.Core.Orchestrate.Diagnostics;
-using HomeOps.Core.Orchestrate.Observe;
 using HomeOps.Tests.Support;
+using HomeOps.Adapters.Files;
+using HomeOps.Compile.Repository;
+using HomeOps.Model.Talhelper;
+using HomeOps.Operations.Diagnose;
+using HomeOps.Operations.Observe;
+using HomeOps.Operations.Tools;
 
 namespace HomeOps.Tests.Diagnose;
 
 /// <summary>The pure comparisons on hand-made live objects, for the verdicts the end-to-end tests do not reach.</summary>
 public sealed class DiagnosisCompareTests
 {
-    private static readonly RepoModel Reference = new RepoLoader(new GitCli()).Load(Repo.Root, new Dictionary<string, string>());
+    private static readonly RepoModel Reference = new DiskRepository(new GitCli()).Load(Repo.Root, new Dictionary<string, string>());
     private const long Ssd = 500_107_862_016;
 
     private static LonghornNode Node(string name, params LonghornDisk[] disks) => new(name, true, true, "", disks);

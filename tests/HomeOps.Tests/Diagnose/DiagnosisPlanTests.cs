@@ -1,14 +1,16 @@
-using HomeOps.Core.Edge;
-using HomeOps.Core.Model.Repo;
-using HomeOps.Core.Orchestrate.Diagnostics;
 using HomeOps.Tests.Support;
+using HomeOps.Adapters.Files;
+using HomeOps.Compile.Repository;
+using HomeOps.Compile.Talhelper;
+using HomeOps.Model.Talhelper;
+using HomeOps.Operations.Diagnose;
 
 namespace HomeOps.Tests.Diagnose;
 
 /// <summary>What the diagnoses expect, read from the reference repository: the values operators used to look up by hand.</summary>
 public sealed class DiagnosisPlanTests
 {
-    private static readonly RepoModel Reference = new RepoLoader(new GitCli()).Load(Repo.Root, new Dictionary<string, string>());
+    private static readonly RepoModel Reference = new DiskRepository(new GitCli()).Load(Repo.Root, new Dictionary<string, string>());
 
     [Fact]
     public void Dual_stack_plan_is_talconfigs_nodes_pod_and_service_networks_and_the_LB_pools()

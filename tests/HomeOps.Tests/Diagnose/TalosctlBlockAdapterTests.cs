@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
-using HomeOps.Core.Edge.Tools;
 using HomeOps.Tests.Operations;
+using HomeOps.Adapters.Tools;
+using HomeOps.Operations.Tools;
 
 namespace HomeOps.Tests.Diagnose;
 

@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using HomeOps.Core.Model.Network;
+using HomeOps.Adapters.Tools;
+using HomeOps.Compile.Network;
+using HomeOps.Model.Network;
+using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Tests.GitOps;
 

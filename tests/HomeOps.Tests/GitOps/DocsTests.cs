@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Tests.GitOps;
 

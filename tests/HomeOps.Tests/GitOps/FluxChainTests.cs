@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using HomeOps.Adapters.Tools;
 
 namespace HomeOps.Tests.GitOps;
 

@@ -1,8 +1,14 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using HomeOps.Core.Diagnostics;
-using HomeOps.Core.Yaml;
 using HomeOps.Tests.Support;
+using HomeOps.Adapters.Tools;
+using HomeOps.Model.Repository;
+using HomeOps.Model.Talhelper;
+using HomeOps.Model.Yaml;
+using HomeOps.Validate.Rules.Schema;
+using HomeOps.Validate.Schema;
+
+using HomeOps.Model;
 
 namespace HomeOps.Tests.GitOps;
 
@@ -53,8 +59,8 @@ public sealed class GitOpsTree
     /// <summary>Every *.yaml/*.yml under the tree roots, relative with '/' separators.</summary>
     public IReadOnlyList<string> YamlFiles { get; }
 
-    /// <summary>Parse diagnostics per file (empty when the file parsed).</summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<Diagnostic>> ParseErrors { get; }
+    /// <summary>Parse findings per file (empty when the file parsed).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<Finding>> ParseErrors { get; }
 
     /// <summary>All documents of all YAML files, as JSON (null for an empty document).</summary>
     public IReadOnlyList<(string File, int Document, JsonNode? Json)> Documents { get; }
@@ -80,11 +86,11 @@ public sealed class GitOpsTree
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        var errors = new Dictionary<string, IReadOnlyList<Diagnostic>>();
+        var errors = new Dictionary<string, IReadOnlyList<Finding>>();
         var documents = new List<(string, int, JsonNode?)>();
         foreach (var file in YamlFiles)
         {
-            var bag = new DiagnosticBag();
+            var bag = new FindingBag();
             var docs = YamlDocuments.Parse(File.ReadAllText(System.IO.Path.Combine(root, file)), file, bag);
             errors[file] = bag.Sorted();
             for (var i = 0; i < docs.Count; i++) documents.Add((file, i, YamlJson.ToJson(docs[i].RootNode)));
@@ -114,7 +120,7 @@ public sealed class GitOpsTree
 
     public static IReadOnlyList<JsonNode?> ParseYamlText(string text, string file)
     {
-        var bag = new DiagnosticBag();
+        var bag = new FindingBag();
         var docs = YamlDocuments.Parse(text, file, bag);
         if (bag.HasErrors) throw new Xunit.Sdk.XunitException(string.Join("\n", bag.Sorted()));
         return docs.Select(d => YamlJson.ToJson(d.RootNode)).ToList();
@@ -221,5 +227,5 @@ public static class CrdSchemas
     private static readonly ConcurrentDictionary<string, Json.Schema.JsonSchema> Cache = new();
 
     public static Json.Schema.JsonSchema Load(string path) =>
-        Cache.GetOrAdd(path, p => new HomeOps.Core.Validate.Schema.SchemaCheck().Register(HomeOps.Core.Validate.Schema.CrdSchema.Normalize(File.ReadAllText(p)), new Uri(p)));
+        Cache.GetOrAdd(path, p => new SchemaCheck().Register(CrdSchema.Normalize(File.ReadAllText(p)), new Uri(p)));
 }

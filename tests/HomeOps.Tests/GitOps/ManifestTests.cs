@@ -1,11 +1,16 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using HomeOps.Core.Edge;
-using HomeOps.Core.Validate.Engine;
-using HomeOps.Core.Validate.Rules.Schema;
-using HomeOps.Core.Validate.Schema;
 using HomeOps.Tests.Support;
+using HomeOps.Adapters.Files;
+using HomeOps.Adapters.Schemas;
+using HomeOps.Compile.Repository;
+using HomeOps.Model.Repository;
+using HomeOps.Validate.Engine;
+using HomeOps.Validate.Rules.Schema;
+using HomeOps.Validate.Schema;
+
+using HomeOps.Model;
 
 namespace HomeOps.Tests.GitOps;
 
@@ -158,12 +163,12 @@ public class ManifestTests(GitOpsTree tree) : IClassFixture<GitOpsTree>
         Assert.Contains(problems, p => p.Contains("selector"));
     }
 
-    private static IReadOnlyList<HomeOps.Core.Diagnostics.Diagnostic> StrictCheck(string root)
+    private static IReadOnlyList<Finding> StrictCheck(string root)
     {
         var validator = new Validator(RuleCatalog.All());
-        var model = new RepoLoader(new GitCli()).Load(root, new Dictionary<string, string>());
+        var model = new DiskRepository(new GitCli()).Load(root, new Dictionary<string, string>());
         var schemas = new SchemaStore([Repo.Schemas], Path.Combine(Path.GetTempPath(), "homeops-test-schema-cache"));
-        return validator.Run(model, validator.Select(["schema/kubernetes"], []), schemas, TimeSpan.Zero).Diagnostics;
+        return validator.Run(model, validator.Select(["schema/kubernetes"], []), schemas, TimeSpan.Zero).Findings;
     }
 
     private static IEnumerable<string> CheckDeployment(Manifest d)

@@ -1,8 +1,12 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using HomeOps.Core.Validate.Rules.Secrets;
 using HomeOps.Tests.Support;
+using HomeOps.Validate.Rules.Secrets;
+
+using HomeOps.Adapters.Files;
+
+using HomeOps.Model.Repository;
 
 namespace HomeOps.Tests.GitOps;
 
@@ -20,7 +24,7 @@ public class SecretScanTests
         Assert.Contains("talconfig.yaml", files);
         Assert.Contains(files, f => f.StartsWith("infrastructure/", StringComparison.Ordinal));
         // The rule fixtures hold planted secrets on purpose; they are excluded the way validate excludes them.
-        var ignored = HomeOps.Core.Edge.Ignore.Parse(File.ReadAllText(Path.Combine(Repo.Root, HomeOps.Core.Edge.RepoLoader.IgnoreFile)));
+        var ignored = Ignore.Parse(File.ReadAllText(Path.Combine(Repo.Root, RepoFiles.HomeopsIgnore)));
         var findings = new List<SecretFinding>();
         var scanned = 0;
         foreach (var file in files.Where(f => !ignored.Matches(f)))

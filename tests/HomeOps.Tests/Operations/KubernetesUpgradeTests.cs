@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using HomeOps.Tests.Support;
 using Xunit.Abstractions;
+using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Tests.Operations;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using HomeOps.Tests.Support;
+using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Tests.Operations;
 

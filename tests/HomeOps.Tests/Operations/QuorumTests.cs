@@ -1,5 +1,5 @@
-using HomeOps.Core.Compile.Talos;
-using HomeOps.Core.Orchestrate.Operations;
+using HomeOps.Model;
+using HomeOps.Operations.Maintenance;
 
 namespace HomeOps.Tests.Operations;
 

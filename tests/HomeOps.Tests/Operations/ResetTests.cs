@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Tests.Operations;
 

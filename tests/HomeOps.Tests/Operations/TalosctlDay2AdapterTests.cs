@@ -1,5 +1,7 @@
-using HomeOps.Core.Edge.Tools;
 using HomeOps.Tests.Support;
+using HomeOps.Adapters.Tools;
+using HomeOps.Model.Talhelper;
+using HomeOps.Operations.Tools;
 
 namespace HomeOps.Tests.Operations;
 
@@ -50,12 +52,12 @@ public sealed class TalosctlDay2AdapterTests
     [Fact]
     public async Task The_reset_command_line_wipes_labels_only_and_a_reset_without_labels_is_never_built()
     {
-        Assert.Equal(["reset", "--graceful=true", "--reboot", "--system-labels-to-wipe", "STATE", "--system-labels-to-wipe", "EPHEMERAL"],
-            Talosctl.ResetArguments(new TalosReset(TalosReset.SafeLabels, true)));
         var talosctl = new Talosctl(new ToolRunner());
+        Assert.Equal("talosctl --nodes 10.0.0.1 reset --graceful=true --reboot --system-labels-to-wipe STATE --system-labels-to-wipe EPHEMERAL",
+            talosctl.ResetCommand("10.0.0.1", new TalosReset(TalosReset.SafeLabels, true)));
         await Assert.ThrowsAsync<ArgumentException>(() => talosctl.ResetAsync("10.0.0.1", "tc", new TalosReset([], true), CancellationToken.None));
-        Assert.Equal(["upgrade", "--image", "factory.talos.dev/metal-installer/abc:v1.10.6", "--preserve"],
-            Talosctl.UpgradeArguments("factory.talos.dev/metal-installer/abc:v1.10.6"));
+        Assert.Equal("talosctl --nodes 10.0.0.1 upgrade --image factory.talos.dev/metal-installer/abc:v1.10.6 --preserve",
+            talosctl.UpgradeCommand("10.0.0.1", "factory.talos.dev/metal-installer/abc:v1.10.6"));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
-using HomeOps.Core.Compile.Talos;
-using HomeOps.Core.Orchestrate.Observe;
-using HomeOps.Core.Orchestrate.Operations;
+using HomeOps.Model;
+using HomeOps.Model.Talhelper;
+using HomeOps.Operations.Maintenance;
+using HomeOps.Operations.Observe;
 
 namespace HomeOps.Tests.Operations;
 

@@ -1,5 +1,6 @@
 using HomeOps.Tests.Support;
 using Xunit.Abstractions;
+using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Tests.Operations;
 

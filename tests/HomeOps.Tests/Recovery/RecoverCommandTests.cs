@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using HomeOps.Tests.Operations;
 using HomeOps.Tests.Support;
 using Xunit.Abstractions;
+using HomeOps.Adapters.Tools;
+using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Tests.Recovery;
 

@@ -1,8 +1,9 @@
-using HomeOps.Core.Edge.Tools;
-using HomeOps.Core.Orchestrate.Observe;
-using HomeOps.Core.Orchestrate.Operations;
-using HomeOps.Core.Orchestrate.Recovery;
-using HomeOps.Core.Orchestrate.Status;
+using HomeOps.Adapters.Tools;
+using HomeOps.Operations.Maintenance;
+using HomeOps.Operations.Observe;
+using HomeOps.Operations.Recovery;
+using HomeOps.Operations.Status;
+using HomeOps.Operations.Tools;
 
 namespace HomeOps.Tests.Recovery;
 

@@ -3,6 +3,8 @@ using HomeOps.Tests.Operations;
 using HomeOps.Tests.Support;
 using k8s;
 using Xunit.Abstractions;
+using HomeOps.Adapters.Tools;
+using HomeOps.Operations.Diagnose;
 
 namespace HomeOps.Tests.Status;
 

@@ -1,9 +1,11 @@
-using HomeOps.Core.Diagnostics;
-using HomeOps.Core.Edge.Tools;
-using HomeOps.Core.Model.Network;
-using HomeOps.Core.Orchestrate.Observe;
-using HomeOps.Core.Orchestrate.Operations;
-using HomeOps.Core.Orchestrate.Status;
+using HomeOps.Compile.Network;
+using HomeOps.Model;
+using HomeOps.Model.Network;
+using HomeOps.Model.Talhelper;
+using HomeOps.Operations.Maintenance;
+using HomeOps.Operations.Observe;
+using HomeOps.Operations.Status;
+using HomeOps.Operations.Tools;
 
 namespace HomeOps.Tests.Status;
 

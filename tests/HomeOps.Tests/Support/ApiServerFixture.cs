@@ -4,6 +4,8 @@ using System.Net.Sockets;
 using System.Text;
 using k8s;
 using Xunit.Abstractions;
+using HomeOps.Adapters.Tools;
+using HomeOps.Operations.Status;
 
 namespace HomeOps.Tests.Support;
 

@@ -1,4 +1,4 @@
-using HomeOps.Core.Edge;
+using HomeOps.Model.Repository;
 
 namespace HomeOps.Tests.Support;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using HomeOps.Core.Edge.Tools;
+using HomeOps.Adapters.Tools;
+using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Tests.Support;
 

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
-using HomeOps.Core.Edge;
-using HomeOps.Core.Validate.Engine;
+using HomeOps.Adapters.Files;
+using HomeOps.Adapters.Schemas;
+using HomeOps.Compile.Repository;
+using HomeOps.Validate.Engine;
 
 namespace HomeOps.Tests.Support;
 
@@ -14,7 +16,7 @@ public static class Validation
     public static ValidationReport Run(string root, IDictionary<string, string>? environment = null, IGit? git = null)
     {
         var validator = new Validator(RuleCatalog.All());
-        var model = new RepoLoader(git ?? new GitCli()).Load(root, new Dictionary<string, string>(environment ?? new Dictionary<string, string>()));
+        var model = new DiskRepository(git ?? new GitCli()).Load(root, new Dictionary<string, string>(environment ?? new Dictionary<string, string>()));
         return validator.Run(model, validator.Select([], []), Schemas.Value, TimeSpan.Zero);
     }
 

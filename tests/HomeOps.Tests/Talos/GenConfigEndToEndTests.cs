@@ -1,10 +1,11 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using HomeOps.Core.Diagnostics;
-using HomeOps.Core.Edge;
-using HomeOps.Core.Validate.Talos;
-using HomeOps.Core.Yaml;
 using HomeOps.Tests.Support;
+using HomeOps.Adapters.Schemas;
+using HomeOps.Model.Yaml;
+using HomeOps.Validate.Schema;
+
+using HomeOps.Model;
 
 namespace HomeOps.Tests.Talos;
 
@@ -51,9 +52,9 @@ public sealed class GenConfigEndToEndTests : IDisposable
 
     private static List<JsonNode> Documents(string path)
     {
-        var diagnostics = new DiagnosticBag();
-        var documents = YamlDocuments.Parse(File.ReadAllText(path), path, diagnostics).Select(d => YamlJson.ToJson(d.RootNode)!).ToList();
-        Assert.Empty(diagnostics.Sorted());
+        var findings = new FindingBag();
+        var documents = YamlDocuments.Parse(File.ReadAllText(path), path, findings).Select(d => YamlJson.ToJson(d.RootNode)!).ToList();
+        Assert.Empty(findings.Sorted());
         return documents;
     }
 
@@ -66,15 +67,15 @@ public sealed class GenConfigEndToEndTests : IDisposable
         // Our validator, reading the written files back
         var validator = new TalosSchemaValidator(new SchemaStore([_schemas], _temp.File("cache")), "v1.10");
         Assert.True(validator.Available);
-        var diagnostics = new DiagnosticBag();
+        var findings = new FindingBag();
         var kinds = new List<string>();
         foreach (var config in configs)
             foreach (var document in Documents(config))
             {
                 kinds.Add(document["kind"]?.GetValue<string>() ?? "v1alpha1");
-                validator.Validate(document.AsObject(), config, diagnostics);
+                validator.Validate(document.AsObject(), config, findings);
             }
-        Assert.Empty(diagnostics.Sorted());
+        Assert.Empty(findings.Sorted());
         Assert.Equal(["v1alpha1", "UserVolumeConfig", "ExtensionServiceConfig"], kinds.Distinct());
 
         // An independent implementation: Python's jsonschema (Draft 2020-12) on the same files

@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
-using HomeOps.Core.Compile.TalConfig;
-using HomeOps.Core.Compile.Talos;
-using HomeOps.Core.Diagnostics;
 using HomeOps.Tests.Support;
+using HomeOps.Compile.Talhelper;
+using HomeOps.Compile.Talos;
+using HomeOps.Model;
+using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Tests.Talos;
 
@@ -12,11 +13,11 @@ public class PatchTests
         {"machine":{"network":{"interfaces":[{"interface":"eth0","mtu":1500}]},"sysctls":{"a":"1"},"certSANs":["x"]},"cluster":{"proxy":{"image":"p"}}}
         """)!;
 
-    private static List<JsonObject> Apply(IEnumerable<PatchSource> patches, DiagnosticBag diagnostics, Dictionary<string, string>? files = null, params JsonObject[] extra)
+    private static List<JsonObject> Apply(IEnumerable<PatchSource> patches, FindingBag findings, Dictionary<string, string>? files = null, params JsonObject[] extra)
     {
         var documents = new List<JsonObject> { Config() };
         documents.AddRange(extra);
-        new PatchApplier(new InMemoryTree(files ?? []), "", new Dictionary<string, string>(), diagnostics).Apply(documents, patches);
+        new PatchApplier(new InMemoryTree(files ?? []), "", new Dictionary<string, string>(), findings).Apply(documents, patches);
         return documents;
     }
 
@@ -42,22 +43,22 @@ public class PatchTests
                 patches:
                   - "machine: {sysctls: {order: node, node: yes}}"
             """;
-        var diagnostics = new DiagnosticBag();
-        var config = TalConfigLoader.Load(new InMemoryTree(new() { ["talconfig.yaml"] = talconfig }), "talconfig.yaml", new Dictionary<string, string>(), diagnostics)!;
+        var findings = new FindingBag();
+        var config = TalConfigLoader.Load(new InMemoryTree(new() { ["talconfig.yaml"] = talconfig }), "talconfig.yaml", new Dictionary<string, string>(), findings)!;
         var node = NodeResolver.Resolve(config)[0];
-        var documents = Apply(node.Patches, diagnostics);
+        var documents = Apply(node.Patches, findings);
         var sysctls = documents[0]["machine"]!["sysctls"]!;
         Assert.Equal("top", sysctls["order"]!.GetValue<string>());
         Assert.Equal("yes", sysctls["group"]!.GetValue<string>());
         Assert.Equal("yes", sysctls["node"]!.GetValue<string>());
         Assert.Equal("1", sysctls["a"]!.GetValue<string>());
-        Assert.Empty(diagnostics.Sorted());
+        Assert.Empty(findings.Sorted());
     }
 
     [Fact]
     public void StrategicMergeAppendsListsMergesInterfacesByNameAndDeletes()
     {
-        var diagnostics = new DiagnosticBag();
+        var findings = new FindingBag();
         var documents = Apply([Inline("""
             machine:
               certSANs: [y]
@@ -70,7 +71,7 @@ public class PatchTests
             cluster:
               proxy:
                 $patch: delete
-            """, "p")], diagnostics);
+            """, "p")], findings);
         var machine = documents[0]["machine"]!;
         Assert.Equal(["x", "y"], machine["certSANs"]!.AsArray().Select(v => v!.GetValue<string>()));
         var interfaces = machine["network"]!["interfaces"]!.AsArray();
@@ -88,8 +89,8 @@ public class PatchTests
               "admissionControl":[{"name":"PodSecurity","configuration":{"defaults":{"enforce":"baseline"}}}],
               "auditPolicy":{"apiVersion":"audit.k8s.io/v1","kind":"Policy","rules":[{"level":"Metadata"}]}}}}
             """)! };
-        var diagnostics = new DiagnosticBag();
-        new PatchApplier(new InMemoryTree([]), "", new Dictionary<string, string>(), diagnostics).Apply(documents, [Inline("""
+        var findings = new FindingBag();
+        new PatchApplier(new InMemoryTree([]), "", new Dictionary<string, string>(), findings).Apply(documents, [Inline("""
             cluster:
               network:
                 podSubnets: [10.1.0.0/16]
@@ -104,7 +105,7 @@ public class PatchTests
             machine:
               network:
             """, "p")]);
-        Assert.Empty(diagnostics.Sorted());
+        Assert.Empty(findings.Sorted());
         var cluster = documents[0]["cluster"]!;
         Assert.Equal(["10.1.0.0/16"], cluster["network"]!["podSubnets"]!.AsArray().Select(v => v!.GetValue<string>()));
         var admission = Assert.Single(cluster["apiServer"]!["admissionControl"]!.AsArray());
@@ -120,15 +121,15 @@ public class PatchTests
     [InlineData("kind: [1]")]
     public void MalformedPatchesAreDiagnosticsNotCrashes(string patch)
     {
-        var diagnostics = new DiagnosticBag();
-        var exception = Record.Exception(() => Apply([Inline(patch, "p")], diagnostics));
+        var findings = new FindingBag();
+        var exception = Record.Exception(() => Apply([Inline(patch, "p")], findings));
         Assert.Null(exception);
     }
 
     [Fact]
     public void Json6902AppliesToSingleDocumentConfigs()
     {
-        var diagnostics = new DiagnosticBag();
+        var findings = new FindingBag();
         var documents = Apply([Inline("""
             - op: add
               path: /machine/kubelet
@@ -138,8 +139,8 @@ public class PatchTests
               value: 9000
             - op: remove
               path: /machine/certSANs/0
-            """, "p")], diagnostics);
-        Assert.Empty(diagnostics.Sorted());
+            """, "p")], findings);
+        Assert.Empty(findings.Sorted());
         Assert.Equal("true", documents[0]["machine"]!["kubelet"]!["extraArgs"]!["rotate-server-certificates"]!.GetValue<string>());
         Assert.Equal(9000, documents[0]["machine"]!["network"]!["interfaces"]![0]!["mtu"]!.GetValue<long>());
         Assert.Empty(documents[0]["machine"]!["certSANs"]!.AsArray());
@@ -148,25 +149,25 @@ public class PatchTests
     [Fact]
     public void Json6902OnMultiDocumentConfigIsRefusedLikeTalos()
     {
-        var diagnostics = new DiagnosticBag();
-        Apply([Inline("- {op: add, path: /machine/x, value: 1}", "patches[0]")], diagnostics,
+        var findings = new FindingBag();
+        Apply([Inline("- {op: add, path: /machine/x, value: 1}", "patches[0]")], findings,
             extra: new JsonObject { ["apiVersion"] = "v1alpha1", ["kind"] = "UserVolumeConfig", ["name"] = "v" });
-        var error = Assert.Single(diagnostics.Sorted());
+        var error = Assert.Single(findings.Sorted());
         Assert.Contains("multi-document", error.Hint);
     }
 
     [Fact]
     public void Json6902BadPathIsAnErrorNotACrash()
     {
-        var diagnostics = new DiagnosticBag();
-        Apply([Inline("- {op: remove, path: /machine/nope}", "patches[0]")], diagnostics);
-        Assert.Contains("does not exist", Assert.Single(diagnostics.Sorted()).Message);
+        var findings = new FindingBag();
+        Apply([Inline("- {op: remove, path: /machine/nope}", "patches[0]")], findings);
+        Assert.Contains("does not exist", Assert.Single(findings.Sorted()).Message);
     }
 
     [Fact]
     public void FilePatchesAreReadAndMultiDocumentPatchesMergeByKindAndName()
     {
-        var diagnostics = new DiagnosticBag();
+        var findings = new FindingBag();
         var files = new Dictionary<string, string>
         {
             ["talos/patches/vol.yaml"] = """
@@ -183,8 +184,8 @@ public class PatchTests
                 """,
         };
         var volume = new JsonObject { ["apiVersion"] = "v1alpha1", ["kind"] = "UserVolumeConfig", ["name"] = "data", ["provisioning"] = new JsonObject { ["minSize"] = "100GiB", ["grow"] = true } };
-        var documents = Apply([new PatchSource(JsonValue.Create("@./talos/patches/vol.yaml")!, "p", default)], diagnostics, files, volume);
-        Assert.Empty(diagnostics.Sorted());
+        var documents = Apply([new PatchSource(JsonValue.Create("@./talos/patches/vol.yaml")!, "p", default)], findings, files, volume);
+        Assert.Empty(findings.Sorted());
         Assert.Equal("2", documents[0]["machine"]!["sysctls"]!["b"]!.GetValue<string>());
         Assert.Equal(3, documents.Count);
         Assert.Equal("200GiB", documents[1]["provisioning"]!["minSize"]!.GetValue<string>());
@@ -195,9 +196,9 @@ public class PatchTests
     [Fact]
     public void MissingPatchFileIsAnError()
     {
-        var diagnostics = new DiagnosticBag();
-        Apply([new PatchSource(JsonValue.Create("@./nope.yaml")!, "patches[0]", new SourceLocation("talconfig.yaml", 3, 5))], diagnostics);
-        var error = Assert.Single(diagnostics.Sorted());
+        var findings = new FindingBag();
+        Apply([new PatchSource(JsonValue.Create("@./nope.yaml")!, "patches[0]", new SourceLocation("talconfig.yaml", 3, 5))], findings);
+        var error = Assert.Single(findings.Sorted());
         Assert.Equal(new SourceLocation("talconfig.yaml", 3, 5), error.Location);
         Assert.Contains("nope.yaml not found", error.Message);
     }

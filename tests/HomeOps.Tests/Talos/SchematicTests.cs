@@ -1,6 +1,6 @@
-using HomeOps.Core.Compile.Talos;
-using HomeOps.Core.Model.TalConfig;
 using System.Text.Json.Nodes;
+using HomeOps.Compile.Talos;
+using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Tests.Talos;
 

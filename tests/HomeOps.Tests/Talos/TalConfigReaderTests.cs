@@ -1,7 +1,10 @@
-using HomeOps.Core.Compile.TalConfig;
-using HomeOps.Core.Compile.Talos;
-using HomeOps.Core.Diagnostics;
 using HomeOps.Tests.Support;
+using HomeOps.Compile.Talhelper;
+using HomeOps.Compile.Talos;
+using HomeOps.Model;
+using HomeOps.Model.Talhelper;
+
+using HomeOps.Model.Yaml;
 
 namespace HomeOps.Tests.Talos;
 
@@ -66,21 +69,21 @@ public class TalConfigReaderTests
     /// <summary>1-based line of the first occurrence of <paramref name="text"/> in <paramref name="yaml"/>.</summary>
     private static int LineOf(string yaml, string text) => yaml[..yaml.IndexOf(text, StringComparison.Ordinal)].Count(c => c == '\n') + 1;
 
-    private static (HomeOps.Core.Model.TalConfig.TalConfig? Config, DiagnosticBag Diagnostics) Load(string text, Dictionary<string, string>? env = null, Dictionary<string, string>? files = null)
+    private static (TalConfig? Config, FindingBag Findings) Load(string text, Dictionary<string, string>? env = null, Dictionary<string, string>? files = null)
     {
         var all = new Dictionary<string, string>(files ?? []) { ["talconfig.yaml"] = text };
-        var diagnostics = new DiagnosticBag();
+        var findings = new FindingBag();
         var tree = new InMemoryTree(all);
-        var variables = TalConfigLoader.Variables(tree, env ?? new Dictionary<string, string>(), diagnostics);
-        return (TalConfigLoader.Load(tree, "talconfig.yaml", variables, diagnostics), diagnostics);
+        var variables = TalConfigLoader.Variables(tree, env ?? new Dictionary<string, string>(), findings);
+        return (TalConfigLoader.Load(tree, "talconfig.yaml", variables, findings), findings);
     }
 
     [Fact]
     public void ReadsTalhelpersDocumentedFormat()
     {
-        var (config, diagnostics) = Load(TalhelperExample);
+        var (config, findings) = Load(TalhelperExample);
         Assert.NotNull(config);
-        Assert.DoesNotContain(diagnostics.Sorted(), d => d.Severity == Severity.Error);
+        Assert.DoesNotContain(findings.Sorted(), d => d.Severity == Severity.Error);
         Assert.Equal("my-cluster", config.ClusterName);
         Assert.Equal(2, config.Nodes.Count);
         Assert.Equal("192.168.200.10", config.Nodes[0].NetworkInterfaces![0].Vip!.Ip);
@@ -89,7 +92,7 @@ public class TalConfigReaderTests
         Assert.Equal("worker:NoSchedule", config.Worker!.NodeTaints!["dedicated"]);
         // allowSchedulingOnMasters is read, and flagged with its replacement
         Assert.True(config.AllowSchedulingOnMasters);
-        var deprecated = Assert.Single(diagnostics.Sorted(), d => d.Rule == "config/deprecated");
+        var deprecated = Assert.Single(findings.Sorted(), d => d.Rule == "config/deprecated");
         Assert.Contains("allowSchedulingOnControlPlanes", deprecated.Hint);
         Assert.Equal(6, deprecated.Location.Line);
     }
@@ -97,8 +100,8 @@ public class TalConfigReaderTests
     [Fact]
     public void ReadsTheReferenceCluster()
     {
-        var (config, diagnostics) = Load(File.ReadAllText(Path.Combine(Repo.Root, "talconfig.yaml")));
-        Assert.Empty(diagnostics.Sorted());
+        var (config, findings) = Load(File.ReadAllText(Path.Combine(Repo.Root, "talconfig.yaml")));
+        Assert.Empty(findings.Sorted());
         Assert.Equal("home-ops", config!.ClusterName);
         Assert.Equal(["mini01", "mini02", "mini03"], config.Nodes.Select(n => n.Hostname));
         Assert.All(config.Nodes, n => Assert.True(n.ControlPlane));
@@ -112,8 +115,8 @@ public class TalConfigReaderTests
     public void UnknownKeyNamesPositionAndNearestKey()
     {
         var text = TalhelperExample.Replace("    installDisk: /dev/sda", "    instalDisk: /dev/sda");
-        var (_, diagnostics) = Load(text);
-        var error = Assert.Single(diagnostics.Sorted(), d => d.Severity == Severity.Error);
+        var (_, findings) = Load(text);
+        var error = Assert.Single(findings.Sorted(), d => d.Severity == Severity.Error);
         Assert.Equal("config/schema", error.Rule);
         Assert.Equal(new SourceLocation("talconfig.yaml", LineOf(text, "instalDisk"), 5), error.Location);
         Assert.Contains("unknown key 'instalDisk'", error.Message);
@@ -123,8 +126,8 @@ public class TalConfigReaderTests
     [Fact]
     public void MissingRequiredNodeFieldIsAnError()
     {
-        var (_, diagnostics) = Load(TalhelperExample.Replace("    ipAddress: 192.168.200.21\n", ""));
-        var error = Assert.Single(diagnostics.Sorted(), d => d.Severity == Severity.Error);
+        var (_, findings) = Load(TalhelperExample.Replace("    ipAddress: 192.168.200.21\n", ""));
+        var error = Assert.Single(findings.Sorted(), d => d.Severity == Severity.Error);
         Assert.Contains("missing required key 'ipAddress'", error.Message);
         Assert.Equal(LineOf(TalhelperExample, "hostname: kworker1"), error.Location.Line);
     }
@@ -132,8 +135,8 @@ public class TalConfigReaderTests
     [Fact]
     public void WrongTypeIsAnErrorAtTheValue()
     {
-        var (_, diagnostics) = Load(TalhelperExample.Replace("controlPlane: false", "controlPlane: maybe"));
-        var error = Assert.Single(diagnostics.Sorted(), d => d.Severity == Severity.Error);
+        var (_, findings) = Load(TalhelperExample.Replace("controlPlane: false", "controlPlane: maybe"));
+        var error = Assert.Single(findings.Sorted(), d => d.Severity == Severity.Error);
         Assert.Contains("boolean", error.Message);
         Assert.Equal(LineOf(TalhelperExample, "controlPlane: false"), error.Location.Line);
     }
@@ -145,8 +148,8 @@ public class TalConfigReaderTests
             .Replace("clusterName: my-cluster", "clusterName: ${CLUSTER_NAME}")
             .Replace("endpoint: https://192.168.200.10:6443", "endpoint: https://${VIP}:${API_PORT:-6443}");
         var files = new Dictionary<string, string> { [".env"] = "# comment\nexport VIP=192.168.200.10\nCLUSTER_NAME=\"from-dotenv\"\n" };
-        var (config, diagnostics) = Load(text, new Dictionary<string, string> { ["CLUSTER_NAME"] = "from-env" }, files);
-        Assert.DoesNotContain(diagnostics.Sorted(), d => d.Severity == Severity.Error);
+        var (config, findings) = Load(text, new Dictionary<string, string> { ["CLUSTER_NAME"] = "from-env" }, files);
+        Assert.DoesNotContain(findings.Sorted(), d => d.Severity == Severity.Error);
         Assert.Equal("from-env", config!.ClusterName); // the process environment wins over .env
         Assert.Equal("https://192.168.200.10:6443", config.Endpoint);
     }
@@ -155,8 +158,8 @@ public class TalConfigReaderTests
     public void MissingOrEmptyVariableIsAnErrorAtItsPosition()
     {
         var text = TalhelperExample.Replace("domain: cluster.local", "domain: ${DNS_DOMAIN}").Replace("clusterName: my-cluster", "clusterName: ${EMPTY}");
-        var (_, diagnostics) = Load(text, new Dictionary<string, string> { ["EMPTY"] = "" });
-        var errors = diagnostics.Sorted().Where(d => d.Rule == "config/env-missing").ToList();
+        var (_, findings) = Load(text, new Dictionary<string, string> { ["EMPTY"] = "" });
+        var errors = findings.Sorted().Where(d => d.Rule == "config/env-missing").ToList();
         Assert.Equal(2, errors.Count);
         Assert.Equal(new SourceLocation("talconfig.yaml", 1, 14), errors[0].Location);
         Assert.Equal(new SourceLocation("talconfig.yaml", 5, 9), errors[1].Location);
@@ -166,9 +169,9 @@ public class TalConfigReaderTests
     [Fact]
     public void MalformedYamlIsASyntaxError()
     {
-        var (config, diagnostics) = Load("clusterName: x\nnodes:\n  - hostname: [unclosed\n");
+        var (config, findings) = Load("clusterName: x\nnodes:\n  - hostname: [unclosed\n");
         Assert.Null(config);
-        Assert.Equal("yaml/syntax", Assert.Single(diagnostics.Sorted()).Rule);
+        Assert.Equal("yaml/syntax", Assert.Single(findings.Sorted()).Rule);
     }
 
     [Fact]
@@ -203,10 +206,10 @@ public class TalConfigReaderTests
     {
         var text = TalhelperExample.Replace(from, to);
         Assert.NotEqual(TalhelperExample, text);
-        var diagnostics = new DiagnosticBag();
+        var findings = new FindingBag();
         TalosCompiler.Plan(new InMemoryTree(new() { ["talconfig.yaml"] = text, ["cp.yaml"] = "machine: {}" }), "talconfig.yaml",
-            new Dictionary<string, string>(), diagnostics);
-        var errors = diagnostics.Sorted().Where(d => d.Severity == Severity.Error).ToList();
+            new Dictionary<string, string>(), findings);
+        var errors = findings.Sorted().Where(d => d.Severity == Severity.Error).ToList();
         Assert.Contains(errors, e => e.Message.Contains(expected));
         Assert.All(errors, e => Assert.True(e.Location.Line > 0, $"{e} has no line"));
     }
@@ -219,39 +222,39 @@ public class TalConfigReaderTests
     public void HostileShapesAreDiagnosticsNotCrashes(string nodes, string expected)
     {
         var text = TalhelperExample[..TalhelperExample.IndexOf("nodes:", StringComparison.Ordinal)] + nodes + "\n";
-        var diagnostics = new DiagnosticBag();
-        TalosCompiler.Plan(new InMemoryTree(new() { ["talconfig.yaml"] = text }), "talconfig.yaml", new Dictionary<string, string>(), diagnostics);
-        Assert.Contains(diagnostics.Sorted(), d => d.Severity == Severity.Error && d.Message.Contains(expected));
+        var findings = new FindingBag();
+        TalosCompiler.Plan(new InMemoryTree(new() { ["talconfig.yaml"] = text }), "talconfig.yaml", new Dictionary<string, string>(), findings);
+        Assert.Contains(findings.Sorted(), d => d.Severity == Severity.Error && d.Message.Contains(expected));
     }
 
     [Fact]
     public void FreeFormFieldsWithComplexKeysAreDiagnosticsNotCrashes()
     {
-        var (_, diagnostics) = Load(TalhelperExample.Replace("    installDisk: /dev/sda\n", "    installDisk: /dev/sda\n    patches:\n      - {? [a, b] : c}\n"));
-        var error = Assert.Single(diagnostics.Sorted(), d => d.Severity == Severity.Error);
+        var (_, findings) = Load(TalhelperExample.Replace("    installDisk: /dev/sda\n", "    installDisk: /dev/sda\n    patches:\n      - {? [a, b] : c}\n"));
+        var error = Assert.Single(findings.Sorted(), d => d.Severity == Severity.Error);
         Assert.Contains("mapping keys must be scalars", error.Message);
     }
 
     [Fact]
     public void DeepNestingAndAliasBombsAreRefused()
     {
-        var deep = new DiagnosticBag();
-        HomeOps.Core.Yaml.YamlDocuments.Parse("a: " + new string('[', 30000) + new string(']', 30000), "deep.yaml", deep);
+        var deep = new FindingBag();
+        YamlDocuments.Parse("a: " + new string('[', 30000) + new string(']', 30000), "deep.yaml", deep);
         Assert.Equal("yaml/syntax", Assert.Single(deep.Sorted()).Rule);
 
         var bomb = new System.Text.StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
         for (var i = 1; i < 12; i++) bomb.Append($"a{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 9))}]\n");
-        var diagnostics = new DiagnosticBag();
-        var document = HomeOps.Core.Yaml.YamlDocuments.Parse(bomb.ToString(), "bomb.yaml", diagnostics).Single();
-        Assert.Throws<FormatException>(() => HomeOps.Core.Yaml.YamlJson.ToJson(document.RootNode));
+        var findings = new FindingBag();
+        var document = YamlDocuments.Parse(bomb.ToString(), "bomb.yaml", findings).Single();
+        Assert.Throws<FormatException>(() => YamlJson.ToJson(document.RootNode));
     }
 
     [Fact]
     public void ReadsSchematicSecurebootAsTalhelperSpellsIt()
     {
-        var (config, diagnostics) = Load(TalhelperExample.Replace("    installDisk: /dev/sda\n",
+        var (config, findings) = Load(TalhelperExample.Replace("    installDisk: /dev/sda\n",
             "    installDisk: /dev/sda\n    schematic:\n      customization:\n        secureboot:\n          includeWellKnownCertificates: true\n"));
-        Assert.DoesNotContain(diagnostics.Sorted(), d => d.Severity == Severity.Error);
+        Assert.DoesNotContain(findings.Sorted(), d => d.Severity == Severity.Error);
         Assert.Equal("fa8e05f142a851d3ee568eb0a8e5841eaf6b0ebc8df9a63df16ac5ed2c04f3e6", SchematicId.Of(config!.Nodes[0].Schematic));
     }
 
@@ -259,8 +262,8 @@ public class TalConfigReaderTests
     public void DualStackNeedsBothFamiliesInBothRanges()
     {
         var text = TalhelperExample.Replace("  - 10.14.0.0/16", "  - 10.14.0.0/16\n  - fd00:14::/64");
-        var diagnostics = new DiagnosticBag();
-        TalosCompiler.Plan(new InMemoryTree(new() { ["talconfig.yaml"] = text }), "talconfig.yaml", new Dictionary<string, string>(), diagnostics);
-        Assert.Contains(diagnostics.Sorted(), d => d.Rule == "network/dual-stack-mismatch" && d.Message.Contains("dual-stack") && d.Message.Contains("IPv4-only"));
+        var findings = new FindingBag();
+        TalosCompiler.Plan(new InMemoryTree(new() { ["talconfig.yaml"] = text }), "talconfig.yaml", new Dictionary<string, string>(), findings);
+        Assert.Contains(findings.Sorted(), d => d.Rule == "network/dual-stack-mismatch" && d.Message.Contains("dual-stack") && d.Message.Contains("IPv4-only"));
     }
 }

@@ -1,6 +1,8 @@
-using HomeOps.Core.Diagnostics;
-using HomeOps.Core.Validate.Rules.Flux;
 using HomeOps.Tests.Support;
+using HomeOps.Adapters.Tools;
+using HomeOps.Validate.Rules.Flux;
+
+using HomeOps.Model;
 
 namespace HomeOps.Tests.Validate;
 
@@ -67,7 +69,7 @@ public sealed class FluxRuleTests : IDisposable
     private static string Overlay(string? ns, params string[] resources) =>
         $"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n{(ns is null ? "" : $"namespace: {ns}\n")}resources: [{string.Join(", ", resources)}]\n";
 
-    private IReadOnlyList<Diagnostic> Run(string rule) => RuleFixtures.Run(_temp.Path).Where(d => d.Rule == rule).ToList();
+    private IReadOnlyList<Finding> Run(string rule) => RuleFixtures.Run(_temp.Path).Where(d => d.Rule == rule).ToList();
 
     [Fact]
     public void The_outermost_kustomization_namespace_decides_where_a_Secret_is_looked_for()

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text;
-using HomeOps.Core.Edge;
-using HomeOps.Core.Validate.Engine;
 using HomeOps.Tests.Support;
 using Xunit.Abstractions;
+using HomeOps.Compile.Talhelper;
+using HomeOps.Validate.Engine;
 
 namespace HomeOps.Tests.Validate;
 
@@ -58,7 +58,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
             try
             {
                 var report = Validation.Run(root, git: new Validation.NoGit());
-                foreach (var d in report.Diagnostics.Where(d => d.Rule == "internal/rule-failed"))
+                foreach (var d in report.Findings.Where(d => d.Rule == "internal/rule-failed"))
                     failures.Add($"seed {iterationSeed}: {d.Message}\n  {string.Join("\n  ", log)}");
             }
             catch (Exception e)

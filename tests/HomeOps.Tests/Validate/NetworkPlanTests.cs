@@ -1,9 +1,13 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using HomeOps.Core.Edge;
-using HomeOps.Core.Model.Bgp;
-using HomeOps.Core.Model.Network;
 using HomeOps.Tests.Support;
+using HomeOps.Adapters.Files;
+using HomeOps.Adapters.Tools;
+using HomeOps.Compile.Bgp;
+using HomeOps.Compile.Network;
+using HomeOps.Compile.Repository;
+using HomeOps.Model.Network;
+using HomeOps.Model.Repository;
 
 namespace HomeOps.Tests.Validate;
 
@@ -52,11 +56,11 @@ public sealed class NetworkPlanTests
     [Fact]
     public void The_reference_plan_sees_every_layer()
     {
-        var repo = new RepoLoader(new GitCli()).Load(Repo.Root, new Dictionary<string, string>());
+        var repo = new DiskRepository(new GitCli()).Load(Repo.Root, new Dictionary<string, string>());
         var plan = NetworkPlan.Of(repo);
         Assert.True(plan.Talos.DualStack);
         Assert.Equal(3, plan.Pools.Count);
-        Assert.Equal("kubernetes", Core.Model.Repo.Manifest.Text(plan.Cilium!.Get("ipam.mode").Value));
+        Assert.Equal("kubernetes", Manifest.Text(plan.Cilium!.Get("ipam.mode").Value));
         Assert.EndsWith("infrastructure/cilium/values.yaml", plan.Cilium.Get("ipv6.enabled").At.File);
         Assert.Equal(["172.29.52.200", "172.29.52.201"], plan.Services.SelectMany(s => s.Requested).Select(r => r.Text).Order());
         var bgp = BgpPlan.Of(repo);

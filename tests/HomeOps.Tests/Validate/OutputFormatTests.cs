@@ -44,9 +44,9 @@ public sealed class OutputFormatTests(ITestOutputHelper output) : IDisposable
         var json = JsonNode.Parse(result.Stdout)!.AsObject();
         Assert.Equal(["diagnostics", "summary"], json.Select(p => p.Key).Order(StringComparer.Ordinal));
 
-        var diagnostics = json["diagnostics"]!.AsArray();
-        Assert.NotEmpty(diagnostics);
-        foreach (var node in diagnostics)
+        var findings = json["diagnostics"]!.AsArray();
+        Assert.NotEmpty(findings);
+        foreach (var node in findings)
         {
             var d = node!.AsObject();
             Assert.Equal(["column", "file", "hint", "line", "message", "rule", "severity"], d.Select(p => p.Key).Order(StringComparer.Ordinal));
@@ -58,16 +58,16 @@ public sealed class OutputFormatTests(ITestOutputHelper output) : IDisposable
             Assert.NotEmpty(String(d["message"]));
             Assert.True(d["hint"] is null || d["hint"]!.GetValueKind() == System.Text.Json.JsonValueKind.String, "hint is a string or null");
         }
-        Assert.Contains(diagnostics, d => String(d!["rule"]) == "yaml/duplicate-key" && String(d["file"]) == "apps/bad/duplicate.yaml" && Integer(d["line"]) >= 1
+        Assert.Contains(findings, d => String(d!["rule"]) == "yaml/duplicate-key" && String(d["file"]) == "apps/bad/duplicate.yaml" && Integer(d["line"]) >= 1
                                           && String(d["severity"]) == "error");
-        Assert.Contains(diagnostics, d => String(d!["rule"]) == "repo/file-too-large" && String(d["file"]) == "apps/bad/big.yaml" && String(d["severity"]) == "warning");
+        Assert.Contains(findings, d => String(d!["rule"]) == "repo/file-too-large" && String(d["file"]) == "apps/bad/big.yaml" && String(d["severity"]) == "warning");
 
         var summary = json["summary"]!.AsObject();
         Assert.Equal(["documents", "durationMs", "errors", "files", "warnings"], summary.Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.Equal(3, Integer(summary["files"]));
         Assert.Equal(2, Integer(summary["documents"]));
-        Assert.Equal(diagnostics.Count(d => String(d!["severity"]) == "error"), Integer(summary["errors"]));
-        Assert.Equal(diagnostics.Count(d => String(d!["severity"]) == "warning"), Integer(summary["warnings"]));
+        Assert.Equal(findings.Count(d => String(d!["severity"]) == "error"), Integer(summary["errors"]));
+        Assert.Equal(findings.Count(d => String(d!["severity"]) == "warning"), Integer(summary["warnings"]));
         Assert.InRange(Integer(summary["durationMs"]), 0, int.MaxValue);
     }
 

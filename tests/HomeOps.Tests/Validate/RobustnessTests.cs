@@ -1,16 +1,16 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using HomeOps.Core.Diagnostics;
-using HomeOps.Core.Validate.Engine;
 using HomeOps.Tests.Support;
 using Xunit.Abstractions;
+using HomeOps.Compile.Talhelper;
+using HomeOps.Model;
 
 namespace HomeOps.Tests.Validate;
 
 /// <summary>
 /// Bad input never crashes the validator: each case puts one kind of bad input into a small
 /// repository beside a good manifest and an unrelated finding, and checks that the bad input gets
-/// its own diagnostic while the good manifest is still loaded and the other finding still reported.
+/// its own finding while the good manifest is still loaded and the other finding still reported.
 /// Every case runs on a Git repository (files listed by Git) and on a plain directory (walked).
 /// </summary>
 public sealed class RobustnessTests(ITestOutputHelper output)
@@ -78,7 +78,7 @@ public sealed class RobustnessTests(ITestOutputHelper output)
         public void Dispose() => _temp.Dispose();
     }
 
-    /// <summary>The bad inputs: what to write, and the rule and file its diagnostic must name.</summary>
+    /// <summary>The bad inputs: what to write, and the rule and file its finding must name.</summary>
     private static readonly Dictionary<string, (Action<Scenario> Make, string Rule, string File)> Cases = new()
     {
         ["truncated-yaml"] = (s => s.Write("apps/bad/truncated.yaml", Good[..(Good.IndexOf("greeting", StringComparison.Ordinal) + 8)] + ": \"hel"),
@@ -128,7 +128,7 @@ public sealed class RobustnessTests(ITestOutputHelper output)
         make(s);
         if (git) Validation.GitCommitAll(s.Root);
         var report = Validation.Run(s.Root);
-        AssertReport(report.Diagnostics.Select(d => (d.Rule, d.Location.File, d.Severity)).ToList(), report.Documents, rule, file);
+        AssertReport(report.Findings.Select(d => (d.Rule, d.Location.File, d.Severity)).ToList(), report.Documents, rule, file);
     }
 
     /// <summary>The same through the real CLI: exit 1 (errors, never 2 or a crash), JSON on stdout.</summary>
@@ -149,19 +149,19 @@ public sealed class RobustnessTests(ITestOutputHelper output)
         if (git) Validation.GitCommitAll(s.Root);
         var (exit, json, stderr) = Validation.Cli(s.Root);
         Assert.True(exit == 1, $"exit {exit}, expected 1 (errors found); stderr:\n{stderr}");
-        var diagnostics = json["diagnostics"]!.AsArray()
+        var findings = json["diagnostics"]!.AsArray()
             .Select(d => (d!["rule"]!.GetValue<string>(), d["file"]!.GetValue<string>(), Enum.Parse<Severity>(d["severity"]!.GetValue<string>(), ignoreCase: true)))
             .ToList();
-        AssertReport(diagnostics, json["summary"]!["documents"]!.GetValue<int>(), rule, file);
+        AssertReport(findings, json["summary"]!["documents"]!.GetValue<int>(), rule, file);
     }
 
-    private void AssertReport(IReadOnlyList<(string Rule, string File, Severity Severity)> diagnostics, int documents, string rule, string file)
+    private void AssertReport(IReadOnlyList<(string Rule, string File, Severity Severity)> findings, int documents, string rule, string file)
     {
-        var all = string.Join("\n", diagnostics);
+        var all = string.Join("\n", findings);
         output.WriteLine(all);
-        Assert.DoesNotContain(diagnostics, d => d.Rule == "internal/rule-failed");
-        Assert.True(diagnostics.Any(d => d.Rule == rule && d.File == file), $"expected {rule} on {file}; found:\n{all}");
-        Assert.True(diagnostics.Any(d => d.Rule == "yaml/duplicate-key" && d.File == OtherFile), $"the unrelated finding in {OtherFile} is missing; found:\n{all}");
+        Assert.DoesNotContain(findings, d => d.Rule == "internal/rule-failed");
+        Assert.True(findings.Any(d => d.Rule == rule && d.File == file), $"expected {rule} on {file}; found:\n{all}");
+        Assert.True(findings.Any(d => d.Rule == "yaml/duplicate-key" && d.File == OtherFile), $"the unrelated finding in {OtherFile} is missing; found:\n{all}");
         Assert.True(documents == 2, $"the good manifest's 2 documents were not all loaded ({documents})");
     }
 
@@ -184,7 +184,7 @@ public sealed class RobustnessTests(ITestOutputHelper output)
         }
         catch (UnauthorizedAccessException) { }
         var report = Validation.Run(s.Root);
-        AssertReport(report.Diagnostics.Select(d => (d.Rule, d.Location.File, d.Severity)).ToList(), report.Documents, "repo/unreadable", "apps/bad/secret.yaml");
+        AssertReport(report.Findings.Select(d => (d.Rule, d.Location.File, d.Severity)).ToList(), report.Documents, "repo/unreadable", "apps/bad/secret.yaml");
     }
 
     /// <summary>A named pipe has no content; opening it would block until a writer comes (it hung the walk of plain directories).</summary>
@@ -197,10 +197,10 @@ public sealed class RobustnessTests(ITestOutputHelper output)
         Assert.True(await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(60))) == run, "validate hung on a named pipe");
         var report = await run;
         Assert.Equal(2, report.Documents);
-        Assert.Contains(report.Diagnostics, d => d.Rule == "yaml/duplicate-key");
+        Assert.Contains(report.Findings, d => d.Rule == "yaml/duplicate-key");
     }
 
-    /// <summary>A symlink to a directory inside the repository is not a file: no diagnostic (it used to be a repo/unreadable error), and its files are read once, at their own path.</summary>
+    /// <summary>A symlink to a directory inside the repository is not a file: no finding (it used to be a repo/unreadable error), and its files are read once, at their own path.</summary>
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -210,7 +210,7 @@ public sealed class RobustnessTests(ITestOutputHelper output)
         s.Symlink("apps/alias", "good");
         if (git) Validation.GitCommitAll(s.Root);
         var report = Validation.Run(s.Root);
-        Assert.DoesNotContain(report.Diagnostics, d => d.Location.File.StartsWith("apps/alias", StringComparison.Ordinal));
+        Assert.DoesNotContain(report.Findings, d => d.Location.File.StartsWith("apps/alias", StringComparison.Ordinal));
         Assert.Equal(2, report.Documents);
     }
 
@@ -224,8 +224,8 @@ public sealed class RobustnessTests(ITestOutputHelper output)
         s.WriteBytes("apps/bad/latin1.yaml", [.. "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: caf"u8, 0xE9, 0xFF, 0xC3, 0x28, (byte)'\n']);
         if (git) Validation.GitCommitAll(s.Root);
         var report = Validation.Run(s.Root);
-        Assert.DoesNotContain(report.Diagnostics, d => d.Rule == "internal/rule-failed");
-        Assert.Contains(report.Diagnostics, d => d.Rule == "yaml/duplicate-key" && d.Location.File == OtherFile);
+        Assert.DoesNotContain(report.Findings, d => d.Rule == "internal/rule-failed");
+        Assert.Contains(report.Findings, d => d.Rule == "yaml/duplicate-key" && d.Location.File == OtherFile);
         Assert.InRange(report.Documents, 2, 3);
     }
 
@@ -263,17 +263,17 @@ public sealed class RobustnessTests(ITestOutputHelper output)
             """);
         if (git) Validation.GitCommitAll(s.Root);
         var report = Validation.Run(s.Root);
-        var all = string.Join("\n", report.Diagnostics);
+        var all = string.Join("\n", report.Findings);
         output.WriteLine(all);
-        Assert.DoesNotContain(report.Diagnostics, d => d.Rule == "internal/rule-failed");
-        Assert.Contains(report.Diagnostics, d => d.Rule == "yaml/duplicate-key" && d.Location.File == OtherFile);
+        Assert.DoesNotContain(report.Findings, d => d.Rule == "internal/rule-failed");
+        Assert.Contains(report.Findings, d => d.Rule == "yaml/duplicate-key" && d.Location.File == OtherFile);
         Assert.Equal(4, report.Documents);
         string[] escapeRules = ["repo/path-escape", "flux/path-missing", "flux/kustomize-resource-missing"];
         if (Validation.RuleIds.Contains("flux/path-missing"))
-            Assert.True(report.Diagnostics.Any(d => escapeRules.Contains(d.Rule) && d.Location.File == "clusters/home-ops/escape.yaml"), $"spec.path ../../outside not reported:\n{all}");
+            Assert.True(report.Findings.Any(d => escapeRules.Contains(d.Rule) && d.Location.File == "clusters/home-ops/escape.yaml"), $"spec.path ../../outside not reported:\n{all}");
         else output.WriteLine("flux/path-missing is not in this build: spec.path escaping the repository is not reported yet");
         if (Validation.RuleIds.Contains("flux/kustomize-resource-missing"))
-            Assert.True(report.Diagnostics.Any(d => escapeRules.Contains(d.Rule) && d.Location.File == "apps/escape/kustomization.yaml"), $"resource ../../outside not reported:\n{all}");
+            Assert.True(report.Findings.Any(d => escapeRules.Contains(d.Rule) && d.Location.File == "apps/escape/kustomization.yaml"), $"resource ../../outside not reported:\n{all}");
         else output.WriteLine("flux/kustomize-resource-missing is not in this build: kustomization resources escaping the repository are not reported yet");
     }
 
@@ -290,9 +290,9 @@ public sealed class RobustnessTests(ITestOutputHelper output)
         {
             Assert.Contains($"@../{Path.GetFileName(temp.Path)}-outside.yaml", File.ReadAllText(talconfig));
             var report = Validation.Run(root);
-            output.WriteLine(string.Join("\n", report.Diagnostics));
-            Assert.DoesNotContain(report.Diagnostics, d => d.Rule == "internal/rule-failed");
-            Assert.Contains(report.Diagnostics, d => d.Rule == "talos/patch" && d.Location.File == "talconfig.yaml");
+            output.WriteLine(string.Join("\n", report.Findings));
+            Assert.DoesNotContain(report.Findings, d => d.Rule == "internal/rule-failed");
+            Assert.Contains(report.Findings, d => d.Rule == "talos/patch" && d.Location.File == "talconfig.yaml");
         }
         finally { File.Delete(Path.Combine(temp.Path, "..", $"{Path.GetFileName(temp.Path)}-outside.yaml")); }
     }
@@ -307,14 +307,14 @@ public sealed class RobustnessTests(ITestOutputHelper output)
         s.Write("apps/bad/metadata.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: [a]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: x\ndata: 5\n");
         if (git) Validation.GitCommitAll(s.Root);
         var report = Validation.Run(s.Root);
-        output.WriteLine(string.Join("\n", report.Diagnostics));
-        Assert.DoesNotContain(report.Diagnostics, d => d.Rule == "internal/rule-failed");
-        Assert.Contains(report.Diagnostics, d => d.Location.File == "apps/bad/metadata.yaml" && d.Severity == Severity.Error);
-        Assert.Contains(report.Diagnostics, d => d.Rule == "yaml/duplicate-key" && d.Location.File == OtherFile);
+        output.WriteLine(string.Join("\n", report.Findings));
+        Assert.DoesNotContain(report.Findings, d => d.Rule == "internal/rule-failed");
+        Assert.Contains(report.Findings, d => d.Location.File == "apps/bad/metadata.yaml" && d.Severity == Severity.Error);
+        Assert.Contains(report.Findings, d => d.Rule == "yaml/duplicate-key" && d.Location.File == OtherFile);
         Assert.Equal(4, report.Documents);
     }
 
-    /// <summary>A broken manifest does not switch off the Talos checks (the loader's shared diagnostics used to drop the Talos plan).</summary>
+    /// <summary>A broken manifest does not switch off the Talos checks (the loader's shared findings used to drop the Talos plan).</summary>
     [Fact]
     public void Talos_checks_still_run_beside_a_broken_manifest()
     {
@@ -323,9 +323,9 @@ public sealed class RobustnessTests(ITestOutputHelper output)
         File.Delete(Path.Combine(root, "talos", "patches", "usb-ssd.yaml"));
         temp.Write("apps/bad/truncated.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [");
         var report = Validation.Run(root);
-        output.WriteLine(string.Join("\n", report.Diagnostics));
-        Assert.Contains(report.Diagnostics, d => d.Rule == "yaml/syntax" && d.Location.File == "apps/bad/truncated.yaml");
-        Assert.Contains(report.Diagnostics, d => d.Rule == "talos/patch" && d.Message.Contains("usb-ssd.yaml", StringComparison.Ordinal));
+        output.WriteLine(string.Join("\n", report.Findings));
+        Assert.Contains(report.Findings, d => d.Rule == "yaml/syntax" && d.Location.File == "apps/bad/truncated.yaml");
+        Assert.Contains(report.Findings, d => d.Rule == "talos/patch" && d.Message.Contains("usb-ssd.yaml", StringComparison.Ordinal));
     }
 
     /// <summary>
@@ -340,8 +340,8 @@ public sealed class RobustnessTests(ITestOutputHelper output)
         var deep = string.Concat(Enumerable.Range(0, 100).Select(i => new string(' ', 2 * (i + 2)) + $"k{i}:\n")) + new string(' ', 204) + "leaf: 1\n";
         File.AppendAllText(Path.Combine(root, "talos", "patches", "cluster.yaml"), "\n---\nmachine:\n  nodeLabels:\n" + deep);
         var report = Validation.Run(root);
-        output.WriteLine(string.Join("\n", report.Diagnostics));
-        Assert.DoesNotContain(report.Diagnostics, d => d.Rule == "internal/rule-failed");
+        output.WriteLine(string.Join("\n", report.Findings));
+        Assert.DoesNotContain(report.Findings, d => d.Rule == "internal/rule-failed");
     }
 
     private static void Sparse(string path, long length)

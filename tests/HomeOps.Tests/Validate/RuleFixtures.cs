@@ -1,7 +1,10 @@
-using HomeOps.Core.Diagnostics;
-using HomeOps.Core.Edge;
-using HomeOps.Core.Validate.Engine;
 using HomeOps.Tests.Support;
+using HomeOps.Adapters.Files;
+using HomeOps.Adapters.Schemas;
+using HomeOps.Compile.Repository;
+using HomeOps.Validate.Engine;
+
+using HomeOps.Model;
 
 namespace HomeOps.Tests.Validate;
 
@@ -16,13 +19,13 @@ public static class RuleFixtures
 
     public static string PathOf(string rule, string variant) => Path.Combine(Directory, rule.Replace("/", "__"), variant);
 
-    /// <summary>Every diagnostic of a full run (all rules) over one fixture repository.</summary>
-    public static IReadOnlyList<Diagnostic> Run(string root)
+    /// <summary>Every finding of a full run (all rules) over one fixture repository.</summary>
+    public static IReadOnlyList<Finding> Run(string root)
     {
         var validator = new Validator(RuleCatalog.All());
-        var model = new RepoLoader(new NoGit()).Load(root, new Dictionary<string, string>());
+        var model = new DiskRepository(new NoGit()).Load(root, new Dictionary<string, string>());
         var schemas = new SchemaStore([Repo.Schemas], Path.Combine(Path.GetTempPath(), "homeops-test-schema-cache"));
-        return validator.Run(model, validator.Select([], []), schemas, TimeSpan.Zero).Diagnostics;
+        return validator.Run(model, validator.Select([], []), schemas, TimeSpan.Zero).Findings;
     }
 
     /// <summary>Fixtures are plain directories inside this repository: every file counts, as in a tree without Git.</summary>

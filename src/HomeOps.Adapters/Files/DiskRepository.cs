@@ -1,0 +1,115 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using HomeOps.Compile.Repository;
+using HomeOps.Model;
+using HomeOps.Model.Repository;
+
+namespace HomeOps.Adapters.Files;
+
+/// <summary>
+/// Reads a repository from disk once into a <see cref="RepoModel"/>: lists files (Git's view when it is a
+/// repository), refuses paths that escape it, reads text in parallel, then hands the files to the pure
+/// <see cref="RepoCompiler"/>. Problems become findings; nothing throws.
+/// </summary>
+public sealed class DiskRepository(IGit git)
+{
+    public const long MaxFileBytes = 8 * 1024 * 1024;
+
+    private static readonly string[] SkippedDirectories = [".git", "bin", "obj", ".build", "node_modules"];
+
+    public RepoModel Load(string root, System.Collections.IDictionary environment)
+    {
+        root = Path.GetFullPath(root);
+        var findings = new FindingBag();
+        var listing = git.ListFiles(root);
+        var ignoreFile = Path.Combine(root, RepoFiles.HomeopsIgnore);
+        var ignored = Ignore.Parse(File.Exists(ignoreFile) ? File.ReadAllText(ignoreFile) : "");
+        var paths = (listing?.Files ?? Walk(root)).Where(p => !ignored.Matches(p)).ToList();
+        var files = new RepoFile?[paths.Count];
+        Parallel.For(0, paths.Count, i => files[i] = Read(root, paths[i], listing is null || listing.Value.Tracked.Contains(paths[i]), findings));
+        return RepoCompiler.Compile(new DiskSourceTree(root), files.OfType<RepoFile>().ToList(), findings.Sorted(), environment);
+    }
+
+    private static List<string> Walk(string root)
+    {
+        var result = new List<string>();
+        var pending = new Stack<string>([root]);
+        while (pending.Count > 0)
+        {
+            var directory = pending.Pop();
+            foreach (var entry in Directory.EnumerateFileSystemEntries(directory))
+            {
+                var name = Path.GetFileName(entry);
+                if (Directory.Exists(entry) && new DirectoryInfo(entry).LinkTarget is null)
+                {
+                    if (!SkippedDirectories.Contains(name)) pending.Push(entry);
+                }
+                else result.Add(Path.GetRelativePath(root, entry).Replace('\\', '/'));
+            }
+        }
+        result.Sort(StringComparer.Ordinal);
+        return result;
+    }
+
+    private static RepoFile? Read(string root, string path, bool tracked, FindingBag findings)
+    {
+        var full = Path.GetFullPath(Path.Combine(root, path));
+        var info = new FileInfo(full);
+        FileSystemInfo? target;
+        try { target = info.LinkTarget is null ? null : info.ResolveLinkTarget(returnFinalTarget: true); }
+        catch (IOException e) // a symlink loop ("Too many levels of symbolic links")
+        {
+            findings.Add(Finding.Error("repo/unreadable", SourceLocation.InFile(path), $"cannot read {path}: {e.Message}", "replace the symlink with the file itself, or remove it"));
+            return null;
+        }
+        if (!RepoPath.IsInside(root, full) || target is not null && !RepoPath.IsInside(root, target.FullName))
+        {
+            findings.Add(Finding.Error("repo/path-escape", SourceLocation.InFile(path),
+                $"{path} points outside the repository{(target is null ? "" : $" ({target.FullName})")}; refused",
+                "replace the symlink with the file itself, or remove it"));
+            return null;
+        }
+        if (!info.Exists && target is null) return null; // deleted but still in the index
+        if (target is not null && Directory.Exists(target.FullName)) return null; // a symlinked directory: its files are read at their own paths
+        try
+        {
+            var length = (target as FileInfo ?? info).Length;
+            // Nothing to read, and opening a named pipe or device (size 0) would block or never end.
+            if (length == 0) return new RepoFile(path, "", tracked);
+            if (length > MaxFileBytes)
+            {
+                findings.Add(Finding.Warning("repo/file-too-large", SourceLocation.InFile(path),
+                    $"{path} is {length / (1024 * 1024)} MiB; files over {MaxFileBytes / (1024 * 1024)} MiB are not checked",
+                    "keep large artifacts out of Git (Git LFS or a release asset)"));
+                return new RepoFile(path, null, tracked);
+            }
+            var bytes = File.ReadAllBytes(full);
+            if (Array.IndexOf(bytes, (byte)0, 0, Math.Min(bytes.Length, 8192)) >= 0)
+            {
+                if (RepoCompiler.IsManifestFile(path))
+                    findings.Add(Finding.Error("yaml/syntax", SourceLocation.InFile(path), $"{path} is binary, not YAML", "restore the file from Git history"));
+                return new RepoFile(path, null, tracked);
+            }
+            return new RepoFile(path, Encoding.UTF8.GetString(bytes), tracked);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            findings.Add(Finding.Error("repo/unreadable", SourceLocation.InFile(path), $"cannot read {path}: {e.Message}", "check the file's permissions"));
+            return null;
+        }
+    }
+
+}
+
+/// <summary>The patterns of a .homeopsignore file.</summary>
+public sealed class Ignore(IReadOnlyList<Regex> patterns)
+{
+    public static Ignore Parse(string text) => new(text.Split('\n')
+        .Select(l => l.Trim())
+        .Where(l => l.Length > 0 && !l.StartsWith('#'))
+        .Select(l => new Regex(
+            "^" + Regex.Escape(l.TrimStart('/')).Replace("\\*", "[^/]*") + (l.EndsWith('/') ? "" : "$")))
+        .ToList());
+
+    public bool Matches(string path) => patterns.Any(p => p.IsMatch(path));
+}

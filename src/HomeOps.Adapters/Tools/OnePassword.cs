@@ -1,0 +1,48 @@
+using System.Text.Json;
+using HomeOps.Operations.Diagnose;
+using HomeOps.Operations.Tools;
+
+namespace HomeOps.Adapters.Tools;
+
+/// <summary>
+/// 1Password CLI v2: `op --version` prints "2.31.1"; `op item get ITEM --vault V --account A --format json
+/// --reveal` prints the item ({"id", "title", "vault", "category", "fields": [{"id", "type", "purpose"?,
+/// "label", "value", "reference"}], ...}; developer.1password.com/docs/cli/item-template-json). Without
+/// --reveal, concealed values are replaced by a hint (op ≥ 2.25). A missing item is exit 1 with
+/// `[ERROR] <date> "ITEM" isn't an item in the "V" vault. ...` on stderr.
+/// The output holds secrets: it never leaves this class, not even in a failure's ToolResult.
+/// </summary>
+public sealed class OnePassword(ToolRunner runner) : IOnePassword
+{
+    public string Name => "op";
+
+    public Task<string?> VersionAsync(CancellationToken cancel) =>
+        runner.VersionAsync(Name, ["--version"], r => ToolResults.Version(r.Stdout), cancel);
+
+    public async Task<OnePasswordItem?> ItemAsync(string account, string vault, string item, CancellationToken cancel)
+    {
+        var raw = await runner.RunAsync(Name, ["item", "get", item, "--vault", vault, "--account", account, "--format", "json", "--reveal"], cancel);
+        var result = raw with { Stdout = raw.Stdout.Length == 0 ? "" : $"({raw.Stdout.Length} characters of item JSON withheld)" };
+        if (raw.ExitCode != 0 && (raw.Stderr.Contains("isn't an item", StringComparison.Ordinal) || raw.Stderr.Contains("\"code\":\"not_found\"", StringComparison.Ordinal)))
+            return null;
+        result.Check($"op item get \"{item}\"");
+        try
+        {
+            var root = JsonDocument.Parse(raw.Stdout).RootElement;
+            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (root.TryGetProperty("fields", out var list) && list.ValueKind == JsonValueKind.Array)
+                foreach (var field in list.EnumerateArray())
+                {
+                    var label = field.TryGetProperty("label", out var l) ? l.GetString() : null;
+                    label ??= field.TryGetProperty("id", out var id) ? id.GetString() : null;
+                    if (label is null || fields.ContainsKey(label)) continue; // first field of a label wins, as `op read` does
+                    fields[label] = field.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
+                }
+            return new OnePasswordItem(root.TryGetProperty("title", out var t) ? t.GetString() ?? item : item, fields);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new ToolFailedException(result, $"`{result.CommandLine}` printed output that is not an item's JSON ({e.GetType().Name})");
+        }
+    }
+}

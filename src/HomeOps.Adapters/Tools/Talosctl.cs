@@ -1,0 +1,285 @@
+using System.Text.Json;
+using HomeOps.Operations.Diagnose;
+using HomeOps.Operations.Status;
+using HomeOps.Operations.Tools;
+
+namespace HomeOps.Adapters.Tools;
+
+/// <summary>
+/// talosctl, with the flags of siderolabs/talos cmd/talosctl (read at commit ad88231, 2026-08):
+/// global `--nodes/-n`, `--endpoints/-e`, `--talosconfig`; `--insecure` only on the commands that take
+/// it (apply-config, get, version). Every authenticated call names the node as its own endpoint, so no
+/// talosconfig context needs endpoints set.
+/// </summary>
+public sealed class Talosctl(ToolRunner runner) : ITalosctl
+{
+    public string Name => "talosctl";
+
+    // `talosctl version --client --short` prints "Client:\nTalos v1.10.5" (cmd/talosctl/cmd/talos/version.go,
+    // pkg/machinery/version.Short = "<Name> <Tag>").
+    public Task<string?> VersionAsync(CancellationToken cancel) =>
+        runner.VersionAsync(Name, ["version", "--client", "--short"], r => ToolResults.Version(r.Stdout), cancel);
+
+    /// <summary>
+    /// A node in maintenance mode answers the unauthenticated maintenance API: `talosctl get machinestatus
+    /// --insecure` prints the resource with spec.stage "maintenance". A configured node refuses that
+    /// connection (apid requires a client certificate: tls.Mutual in internal/app/apid/pkg/provider) but
+    /// answers the same read with the talosconfig. Neither answering is unreachable.
+    /// </summary>
+    public async Task<TalosNodeState> StateAsync(string node, string talosconfig, CancellationToken cancel)
+    {
+        var insecure = await runner.RunAsync(Name, ["get", "machinestatus", "--insecure", "--nodes", node, "--output", "json"], cancel);
+        NotMissing(insecure);
+        if (insecure.ExitCode == 0 && Stage(insecure) is "maintenance") return TalosNodeState.Maintenance;
+
+        var secure = await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "get", "machinestatus", "--output", "json"], cancel);
+        // answering neither way (or insecurely but past maintenance, e.g. installing) is not ready for anything
+        return secure.ExitCode == 0 ? TalosNodeState.Configured : TalosNodeState.Unreachable;
+    }
+
+    public async Task ApplyConfigInsecureAsync(string node, string configFile, CancellationToken cancel) =>
+        (await runner.RunAsync(Name, ["apply-config", "--insecure", "--nodes", node, "--file", configFile], cancel))
+            .Check($"apply-config --insecure to {node}");
+
+    /// <summary>
+    /// `talosctl get services etcd -o json`: the Service resource (pkg/machinery/resources/v1alpha1/service.go)
+    /// has spec.running / spec.healthy. Before bootstrap etcd waits to join (not running) or has no resource
+    /// yet (NotFound): both false. Any other failure (node unreachable, wrong talosconfig) throws.
+    /// </summary>
+    public async Task<bool> EtcdRunningAsync(string node, string talosconfig, CancellationToken cancel)
+    {
+        var result = await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "get", "services", "etcd", "--output", "json"], cancel);
+        if (result.ExitCode != 0 && (result.Stderr.Contains("NotFound", StringComparison.Ordinal) || result.Stderr.Contains("doesn't exist", StringComparison.Ordinal)))
+            return false;
+        result.Check($"etcd status on {node}");
+        return Resources(result).Any(r => r.TryGetProperty("spec", out var spec) && spec.TryGetProperty("running", out var running) && running.GetBoolean());
+    }
+
+    /// <summary>Fails with "rpc error: code = AlreadyExists desc = etcd data directory is not empty" when run twice (v1alpha1_server.go).</summary>
+    public async Task BootstrapAsync(string node, string talosconfig, CancellationToken cancel) =>
+        (await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "bootstrap"], cancel)).Check($"etcd bootstrap on {node}");
+
+    /// <summary>
+    /// `talosctl kubeconfig PATH --force --merge=false`: --merge defaults to TRUE in talosctl (kubeconfig.go),
+    /// which would merge into an existing PATH; with --merge=false the file is replaced and written 0600.
+    /// </summary>
+    public async Task KubeconfigAsync(string node, string talosconfig, string path, CancellationToken cancel)
+    {
+        (await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "kubeconfig", path, "--force", "--merge=false"], cancel))
+            .Check($"kubeconfig from {node}");
+        if (!OperatingSystem.IsWindows() && File.Exists(path))
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    // ---- day-2 operations ----
+
+    /// <summary>MachineStatus spec: stage (running, booting, installing, upgrading, rebooting, maintenance, ...) and status.ready/unmetConditions.</summary>
+    public async Task<TalosMachineStatus?> MachineStatusAsync(string node, string talosconfig, CancellationToken cancel)
+    {
+        var result = await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "get", "machinestatus", "--output", "json"], cancel);
+        NotMissing(result);
+        if (result.ExitCode != 0) return null;
+        var spec = Resources(result).Select(r => r.TryGetProperty("spec", out var s) ? s : default).FirstOrDefault(s => s.ValueKind == JsonValueKind.Object);
+        if (spec.ValueKind != JsonValueKind.Object) return null;
+        var stage = spec.TryGetProperty("stage", out var st) ? st.GetString() ?? "" : "";
+        var ready = false;
+        var unmet = new List<string>();
+        if (spec.TryGetProperty("status", out var status))
+        {
+            ready = status.TryGetProperty("ready", out var r) && r.ValueKind == JsonValueKind.True;
+            if (status.TryGetProperty("unmetConditions", out var list) && list.ValueKind == JsonValueKind.Array)
+                foreach (var c in list.EnumerateArray())
+                    unmet.Add(c.ValueKind == JsonValueKind.Object
+                        ? $"{(c.TryGetProperty("name", out var n) ? n.GetString() : "?")}: {(c.TryGetProperty("reason", out var why) ? why.GetString() : "")}"
+                        : c.ToString());
+        }
+        return new TalosMachineStatus(stage, ready, unmet);
+    }
+
+    /// <summary>The Version resource (Versions.runtime.talos.dev, id "version"): spec.version is the running Talos tag.</summary>
+    public async Task<string?> ServerVersionAsync(string node, string talosconfig, CancellationToken cancel)
+    {
+        var result = await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "get", "version", "--output", "json"], cancel);
+        NotMissing(result);
+        if (result.ExitCode != 0) return null;
+        return Resources(result).Select(r => r.TryGetProperty("spec", out var spec) && spec.TryGetProperty("version", out var v) ? v.GetString() : null)
+            .FirstOrDefault(v => v is not null);
+    }
+
+    /// <summary>
+    /// `talosctl etcd members` has no JSON output: a tabwriter table "NODE ID HOSTNAME PEER URLS CLIENT URLS LEARNER"
+    /// (cmd/talosctl/cmd/talos/etcd.go; URLs joined with commas, so no cell holds a space).
+    /// </summary>
+    public async Task<IReadOnlyList<EtcdMember>> EtcdMembersAsync(string node, string talosconfig, CancellationToken cancel)
+    {
+        var result = (await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "etcd", "members"], cancel)).Check($"etcd members from {node}");
+        var members = new List<EtcdMember>();
+        foreach (var line in result.Stdout.Split('\n').Skip(1))
+        {
+            var cells = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            if (cells.Length == 0) continue;
+            if (cells.Length < 6) throw new ToolFailedException(result, $"`{result.CommandLine}` printed a member row I can't read: {line.Trim()}");
+            members.Add(new EtcdMember(cells[1], cells[2], cells[3].Split(',', StringSplitOptions.RemoveEmptyEntries), cells[5] == "true"));
+        }
+        return members;
+    }
+
+    /// <summary>
+    /// `talosctl etcd status`: a tabwriter table whose last column is ERRORS (the member's alarms/errors, comma
+    /// separated). Cells are separated by at least 3 spaces (tabwriter padding 3) and DB SIZE holds single spaces.
+    /// A node that does not answer makes talosctl print "error from node N: ..." and exit 1: not answered.
+    /// </summary>
+    public async Task<EtcdMemberStatus> EtcdStatusAsync(string node, string talosconfig, CancellationToken cancel)
+    {
+        var result = await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "etcd", "status"], cancel);
+        NotMissing(result);
+        if (result.ExitCode != 0) return new EtcdMemberStatus(node, false, null, [], result.Tail(2));
+        var row = result.Stdout.Split('\n').Skip(1).FirstOrDefault(l => l.Trim().Length > 0);
+        if (row is null) return new EtcdMemberStatus(node, false, null, [], "etcd status printed no member");
+        var cells = System.Text.RegularExpressions.Regex.Split(row.TrimEnd(), " {3,}|\t");
+        var errors = cells.Length >= 12 && cells[11].Trim().Length > 0
+            ? cells[11].Split(", ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
+        return new EtcdMemberStatus(node, true, cells.Length > 1 ? cells[1] : null, errors, null);
+    }
+
+    /// <summary>
+    /// `talosctl etcd snapshot PATH`: streams to PATH.part (created 0600), checks the sha256 trailer, renames, then prints
+    /// `etcd snapshot saved to "PATH" (N bytes)` and the snapshot's hash/revision line.
+    /// </summary>
+    public async Task<string> EtcdSnapshotAsync(string node, string talosconfig, string path, CancellationToken cancel)
+    {
+        var result = (await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "etcd", "snapshot", path], cancel)).Check($"etcd snapshot from {node}");
+        if (!OperatingSystem.IsWindows() && File.Exists(path))
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return result.Stdout.Trim();
+    }
+
+    /// <summary>
+    /// reset.go: --graceful (default true: cordon/drain, leave etcd), --reboot (default false: would power off),
+    /// --system-labels-to-wipe (repeatable; only those partitions, everything else kept). Never --wipe-mode or
+    /// --user-disks-to-wipe: the default wipe mode "all" only applies when no labels are given, and user disks
+    /// (the Longhorn SSD) are left alone. --wait (default true) tracks the reset until the node is back.
+    /// </summary>
+    public Task<ToolResult> ResetAsync(string node, string talosconfig, TalosReset reset, CancellationToken cancel)
+    {
+        if (reset.SystemLabels.Count == 0)
+            throw new ArgumentException("a reset without system labels would wipe the whole system disk; refusing to build it", nameof(reset));
+        return runner.RunAsync(Name, [.. Authenticated(node, talosconfig), .. ResetArguments(reset)], cancel);
+    }
+
+    public string ResetCommand(string node, TalosReset reset) => ToolRunner.Format(Name, ["--nodes", node, .. ResetArguments(reset)]);
+
+    public string UpgradeCommand(string node, string image) => ToolRunner.Format(Name, ["--nodes", node, .. UpgradeArguments(image)]);
+
+    public string UpgradeKubernetesCommand(string node, string version, bool dryRun) =>
+        ToolRunner.Format(Name, ["--nodes", node, .. UpgradeKubernetesArguments(version, dryRun)]);
+
+    private static IReadOnlyList<string> ResetArguments(TalosReset reset) =>
+        ["reset", $"--graceful={(reset.Graceful ? "true" : "false")}", "--reboot", .. reset.SystemLabels.SelectMany(l => new[] { "--system-labels-to-wipe", l })];
+
+    /// <summary>
+    /// upgrade.go: --image is the installer; --preserve is deprecated in current talosctl (the new LifecycleService
+    /// upgrade keeps data) but still read by the legacy MachineService.Upgrade fallback that older nodes (Talos
+    /// before the new API) get, where leaving it out means the installer runs with force and wipes EPHEMERAL.
+    /// talosctl waits (--wait, default true) for the node to come back.
+    /// </summary>
+    public Task<ToolResult> UpgradeAsync(string node, string talosconfig, string image, CancellationToken cancel) =>
+        runner.RunAsync(Name, [.. Authenticated(node, talosconfig), .. UpgradeArguments(image)], cancel);
+
+    private static IReadOnlyList<string> UpgradeArguments(string image) => ["upgrade", "--image", image, "--preserve"];
+
+    /// <summary>bootstrap.go: --recover-from reads the snapshot client-side and streams it to the node (disaster recovery).</summary>
+    public Task<ToolResult> RecoverEtcdAsync(string node, string talosconfig, string snapshot, bool skipHashCheck, CancellationToken cancel) =>
+        runner.RunAsync(Name, [.. Authenticated(node, talosconfig), .. RecoverArguments(snapshot, skipHashCheck)], cancel);
+
+    public static IReadOnlyList<string> RecoverArguments(string snapshot, bool skipHashCheck) =>
+        ["bootstrap", "--recover-from", snapshot, .. skipHashCheck ? new[] { "--recover-skip-hash-check" } : []];
+
+
+    /// <summary>copy.go: `cp SRC DEST` extracts SRC into the directory DEST under its own name (db).</summary>
+    public async Task<string> CopyEtcdDatabaseAsync(string node, string talosconfig, string directory, CancellationToken cancel)
+    {
+        Directory.CreateDirectory(directory);
+        (await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "cp", ITalosctl.EtcdDatabase, directory], cancel)).Check($"copy of etcd's database from {node}");
+        var copied = Path.Combine(directory, "db");
+        if (!OperatingSystem.IsWindows() && File.Exists(copied)) File.SetUnixFileMode(copied, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return copied;
+    }
+
+    /// <summary>
+    /// upgrade-k8s.go (flags as in website/content/v1.10/reference/cli.md): patches each control-plane node's
+    /// kube-apiserver, controller-manager and scheduler, then kube-proxy, then every node's kubelet (waiting for each
+    /// Node to report it), then re-applies the bootstrap manifests. --from is left out on purpose: talosctl detects the
+    /// lowest version running, so a rerun after a half-done upgrade resumes. --upgrade-kubelet and --pre-pull-images keep
+    /// their defaults (true). --dry-run prints the plan and changes nothing.
+    /// </summary>
+    public Task<ToolResult> UpgradeKubernetesAsync(string node, string talosconfig, string version, bool dryRun, CancellationToken cancel) =>
+        runner.RunAsync(Name, [.. Authenticated(node, talosconfig), .. UpgradeKubernetesArguments(version, dryRun)], cancel);
+
+    public static IReadOnlyList<string> UpgradeKubernetesArguments(string version, bool dryRun) =>
+        dryRun ? ["upgrade-k8s", "--to", version, "--dry-run"] : ["upgrade-k8s", "--to", version];
+
+    // ---- block devices and mounts (diagnose usb-ssd) ----
+
+    /// <summary>
+    /// Disks.block.talos.dev (pkg/machinery/resources/block/disk.go): the spec's YAML names are snake_case
+    /// (dev_path, pretty_size, transport, model, serial); size is bytes.
+    /// </summary>
+    public async Task<IReadOnlyList<TalosDisk>> DisksAsync(string node, string talosconfig, CancellationToken cancel)
+    {
+        var result = (await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "get", "disks", "--output", "json"], cancel)).Check($"disks of {node}");
+        return Resources(result).Select(r => new TalosDisk(r.Text("metadata", "id"), r.Text("spec", "dev_path"), r.Text("spec", "model"),
+            r.Text("spec", "serial"), r.Text("spec", "transport"), r.Number("spec", "size"), r.Text("spec", "pretty_size"))).ToList();
+    }
+
+    /// <summary>
+    /// VolumeStatuses.block.talos.dev (volume_status.go): camelCase names; phase and filesystem print as text ("ready", "xfs");
+    /// location is the partition, parentLocation the disk it is on. A volume the node does not know is NotFound: null.
+    /// </summary>
+    public async Task<TalosVolumeStatus?> VolumeStatusAsync(string node, string talosconfig, string id, CancellationToken cancel)
+    {
+        var result = await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "get", "volumestatus", id, "--output", "json"], cancel);
+        if (result.ExitCode != 0 && result.Stderr.Contains("NotFound", StringComparison.Ordinal)) return null;
+        result.Check($"volume {id} on {node}");
+        return Resources(result).Select(r => new TalosVolumeStatus(r.Text("metadata", "id"), r.Text("spec", "phase"), r.Text("spec", "location"),
+            r.Text("spec", "parentLocation"), r.Number("spec", "size"), r.Text("spec", "prettySize"), r.Text("spec", "filesystem"),
+            r.Text("spec", "errorMessage"))).FirstOrDefault();
+    }
+
+    /// <summary>MountStatuses.runtime.talos.dev (runtime/mount_status.go): spec source, target, filesystemType.</summary>
+    public async Task<IReadOnlyList<TalosMount>> MountsAsync(string node, string talosconfig, CancellationToken cancel)
+    {
+        var result = (await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "get", "mountstatus", "--output", "json"], cancel)).Check($"mounts of {node}");
+        return Resources(result).Select(r => new TalosMount(r.Text("spec", "source"), r.Text("spec", "target"), r.Text("spec", "filesystemType"))).ToList();
+    }
+
+    private static string[] Authenticated(string node, string talosconfig) =>
+        ["--talosconfig", talosconfig, "--nodes", node, "--endpoints", node];
+
+    private static void NotMissing(ToolResult result)
+    {
+        if (ToolRunner.IsNotFound(result)) result.Check();
+    }
+
+    private static string? Stage(ToolResult result) =>
+        Resources(result).Select(r => r.TryGetProperty("spec", out var spec) && spec.TryGetProperty("stage", out var stage) ? stage.GetString() : null)
+            .FirstOrDefault(s => s is not null);
+
+    /// <summary>`talosctl get -o json` writes one indented JSON object per resource, one after another (output/json.go).</summary>
+    internal static List<JsonElement> Resources(ToolResult result)
+    {
+        var list = new List<JsonElement>();
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(result.Stdout), new JsonReaderOptions { AllowMultipleValues = true });
+        try
+        {
+            // TryParseValue parses from the current token: after the first object that is its EndObject, so step onto the next start
+            while (reader.Read())
+                if (JsonDocument.TryParseValue(ref reader, out var doc)) list.Add(doc.RootElement.Clone());
+        }
+        catch (JsonException e)
+        {
+            throw new ToolFailedException(result, $"`{result.CommandLine}` printed output that is not talosctl's JSON: {e.Message}");
+        }
+        return list;
+    }
+}

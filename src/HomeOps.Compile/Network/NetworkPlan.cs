@@ -1,0 +1,65 @@
+using System.Runtime.CompilerServices;
+using HomeOps.Compile.Repository;
+using HomeOps.Compile.Talhelper;
+using HomeOps.Model.Network;
+
+namespace HomeOps.Compile.Network;
+
+/// <summary>
+/// The cluster's address plan, read once from every layer that states part of it: talconfig.yaml
+/// (nodes, VIP, pods, services), the LB-IPAM pools, bootstrap-config.yaml ranges, the Cilium Helm
+/// values and the LoadBalancer Services. The network and BGP rules only compare its parts.
+/// </summary>
+public sealed class NetworkPlan
+{
+    private static readonly ConditionalWeakTable<RepoModel, NetworkPlan> Plans = new();
+
+    public required TalosNetworks Talos { get; init; }
+
+    /// <summary>CiliumLoadBalancerIPPools of the GitOps tree.</summary>
+    public required IReadOnlyList<LbPool> Pools { get; init; }
+
+    /// <summary>Ranges bootstrap-config.yaml hands out (empty in a tree that keeps network facts out of it).</summary>
+    public required IReadOnlyList<LbPool> BootstrapPools { get; init; }
+
+    public required CiliumValues? Cilium { get; init; }
+
+    public required IReadOnlyList<LbService> Services { get; init; }
+
+    /// <summary>One plan per loaded repository, shared by the rule sets that run in parallel over it.</summary>
+    public static NetworkPlan Of(RepoModel repo) => Plans.GetValue(repo, r => new NetworkPlan
+    {
+        Talos = TalosNetworks.From(r.Talos),
+        Pools = LbPools.FromManifests(r),
+        BootstrapPools = LbPools.FromBootstrap(r),
+        Cilium = CiliumValues.Find(r),
+        Services = LbService.FromManifests(r),
+    });
+
+    /// <summary>Enabled pools whose serviceSelector selects the Service (no selector: every Service).</summary>
+    public IReadOnlyList<LbPool> PoolsFor(LbService service) =>
+        Pools.Where(p => !p.Disabled && LabelSelector.Matches(p.Selector, service.SelectorLabels, LabelSelector.WhenEmpty.SelectsAll)).ToList();
+
+    /// <summary>
+    /// The families (true = IPv6) a Service asks addresses in: those of the IPs it requests, else
+    /// spec.ipFamilies, else both for a dual-stack policy on a dual-stack cluster, else the
+    /// cluster's primary family (the first service network, IPv4 without talconfig).
+    /// </summary>
+    public IReadOnlyList<bool> WantedFamilies(LbService service)
+    {
+        var requested = service.Requested.Where(r => r.Address is not null).Select(r => r.Address!.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6).Distinct().ToList();
+        if (requested.Count > 0) return requested;
+        if (service.IpFamilies.Count > 0) return service.IpFamilies.Select(f => f == "IPv6").Distinct().ToList();
+        if (service.IpFamilyPolicy is "RequireDualStack" or "PreferDualStack" && Talos.DualStack) return [false, true];
+        return [Talos.Services.FirstOrDefault()?.Range.IsV6 ?? false];
+    }
+
+    /// <summary>The families the Service really gets: wanted, and offered by a pool that selects it.</summary>
+    public IReadOnlyList<bool> AssignedFamilies(LbService service)
+    {
+        var pools = PoolsFor(service);
+        return WantedFamilies(service).Where(v6 => pools.Any(p => p.Has(v6))).ToList();
+    }
+
+    public static string FamilyName(bool v6) => v6 ? "IPv6" : "IPv4";
+}

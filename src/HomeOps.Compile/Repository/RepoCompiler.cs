@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json.Nodes;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+using HomeOps.Compile.Bgp;
+using HomeOps.Compile.Talhelper;
+using HomeOps.Compile.Talos;
+using HomeOps.Model;
+using HomeOps.Model.Repository;
+using HomeOps.Model.Talhelper;
+using HomeOps.Model.Yaml;
+
+namespace HomeOps.Compile.Repository;
+
+/// <summary>
+/// The repository's files, already read, into a <see cref="RepoModel"/>: parses every YAML file in
+/// parallel and plans talconfig.yaml and bootstrap-config.yaml. Problems become findings; nothing throws.
+/// Reading the files is the caller's side effect (the disk adapter); this step is pure but for
+/// <see cref="ISourceTree"/>, which follows talconfig's patch references.
+/// </summary>
+public static class RepoCompiler
+{
+    /// <summary>Folders that never hold Kubernetes manifests (their YAML is Talos config, CI, docs or test data).</summary>
+    private static readonly string[] NotManifests = ["talos/", ".github/", "docs/", "tests/", "bench/", ".build/", "node_modules/"];
+
+    public static RepoModel Compile(ISourceTree tree, IReadOnlyList<RepoFile> files, IReadOnlyList<Finding> readFindings, System.Collections.IDictionary environment)
+    {
+        var findings = new FindingBag();
+        foreach (var finding in readFindings) findings.Add(finding);
+        var manifests = new ConcurrentBag<(int Order, Manifest Manifest)>();
+        Parallel.For(0, files.Count, i =>
+        {
+            if (files[i].Text is { } text && IsManifestFile(files[i].Path))
+                foreach (var manifest in Parse(files[i].Path, text, findings)) manifests.Add((i * 10_000 + manifest.Index, manifest));
+        });
+        // Its own bag: the plan is dropped when *its* input has errors, not when some manifest failed to parse.
+        var talosFound = new FindingBag();
+        var talos = tree.Exists(RepoFiles.TalConfig) ? TalosCompiler.Plan(tree, RepoFiles.TalConfig, environment, talosFound) : null;
+        foreach (var d in talosFound.Sorted()) findings.Add(d);
+        var bootstrap = files.FirstOrDefault(f => f.Path == RepoFiles.BootstrapConfig)?.Text is { } bootstrapText
+            ? Single(RepoFiles.BootstrapConfig, bootstrapText, findings) : null;
+        return new RepoModel(tree.Root, tree, files, manifests.OrderBy(m => m.Order).Select(m => m.Manifest).ToList(),
+            talos, bootstrap, findings.Sorted());
+    }
+
+    /// <summary>True for YAML files that may hold Kubernetes objects (not talconfig, bootstrap-config, docs, tests or CI).</summary>
+    public static bool IsManifestFile(string path) =>
+        (path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal))
+        && path != RepoFiles.TalConfig && path != RepoFiles.BootstrapConfig
+        && !NotManifests.Any(p => path.StartsWith(p, StringComparison.Ordinal));
+
+    /// <summary>The Kubernetes objects in one YAML file; documents without apiVersion and kind are data (e.g. Helm values).</summary>
+    public static IEnumerable<Manifest> Parse(string path, string text, FindingBag findings)
+    {
+        var documents = YamlDocuments.Parse(text, path, findings);
+        var result = new List<Manifest>();
+        for (var index = 0; index < documents.Count; index++)
+        {
+            var positions = new Dictionary<string, Mark>(StringComparer.Ordinal);
+            JsonNode? body;
+            try { body = YamlJson.ToJson(documents[index].RootNode, positions); }
+            catch (FormatException e)
+            {
+                findings.Add(Finding.Error("yaml/syntax", YamlDocuments.At(path, documents[index].RootNode), e.Message, "simplify the document"));
+                continue;
+            }
+            if (body is JsonObject obj && Manifest.Text(obj["apiVersion"]) is not null && Manifest.Text(obj["kind"]) is not null)
+                result.Add(new Manifest(path, index, obj, positions));
+        }
+        return result;
+    }
+
+    /// <summary>A single-document settings file (bootstrap-config.yaml), kept with its positions.</summary>
+    private static Manifest? Single(string path, string text, FindingBag findings)
+    {
+        var documents = YamlDocuments.Parse(text, path, findings);
+        if (documents.Count != 1) return null;
+        var positions = new Dictionary<string, Mark>(StringComparer.Ordinal);
+        try
+        {
+            return YamlJson.ToJson(documents[0].RootNode, positions) is JsonObject body ? new Manifest(path, 0, body, positions) : null;
+        }
+        catch (FormatException e)
+        {
+            findings.Add(Finding.Error("yaml/syntax", SourceLocation.InFile(path), e.Message, "simplify the document"));
+            return null;
+        }
+    }
+}
+

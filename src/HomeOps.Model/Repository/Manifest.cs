@@ -1,0 +1,70 @@
+using System.Text.Json.Nodes;
+using YamlDotNet.Core;
+
+namespace HomeOps.Model.Repository;
+
+/// <summary>One Kubernetes object as written in Git: its body, identity and where each field sits.</summary>
+public sealed class Manifest(string file, int index, JsonObject body, IReadOnlyDictionary<string, Mark> positions)
+{
+    public string File { get; } = file;
+
+    /// <summary>0-based position of the document in its file.</summary>
+    public int Index { get; } = index;
+
+    public JsonObject Body { get; } = body;
+
+    public string ApiVersion { get; } = Text(body["apiVersion"]) ?? "";
+    public string Kind { get; } = Text(body["kind"]) ?? "";
+    // "metadata: [a]" or "metadata: x": indexing a non-object JsonNode throws, and this runs in the loader.
+    public string Name { get; } = Text(body["metadata"].Field("name")) ?? "";
+    public string? Namespace { get; } = Text(body["metadata"].Field("namespace"));
+
+    /// <summary>The API group ("" for the core group).</summary>
+    public string Group => ApiVersion.Contains('/') ? ApiVersion[..ApiVersion.IndexOf('/')] : "";
+
+    public string Version => ApiVersion.Contains('/') ? ApiVersion[(ApiVersion.IndexOf('/') + 1)..] : ApiVersion;
+
+    public string Id => $"{Kind}/{(Namespace is null ? "" : Namespace + "/")}{Name}";
+
+    /// <summary>Where the value at <paramref name="pointer"/> (or its nearest written ancestor) is in the file.</summary>
+    public SourceLocation At(string pointer = "")
+    {
+        while (true)
+        {
+            if (positions.TryGetValue(pointer, out var mark)) return new SourceLocation(File, (int)mark.Line, (int)mark.Column);
+            if (pointer.Length == 0) return SourceLocation.InFile(File);
+            pointer = pointer[..pointer.LastIndexOf('/')];
+        }
+    }
+
+    /// <summary>The value at a JSON pointer of the body ("/spec/path"), or null.</summary>
+    public JsonNode? Get(string pointer) =>
+        pointer.Length == 0 ? Body : pointer[1..].Split('/').Aggregate((JsonNode?)Body, (node, token) => node switch
+        {
+            JsonObject o => o[token.Replace("~1", "/").Replace("~0", "~")],
+            JsonArray a when int.TryParse(token, out var i) && i >= 0 && i < a.Count => a[i],
+            _ => null,
+        });
+
+    public static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    /// <summary>The elements of an array node with their indexes (for pointers); nothing for anything else.</summary>
+    public static IEnumerable<(JsonNode? Item, int Index)> Items(JsonNode? node) =>
+        node is JsonArray array ? array.Select((item, index) => (item, index)) : [];
+}
+
+/// <summary>A file in the repository as the validator sees it.</summary>
+/// <param name="Text">Null for binary or oversized files, which only get their own finding.</param>
+/// <param name="Tracked">Git tracks it (or the tree is not a Git repository, and every file counts).</param>
+public sealed record RepoFile(string Path, string? Text, bool Tracked);
+
+/// <summary>Safe field access on parsed documents, whose shape nothing guarantees.</summary>
+public static class JsonFields
+{
+    /// <summary>
+    /// The field of an object node; null for null, arrays and scalars. JsonNode's own indexer throws
+    /// when the node is not an object, and a hand-broken document (`spec: [a]`) must give a finding,
+    /// not a failed rule.
+    /// </summary>
+    public static JsonNode? Field(this JsonNode? node, string name) => node is JsonObject o ? o[name] : null;
+}

@@ -1,0 +1,93 @@
+
+using System.Text.RegularExpressions;
+
+namespace HomeOps.Model.Yaml;
+
+/// <summary>
+/// talhelper-compatible <c>${VAR}</c> / <c>${VAR:-default}</c> substitution on the raw text.
+/// Working on text (before YAML parsing) keeps line numbers intact, so later findings still
+/// point at the operator's file. Bare <c>$VAR</c> is deliberately left alone: passwords and
+/// CEL expressions contain dollars, and a silent rewrite would be worse than a missing feature.
+/// </summary>
+public static partial class EnvSubstitution
+{
+    [GeneratedRegex(@"\$\{(?<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?<default>[^}]*))?\}")]
+    private static partial Regex Reference();
+
+    public static string Apply(string text, string file, IReadOnlyDictionary<string, string> variables, FindingBag findings)
+    {
+        var lineStarts = LineStarts(text);
+        return Reference().Replace(text, match =>
+        {
+            var name = match.Groups["name"].Value;
+            if (variables.TryGetValue(name, out var value) && value.Length > 0) return value;
+            if (match.Groups["default"].Success) return match.Groups["default"].Value;
+            var (line, column) = Position(lineStarts, match.Index);
+            findings.Add(Finding.Error("config/env-missing", new SourceLocation(file, line, column),
+                $"environment variable {name} is not set or empty",
+                $"export {name}=… or add it to .env (see .env.example), or write ${{{name}:-default}}"));
+            return match.Value;
+        });
+    }
+
+    private static List<int> LineStarts(string text)
+    {
+        var starts = new List<int> { 0 };
+        for (var i = 0; i < text.Length; i++)
+            if (text[i] == '\n') starts.Add(i + 1);
+        return starts;
+    }
+
+    private static (int Line, int Column) Position(List<int> lineStarts, int offset)
+    {
+        var index = lineStarts.BinarySearch(offset);
+        if (index < 0) index = ~index - 1;
+        return (index + 1, offset - lineStarts[index] + 1);
+    }
+}
+
+/// <summary>Reads a dotenv file: <c>KEY=value</c>, optional <c>export</c>, quotes, <c>#</c> comments.</summary>
+public static class DotEnv
+{
+    public static Dictionary<string, string> Parse(string text, string file, FindingBag findings)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].TrimEnd('\r').Trim();
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            if (line.StartsWith("export ", StringComparison.Ordinal)) line = line["export ".Length..].TrimStart();
+            var eq = line.IndexOf('=');
+            if (eq <= 0)
+            {
+                findings.Add(Finding.Error("config/env-syntax", new SourceLocation(file, i + 1, 1),
+                    "expected KEY=value", "remove the line or write it as KEY=value"));
+                continue;
+            }
+            var key = line[..eq].Trim();
+            result[key] = Unquote(line[(eq + 1)..].Trim());
+        }
+        return result;
+    }
+
+    private static string Unquote(string value)
+    {
+        if (value.Length >= 2 && (value[0] == '"' || value[0] == '\'') && value[^1] == value[0])
+        {
+            var inner = value[1..^1];
+            return value[0] == '"' ? inner.Replace("\\n", "\n").Replace("\\\"", "\"") : inner;
+        }
+        var comment = value.IndexOf(" #", StringComparison.Ordinal);
+        return comment >= 0 ? value[..comment].TrimEnd() : value;
+    }
+
+    /// <summary>The process environment wins over .env, as with every dotenv loader operators know.</summary>
+    public static IReadOnlyDictionary<string, string> Merge(IReadOnlyDictionary<string, string> dotEnv, System.Collections.IDictionary environment)
+    {
+        var merged = new Dictionary<string, string>(dotEnv, StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in environment)
+            if (entry.Key is string k && entry.Value is string v) merged[k] = v;
+        return merged;
+    }
+}

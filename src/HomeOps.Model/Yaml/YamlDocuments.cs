@@ -1,0 +1,108 @@
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+using YamlDotNet.RepresentationModel;
+
+namespace HomeOps.Model.Yaml;
+
+/// <summary>Parses YAML text into documents, turning parser failures into located findings.</summary>
+public static class YamlDocuments
+{
+    /// <summary>Deepest flow nesting accepted; YamlDotNet recurses per level and a stack overflow can't be caught.</summary>
+    public const int MaxDepth = 256;
+
+    public static IReadOnlyList<YamlDocument> Parse(string text, string file, FindingBag findings)
+    {
+        if (TooDeep(text) is { } line)
+        {
+            findings.Add(Finding.Error("yaml/syntax", new SourceLocation(file, line, 1), $"nesting deeper than {MaxDepth} levels",
+                "no real configuration nests this deep; is the file generated or corrupted?"));
+            return [];
+        }
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new DepthLimit(new Parser(new StringReader(text))));
+            return stream.Documents.ToList();
+        }
+        catch (TooDeepException e)
+        {
+            findings.Add(Finding.Error("yaml/syntax", At(file, e.At), $"nesting deeper than {MaxDepth} levels",
+                "no real configuration nests this deep; is the file generated or corrupted?"));
+            return [];
+        }
+        catch (YamlException e)
+        {
+            var rule = e.Message.Contains("Duplicate key", StringComparison.OrdinalIgnoreCase) ? "yaml/duplicate-key" : "yaml/syntax";
+            findings.Add(Finding.Error(rule, At(file, e.Start), Describe(e),
+                rule == "yaml/duplicate-key" ? "remove one of the two keys; YAML keeps only one and which one is tool-dependent" : "fix the YAML syntax at this position"));
+            return [];
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this on some malformed plain scalars instead of a YamlException.
+            findings.Add(Finding.Error("yaml/syntax", new SourceLocation(file, 1, 1), $"the YAML parser gave up: {e.Message}",
+                "look for an unclosed [ or {, or a stray quote"));
+            return [];
+        }
+    }
+
+    /// <summary>The line where flow brackets or block indentation first exceed <see cref="MaxDepth"/>, or null.</summary>
+    private static int? TooDeep(string text)
+    {
+        int depth = 0, line = 1, indent = 0;
+        var atLineStart = true;
+        foreach (var c in text)
+        {
+            switch (c)
+            {
+                case '\n': line++; atLineStart = true; indent = 0; continue;
+                case '[' or '{': depth++; break;
+                case ']' or '}': depth = Math.Max(0, depth - 1); break;
+                case ' ' when atLineStart: indent++; break;
+            }
+            if (c != ' ') atLineStart = false;
+            if (depth > MaxDepth || indent > MaxDepth * 4) return line;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Counts collection nesting as the parser (which keeps its own stack) reads events, before the
+    /// recursive node loader sees them: block nesting that takes no indentation ("- - - x", "? ? x")
+    /// escapes the text pre-check and would otherwise overflow the stack.
+    /// </summary>
+    private sealed class DepthLimit(IParser inner) : IParser
+    {
+        private int _depth;
+
+        public ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            if (!inner.MoveNext()) return false;
+            switch (inner.Current)
+            {
+                case SequenceStart or MappingStart when ++_depth > MaxDepth: throw new TooDeepException(inner.Current.Start);
+                case SequenceEnd or MappingEnd: _depth--; break;
+            }
+            return true;
+        }
+    }
+
+    private sealed class TooDeepException(Mark at) : Exception
+    {
+        public Mark At { get; } = at;
+    }
+
+    public static SourceLocation At(string file, Mark mark) => new(file, (int)mark.Line, (int)mark.Column);
+
+    public static SourceLocation At(string file, YamlNode node) => At(file, node.Start);
+
+    private static string Describe(YamlException e)
+    {
+        // YamlDotNet prefixes messages with "(Line: x, Col: y, ...)": the location is already printed.
+        var message = e.InnerException?.Message ?? e.Message;
+        var close = message.IndexOf("): ", StringComparison.Ordinal);
+        return message.StartsWith("(Line:", StringComparison.Ordinal) && close > 0 ? message[(close + 3)..] : message;
+    }
+}

@@ -1,0 +1,37 @@
+using System.Net;
+using HomeOps.Compile.Bgp;
+using HomeOps.Model.Talhelper;
+using HomeOps.Operations.Tools;
+
+namespace HomeOps.Operations.Diagnose;
+
+/// <summary>One BGP session of the live cluster against the plan: its state and the routes that differ.</summary>
+public sealed record SessionDiagnosis(string Node, bool IsV6, IPAddress Router, string State, int Advertised,
+    IReadOnlyList<LbAddress> Missing, IReadOnlyList<string> Unexpected)
+{
+    public bool Established => string.Equals(State, "established", StringComparison.OrdinalIgnoreCase);
+
+    public bool Healthy => Established && Missing.Count == 0 && Unexpected.Count == 0;
+}
+
+/// <summary>
+/// `homeops diagnose bgp`: what the cluster should announce (the same LabPlan the lab uses, from the
+/// repository) against what Cilium reports it announces (`cilium bgp peers`, `cilium bgp routes
+/// advertised`), session by session. Pure: the tool output comes in, findings go out.
+/// </summary>
+public static class BgpDiagnosis
+{
+    public static IReadOnlyList<SessionDiagnosis> Compare(LabPlan plan, IReadOnlyList<PeerSession> peers, IReadOnlyList<AdvertisedRoute> routes) =>
+        plan.Topology.Sessions.Select(session =>
+        {
+            var node = session.Node.Hostname;
+            var state = peers.FirstOrDefault(p => p.Node == node && IPAddress.TryParse(p.PeerAddress, out var a) && a.Equals(session.RouterAddress))?.SessionState
+                        ?? "not reported by Cilium";
+            var actual = routes.Where(r => r.Node == node && IPAddress.TryParse(r.Peer, out var a) && a.Equals(session.RouterAddress))
+                .Select(r => IPNetwork.TryParse(r.Prefix, out var n) ? n : (IPNetwork?)null).OfType<IPNetwork>().ToHashSet();
+            var expected = plan.Announced.TryGetValue(session, out var announced) ? announced.ToHashSet() : [];
+            var missing = plan.Addresses.Where(a => expected.Contains(a.Route) && !actual.Contains(a.Route)).DistinctBy(a => a.Route).ToList();
+            var unexpected = actual.Where(r => !expected.Contains(r)).Select(r => r.ToString()).Order(StringComparer.Ordinal).ToList();
+            return new SessionDiagnosis(node, session.IsV6, session.RouterAddress, state, actual.Count, missing, unexpected);
+        }).ToList();
+}

@@ -1,0 +1,41 @@
+using HomeOps.Model;
+
+namespace HomeOps.Operations;
+
+/// <summary>
+/// The operator's repository and homeops' runtime files beside it, as operations touch them. Operations never
+/// call the file system themselves: the disk adapter implements this, tests may fake it. Paths are absolute or
+/// relative to <see cref="Root"/>.
+/// </summary>
+public interface IWorkspace
+{
+    /// <summary>The repository root, absolute.</summary>
+    string Root { get; }
+
+    bool FileExists(string path);
+
+    /// <summary>The file's size in bytes; null when there is no such file.</summary>
+    long? FileSize(string path);
+
+    string ReadText(string path);
+
+    /// <summary>Replaces an operator's file (talconfig.yaml) with new text.</summary>
+    void ReplaceText(string path, string text);
+
+    /// <summary>Writes one of homeops' own runtime files (Helm values): readable by the owner only.</summary>
+    void WritePrivate(string path, string text);
+
+    /// <summary>Creates a directory readable by the owner only, when it does not exist yet.</summary>
+    void CreatePrivateDirectory(string path);
+
+    /// <summary>Why key material must not be written to these paths (Git tracks them, ...); empty when it may.</summary>
+    IReadOnlyList<Finding> RefuseSecretTargets(IEnumerable<string> paths);
+
+    /// <summary>Writes every file holding key material (mode 0600), or none of them; throws <see cref="HomeOpsException"/> with the reason.</summary>
+    void WriteSecrets(IReadOnlyList<(string Path, string Content)> files);
+
+    /// <summary>The files in <paramref name="directory"/> matching <paramref name="pattern"/> ('*' globs), with their last write time.</summary>
+    IReadOnlyList<(string Path, DateTimeOffset Modified)> Files(string directory, string pattern);
+
+    void Move(string from, string to);
+}

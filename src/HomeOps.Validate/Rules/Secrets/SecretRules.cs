@@ -1,0 +1,81 @@
+using System.Text.Json.Nodes;
+using HomeOps.Compile.Bgp;
+using HomeOps.Compile.Repository;
+using HomeOps.Model;
+using HomeOps.Model.Repository;
+using HomeOps.Validate.Engine;
+using HomeOps.Validate.Rules.Flux;
+
+using HomeOps.Model.Yaml;
+
+namespace HomeOps.Validate.Rules.Secrets;
+
+/// <summary>
+/// No credential in Git, and every ExternalSecret has a store to read from. The incidents this
+/// exists for: a Talos secrets bundle, a kubeconfig, a talosconfig and the 1Password Connect
+/// credentials JSON were committed and had to be purged from history.
+/// </summary>
+public sealed class SecretRules : IRuleSet
+{
+    public IReadOnlyList<RuleInfo> Rules { get; } =
+    [
+        new("secrets/plaintext", Severity.Error, "A credential in a file Git tracks or would commit: Secret data, private key, token, Talos secrets bundle, kubeconfig/talosconfig key, 1Password Connect credentials."),
+        new("secrets/store-missing", Severity.Error, "An ExternalSecret names a SecretStore or ClusterSecretStore that does not exist."),
+    ];
+
+    private static readonly Dictionary<string, string> Explanations = new(StringComparer.Ordinal)
+    {
+        ["pem-private-key"] = "a PEM private key",
+        ["base64-pem"] = "a base64-encoded PEM block (certificate or key data)",
+        ["talos-secrets-bundle"] = "a Talos secrets bundle (bootstrap token, secretbox key or trustd token)",
+        ["kubeconfig-client-key"] = "a kubeconfig client key",
+        ["kubeconfig-credentials"] = "a kubeconfig with user credentials",
+        ["talosconfig-key"] = "a talosconfig with its client key",
+        ["1password-credentials"] = "1Password Connect credentials (1password-credentials.json)",
+        ["github-token"] = "a GitHub token",
+        ["slack-token"] = "a Slack token",
+        ["aws-access-key"] = "an AWS access key",
+        ["kubernetes-secret-data"] = "a Kubernetes Secret with data or stringData",
+    };
+
+    public void Check(RepoModel repo, RuleContext context)
+    {
+        if (context.Enabled("secrets/plaintext")) CheckFiles(repo, context);
+        if (context.Enabled("secrets/store-missing")) CheckStores(repo, context);
+    }
+
+    private static void CheckFiles(RepoModel repo, RuleContext context) =>
+        Parallel.ForEach(repo.Files.Where(f => f.Text is not null), file =>
+        {
+            foreach (var finding in SecretScanner.Scan(file.Path, file.Text!).DistinctBy(f => (f.Line, f.Rule)))
+                context.Report("secrets/plaintext", new SourceLocation(file.Path, finding.Line, finding.Line > 0 ? 1 : 0),
+                    $"{Explanations.GetValueOrDefault(finding.Rule, finding.Rule)} in {(file.Tracked ? "a file Git tracks" : "a file Git does not ignore (`git add -A` would commit it)")}",
+                    file.Tracked
+                        ? "remove it, rotate the credential (it is in history), purge history if the repo is public, and keep it in 1Password behind an ExternalSecret"
+                        : "move it out of the repository or add it to .gitignore; keep it in 1Password behind an ExternalSecret");
+        });
+
+    private static void CheckStores(RepoModel repo, RuleContext context)
+    {
+        var clusterStores = repo.OfKind("external-secrets.io", "ClusterSecretStore").Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+        var stores = repo.OfKind("external-secrets.io", "SecretStore").Select(m => (m.Namespace, m.Name)).ToHashSet();
+        foreach (var secret in repo.OfKind("external-secrets.io", "ExternalSecret").Concat(repo.OfKind("external-secrets.io", "ClusterExternalSecret")))
+        {
+            var spec = secret.Kind == "ClusterExternalSecret" ? "/spec/externalSecretSpec" : "/spec";
+            var reference = secret.Kind == "ClusterExternalSecret"
+                ? secret.Body["spec"].Field("externalSecretSpec").Field("secretStoreRef")
+                : secret.Body["spec"].Field("secretStoreRef");
+            if (Manifest.Text(reference.Field("name")) is not { } name) continue; // the CRD schema requires it; schema/crd reports its absence
+            var kind = Manifest.Text(reference.Field("kind")) ?? "SecretStore";
+            var found = kind == "ClusterSecretStore"
+                ? clusterStores.Contains(name)
+                : stores.Contains((secret.Namespace, name)) || secret.Namespace is null && stores.Any(s => s.Name == name);
+            if (found) continue;
+            var candidates = kind == "ClusterSecretStore" ? clusterStores : stores.Select(s => s.Name);
+            context.Report("secrets/store-missing", secret.At($"{spec}/secretStoreRef/name"),
+                $"{secret.Kind} {secret.Name} reads from {kind} '{name}', which is not defined in the repository",
+                Suggest.Nearest(name, candidates) is { } near ? $"did you mean '{near}'?"
+                    : $"define the {kind} (see infrastructure/onepassword-connect/clustersecretstore.yaml) or fix secretStoreRef");
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using HomeOps.Compile.Bgp;
+using HomeOps.Compile.Network;
+using HomeOps.Compile.Repository;
+using HomeOps.Compile.Talos;
+using HomeOps.Model;
+using HomeOps.Model.Bootstrap;
+using HomeOps.Model.Repository;
+using HomeOps.Validate.Engine;
+
+namespace HomeOps.Validate.Rules.Versions;
+
+/// <summary>
+/// One fact, one value: the cluster's identity, versions and Git source must agree between
+/// talconfig.yaml, bootstrap-config.yaml and the GitOps tree, and the versions must work together.
+/// </summary>
+public sealed class DriftRules : IRuleSet
+{
+    public const string Rule = "versions/drift";
+
+    public IReadOnlyList<RuleInfo> Rules { get; } =
+    [
+        new(Rule, Severity.Error, "A version or shared fact (cluster name, endpoint, Git source, network facts) that disagrees between talconfig.yaml, bootstrap-config.yaml and the GitOps tree, or versions that cannot work together."),
+    ];
+
+    /// <summary>Kubernetes minors each Talos line supports (Talos support matrix).</summary>
+    private static readonly Dictionary<string, (int Oldest, int Newest)> KubernetesSupport = new()
+    {
+        ["v1.8"] = (26, 31),
+        ["v1.9"] = (27, 32),
+        ["v1.10"] = (28, 33),
+        ["v1.11"] = (29, 34),
+    };
+
+    public void Check(RepoModel repo, RuleContext context)
+    {
+        if (repo.Talos is { } talos)
+        {
+            CheckSupport(talos, context);
+            if (CiliumValues.Find(repo) is { } cilium) CheckCilium(talos, cilium, context);
+            if (repo.BootstrapConfig is { } config)
+            {
+                CheckIdentity(talos, config, context);
+                CheckTools(talos, config, context);
+            }
+        }
+        if (repo.BootstrapConfig is { } bootstrap) CheckGitSource(repo, bootstrap, context);
+    }
+
+    private static void CheckSupport(TalosPlan talos, RuleContext context)
+    {
+        if (!KubernetesSupport.TryGetValue(talos.Talos.Line, out var range)) return;
+        if (talos.Kubernetes.Major == 1 && talos.Kubernetes.Minor >= range.Oldest && talos.Kubernetes.Minor <= range.Newest) return;
+        context.Report(Rule, talos.Config.LocationOf("kubernetesVersion"),
+            $"Kubernetes {talos.Kubernetes} is not supported by Talos {talos.Talos.Line} (it supports v1.{range.Oldest} to v1.{range.Newest})",
+            "upgrade Talos first (`homeops` rolling upgrade), or pick a Kubernetes version in the supported range");
+    }
+
+    private static void CheckIdentity(TalosPlan talos, Manifest config, RuleContext context)
+    {
+        Compare(context, config, "/cluster/name", talos.Config.ClusterName, "talconfig.yaml clusterName", talos.Config.LocationOf("clusterName"));
+        Compare(context, config, "/cluster/endpoint", talos.Config.Endpoint, "talconfig.yaml endpoint", talos.Config.LocationOf("endpoint"));
+    }
+
+    /// <summary>
+    /// The Cilium values bootstrap installs and Flux adopts name the same cluster, and reach the API
+    /// server where Talos serves it: the endpoint's host, or KubePrism on localhost.
+    /// </summary>
+    private static void CheckCilium(TalosPlan talos, CiliumValues cilium, RuleContext context)
+    {
+        if (Manifest.Text(cilium.Get("cluster.name").Value) is { } name && name != talos.Config.ClusterName)
+            context.Report(Rule, cilium.Get("cluster.name").At,
+                $"Cilium cluster.name is '{name}' but talconfig.yaml clusterName is '{talos.Config.ClusterName}' ({talos.Config.LocationOf("clusterName")})",
+                "use the same name: Hubble, Cluster Mesh and the dashboards identify the cluster by it");
+        var (hostNode, hostAt) = cilium.Get("k8sServiceHost");
+        if (Manifest.Text(hostNode) is not { } host || !Uri.TryCreate(talos.Config.Endpoint, UriKind.Absolute, out var endpoint)) return;
+        if (host is "localhost" or "127.0.0.1" or "::1" || host == endpoint.Host) return;
+        context.Report(Rule, hostAt,
+            $"Cilium k8sServiceHost is '{host}' but the API server endpoint in talconfig.yaml is {endpoint.Host} ({talos.Config.LocationOf("endpoint")})",
+            $"set k8sServiceHost to {endpoint.Host} (port {endpoint.Port}), or to localhost with Talos KubePrism's port 7445");
+    }
+
+    /// <summary>talosctl must be at least the cluster's Talos line; kubectl within one minor of the API server (the skew policy).</summary>
+    private static void CheckTools(TalosPlan talos, Manifest config, RuleContext context)
+    {
+        foreach (var (tool, index) in Manifest.Items(config.Body["tools"]))
+        {
+            if (!ReleaseVersion.TryParse(Manifest.Text(tool.Field("minVersion")), out var minimum)) continue;
+            var at = config.At($"/tools/{index}/minVersion");
+            switch (Manifest.Text(tool.Field("name")))
+            {
+                case "talosctl" when (minimum.Major, minimum.Minor).CompareTo((talos.Talos.Major, talos.Talos.Minor)) < 0:
+                    context.Report(Rule, at, $"talosctl minVersion {minimum} is older than the cluster's Talos {talos.Talos}",
+                        $"require talosctl {talos.Talos.Line}.0 or newer: an older client cannot apply this machine-config contract");
+                    break;
+                case "kubectl" when minimum.Major == talos.Kubernetes.Major && Math.Abs(minimum.Minor - talos.Kubernetes.Minor) > 1:
+                    context.Report(Rule, at, $"kubectl minVersion {minimum} is more than one minor away from Kubernetes {talos.Kubernetes}",
+                        $"require kubectl v{talos.Kubernetes.Major}.{talos.Kubernetes.Minor - 1}.0 or newer (kubectl supports one minor of skew)");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>What bootstrap tells Flux to sync must be what the committed flux-system objects sync.</summary>
+    private static void CheckGitSource(RepoModel repo, Manifest config, RuleContext context)
+    {
+        var git = config.Body["git"];
+        if (git is null) return;
+        var repository = repo.OfKind("source.toolkit.fluxcd.io", "GitRepository").FirstOrDefault(r => r.Name == "flux-system");
+        var root = repo.OfKind("kustomize.toolkit.fluxcd.io", "Kustomization").FirstOrDefault(k => k.Name == "flux-system");
+        if (repository is not null)
+        {
+            Compare(context, config, "/git/url", Manifest.Text(repository.Body["spec"].Field("url")), $"GitRepository flux-system spec.url", repository.At("/spec/url"));
+            Compare(context, config, "/git/branch", Manifest.Text(repository.Body["spec"].Field("ref").Field("branch")), $"GitRepository flux-system spec.ref.branch", repository.At("/spec/ref/branch"));
+        }
+        if (root is not null)
+            Compare(context, config, "/git/path", Manifest.Text(root.Body["spec"].Field("path")), "Kustomization flux-system spec.path", root.At("/spec/path"), NormalizePath);
+    }
+
+    private static string NormalizePath(string path) => "./" + path.TrimStart('.', '/').TrimEnd('/');
+
+    private static void Compare(RuleContext context, Manifest config, string pointer, string? truth, string truthName, SourceLocation truthAt, Func<string, string>? normalize = null)
+    {
+        if (Manifest.Text(config.Get(pointer)) is not { } stated || truth is null) return;
+        normalize ??= s => s.TrimEnd('/');
+        if (normalize(stated) == normalize(truth)) return;
+        context.Report(Rule, config.At(pointer),
+            $"bootstrap-config.yaml {pointer.TrimStart('/').Replace('/', '.')} is '{stated}' but {truthName} is '{truth}' ({truthAt})",
+            "make them equal; the bootstrap would otherwise build a different cluster than the one Git describes");
+    }
+}
