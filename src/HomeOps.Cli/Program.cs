@@ -1,6 +1,5 @@
 using System.CommandLine;
 using HomeOps.Cli.Commands;
-using HomeOps.Adapters.Tools;
 
 var root = new RootCommand("""
     homeops — one tool for a Talos + Flux home cluster.

@@ -3,8 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using HomeOps.Compile.Bgp;
-using HomeOps.Model.Talhelper;
-using HomeOps.Operations.Diagnose;
 
 namespace HomeOps.Adapters.Bgp;
 
@@ -30,31 +28,31 @@ public sealed record LabReport(IReadOnlyList<LabSession> Sessions, IReadOnlyDict
 public sealed class BgpLab : IDisposable
 {
     public const string Prefix = "hbl";
-    private readonly LabPlan plan;
-    private readonly string work;
-    private readonly string tag = $"{Prefix}{Environment.ProcessId}";
-    private readonly List<string> namespaces = [];
-    private readonly List<Process> processes = [];
-    private readonly Action<string> log;
+    private readonly LabPlan _plan;
+    private readonly string _work;
+    private readonly string _tag = $"{Prefix}{Environment.ProcessId}";
+    private readonly List<string> _namespaces = [];
+    private readonly List<Process> _processes = [];
+    private readonly Action<string> _log;
     // creating a namespace or a speaker and tearing down exclude each other: a SIGTERM handler's
     // teardown runs beside the main thread, which must neither create more nor exit before it ends
-    private readonly Lock gate = new();
-    private bool disposed;
+    private readonly Lock _gate = new();
+    private bool _disposed;
 
     public BgpLab(LabPlan plan, Action<string> log)
     {
-        this.plan = plan;
-        this.log = log;
-        work = Directory.CreateTempSubdirectory("homeops-bgp-lab-").FullName;
+        _plan = plan;
+        _log = log;
+        _work = Directory.CreateTempSubdirectory("homeops-bgp-lab-").FullName;
     }
 
-    private string RouterNs => $"{tag}-r";
-    private string NodeNs(int i) => $"{tag}-n{i}";
+    private string RouterNs => $"{_tag}-r";
+    private string NodeNs(int i) => $"{_tag}-n{i}";
 
     public LabReport Run(TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
-        var topology = plan.Topology;
+        var topology = _plan.Topology;
         AddNamespace(RouterNs);
         InNs(RouterNs, "ip", "link", "set", "lo", "up");
         InNs(RouterNs, "ip", "link", "add", "br0", "type", "bridge");
@@ -68,34 +66,34 @@ public sealed class BgpLab : IDisposable
             var ns = NodeNs(i);
             AddNamespace(ns);
             InNs(ns, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0");
-            Ip("link", "add", $"{tag}a{i}", "netns", ns, "type", "veth", "peer", "name", $"{tag}b{i}", "netns", RouterNs);
-            InNs(ns, "ip", "link", "set", $"{tag}a{i}", "name", "eth0");
+            Ip("link", "add", $"{_tag}a{i}", "netns", ns, "type", "veth", "peer", "name", $"{_tag}b{i}", "netns", RouterNs);
+            InNs(ns, "ip", "link", "set", $"{_tag}a{i}", "name", "eth0");
             InNs(ns, "ip", "link", "set", "lo", "up");
             InNs(ns, "ip", "link", "set", "eth0", "up");
-            InNs(RouterNs, "ip", "link", "set", $"{tag}b{i}", "master", "br0", "up");
+            InNs(RouterNs, "ip", "link", "set", $"{_tag}b{i}", "master", "br0", "up");
             foreach (var address in nodes[i].Addresses.Where(a => a.Network.PrefixLength < (a.IsV6 ? 128 : 32)))
                 InNs(ns, "ip", ["addr", "add", $"{address.Address}/{address.Network.PrefixLength}", "dev", "eth0", .. Nodad(address.Address)]);
         }
 
-        var config = Path.Combine(work, "frr.conf");
+        var config = Path.Combine(_work, "frr.conf");
         File.WriteAllText(config, RouterConfig.Render(topology, RouterFlavour.Frr));
         // bgpd drops to Debian's frr user (root is not in its vty group): it writes its pid, socket and log here
-        Check(Run("chown", "frr:frr", work));
-        Start(RouterNs, "/usr/lib/frr/bgpd", "-Z", "-u", "frr", "-g", "frr", "-f", config, "-i", Path.Combine(work, "bgpd.pid"),
-            "--vty_socket", work, "--log", $"file:{Path.Combine(work, "bgpd.log")}");
-        WaitFor(() => File.Exists(Path.Combine(work, "bgpd.vty")), TimeSpan.FromSeconds(10), "bgpd did not start (see bgpd.log)");
+        Check(Run("chown", "frr:frr", _work));
+        Start(RouterNs, "/usr/lib/frr/bgpd", "-Z", "-u", "frr", "-g", "frr", "-f", config, "-i", Path.Combine(_work, "bgpd.pid"),
+            "--vty_socket", _work, "--log", $"file:{Path.Combine(_work, "bgpd.log")}");
+        WaitFor(() => File.Exists(Path.Combine(_work, "bgpd.vty")), TimeSpan.FromSeconds(10), "bgpd did not start (see bgpd.log)");
 
         for (var i = 0; i < nodes.Count; i++)
         {
-            var toml = Path.Combine(work, $"gobgp-{nodes[i].Hostname}.toml");
-            File.WriteAllText(toml, plan.GoBgpConfig(nodes[i]));
+            var toml = Path.Combine(_work, $"gobgp-{nodes[i].Hostname}.toml");
+            File.WriteAllText(toml, _plan.GoBgpConfig(nodes[i]));
             Start(NodeNs(i), "gobgpd", "-f", toml, "-t", "toml", "--api-hosts", "127.0.0.1:50051", "--log-plain");
         }
         for (var i = 0; i < nodes.Count; i++)
         {
             var ns = NodeNs(i);
             WaitFor(() => Run("ip", "netns", "exec", ns, "gobgp", "-u", "127.0.0.1", "-p", "50051", "global").ExitCode == 0, TimeSpan.FromSeconds(10), $"gobgpd of {nodes[i].Hostname} did not start");
-            foreach (var route in plan.Originated(nodes[i]))
+            foreach (var route in _plan.Originated(nodes[i]))
                 InNs(ns, "gobgp", "-u", "127.0.0.1", "-p", "50051", "global", "rib", "add", "-a", route.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4", route.ToString());
         }
 
@@ -115,46 +113,46 @@ public sealed class BgpLab : IDisposable
         foreach (var family in new[] { "ipv4Unicast", "ipv6Unicast" })
             foreach (var (address, peer) in summary?[family]?["peers"] as JsonObject ?? [])
                 states[address] = peer?["state"]?.GetValue<string>() ?? "?";
-        var sessions = plan.Topology.Sessions.Select(s => new LabSession(s,
+        var sessions = _plan.Topology.Sessions.Select(s => new LabSession(s,
             !s.ActivatesOwnFamily ? "no family negotiated" : states.GetValueOrDefault(s.NodeAddress.ToString(), "Idle"))).ToList();
         var learned = new Dictionary<IPNetwork, IReadOnlyList<string>>();
         foreach (var afi in new[] { "ipv4", "ipv6" })
             foreach (var (prefix, paths) in Vtysh($"show bgp {afi} unicast json")?["routes"] as JsonObject ?? [])
                 if (IPNetwork.TryParse(prefix, out var network))
                     learned[network] = (paths as JsonArray ?? []).Select(p => p?["peerId"]?.GetValue<string>() ?? "?").ToList();
-        var expected = plan.Expected;
+        var expected = _plan.Expected;
         return new LabReport(sessions, learned, expected.Where(e => !learned.ContainsKey(e)).ToList(),
             learned.Keys.Where(k => !expected.Contains(k)).ToList(), elapsed);
     }
 
     private JsonNode? Vtysh(string command)
     {
-        var result = Run("ip", "netns", "exec", RouterNs, "vtysh", "--vty_socket", work, "-d", "bgpd", "-c", command);
+        var result = Run("ip", "netns", "exec", RouterNs, "vtysh", "--vty_socket", _work, "-d", "bgpd", "-c", command);
         try { return result.ExitCode == 0 ? JsonNode.Parse(result.Output) : null; }
         catch (System.Text.Json.JsonException) { return null; }
     }
 
     private int PrefixFor(IPAddress router) =>
-        plan.Topology.Nodes.SelectMany(n => n.Addresses).FirstOrDefault(a => a.Network.Contains(router) && a.Network.PrefixLength < (a.IsV6 ? 128 : 32))?.Network.PrefixLength
+        _plan.Topology.Nodes.SelectMany(n => n.Addresses).FirstOrDefault(a => a.Network.Contains(router) && a.Network.PrefixLength < (a.IsV6 ? 128 : 32))?.Network.PrefixLength
         ?? (router.AddressFamily == AddressFamily.InterNetworkV6 ? 64 : 24);
 
     private static string[] Nodad(IPAddress address) => address.AddressFamily == AddressFamily.InterNetworkV6 ? ["nodad"] : [];
 
     private void AddNamespace(string ns)
     {
-        lock (gate)
+        lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(disposed, this);
-            namespaces.Add(ns); // listed first: a teardown racing with the add still deletes it
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _namespaces.Add(ns); // listed first: a teardown racing with the add still deletes it
             Ip("netns", "add", ns);
         }
     }
 
     private void Start(string ns, string file, params string[] arguments)
     {
-        lock (gate)
+        lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(disposed, this);
+            ObjectDisposedException.ThrowIf(_disposed, this);
             StartLocked(ns, file, arguments);
         }
     }
@@ -165,10 +163,10 @@ public sealed class BgpLab : IDisposable
         foreach (var a in (string[])["netns", "exec", ns, file, .. arguments]) info.ArgumentList.Add(a);
         var process = Process.Start(info)!;
         var name = Path.GetFileName(file);
-        var output = Path.Combine(work, $"{ns}-{name}.log");
+        var output = Path.Combine(_work, $"{ns}-{name}.log");
         _ = process.StandardOutput.BaseStream.CopyToAsync(File.Create(output));
         _ = process.StandardError.BaseStream.CopyToAsync(File.Create(output + ".err"));
-        processes.Add(process);
+        _processes.Add(process);
     }
 
     private static void WaitFor(Func<bool> condition, TimeSpan timeout, string failure)
@@ -181,9 +179,9 @@ public sealed class BgpLab : IDisposable
         }
     }
 
-    private void Ip(params string[] arguments) => Check(Run("ip", arguments));
+    private static void Ip(params string[] arguments) => Check(Run("ip", arguments));
 
-    private void InNs(string ns, string file, params string[] arguments) => Check(Run("ip", ["netns", "exec", ns, file, .. arguments]));
+    private static void InNs(string ns, string file, params string[] arguments) => Check(Run("ip", ["netns", "exec", ns, file, .. arguments]));
 
     private static void Check((int ExitCode, string Output) result)
     {
@@ -201,30 +199,30 @@ public sealed class BgpLab : IDisposable
         return (process.ExitCode, stdout.Result + stderr.Result);
     }
 
-    public string WorkDirectory => work;
+    public string WorkDirectory => _work;
 
     /// <summary>Kills every speaker started, deletes every namespace created (veth ends go with them). Safe to call twice.</summary>
     public void Dispose()
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (disposed) return;
-            disposed = true;
+            if (_disposed) return;
+            _disposed = true;
             TearDown();
         }
     }
 
     private void TearDown()
     {
-        foreach (var process in processes)
+        foreach (var process in _processes)
         {
             try { if (!process.HasExited) process.Kill(entireProcessTree: true); process.WaitForExit(5000); }
             catch (InvalidOperationException) { }
         }
-        foreach (var ns in namespaces) Run("ip", "netns", "del", ns);
+        foreach (var ns in _namespaces) Run("ip", "netns", "del", ns);
         if (Environment.GetEnvironmentVariable("HOMEOPS_LAB_KEEP") != "1")
-            try { Directory.Delete(work, recursive: true); } catch (IOException) { }
-        log($"lab torn down ({namespaces.Count} namespaces, {processes.Count} speakers)");
+            try { Directory.Delete(_work, recursive: true); } catch (IOException) { }
+        _log($"lab torn down ({_namespaces.Count} namespaces, {_processes.Count} speakers)");
     }
 
     /// <summary>Labs left by an owner that no longer runs (killed with SIGKILL): their namespaces, and the speakers inside them.</summary>

@@ -1,8 +1,8 @@
 using System.Net;
+using HomeOps.Operations.Bootstrap;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using HomeOps.Operations.Bootstrap;
 
 namespace HomeOps.Adapters.Cluster;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using k8s;
 using k8s.Autorest;
-using HomeOps.Compile.Bgp;
 
 namespace HomeOps.Adapters.Cluster;
 

@@ -1,12 +1,8 @@
 using System.Net;
-using System.Net.Http;
 using System.Text.Json;
+using HomeOps.Operations.Observe;
 using k8s;
 using k8s.Autorest;
-using k8s.Models;
-using HomeOps.Adapters.Tools;
-using HomeOps.Compile.Bgp;
-using HomeOps.Operations.Observe;
 
 namespace HomeOps.Adapters.Cluster;
 

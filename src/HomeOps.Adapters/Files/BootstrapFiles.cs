@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using HomeOps.Model;
 using HomeOps.Operations.Bootstrap;
-using HomeOps.Operations.Status;
 
 namespace HomeOps.Adapters.Files;
 

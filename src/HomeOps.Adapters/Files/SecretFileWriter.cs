@@ -1,7 +1,6 @@
 using System.Text;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
-using HomeOps.Operations.Diagnose;
 
 namespace HomeOps.Adapters.Files;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using HomeOps.Model;
-using HomeOps.Operations.Diagnose;
 using HomeOps.Operations.Tools;
 
 namespace HomeOps.Adapters.Tools;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using HomeOps.Operations.Diagnose;
 using HomeOps.Operations.Tools;
 
 namespace HomeOps.Adapters.Tools;
@@ -9,7 +8,7 @@ namespace HomeOps.Adapters.Tools;
 /// --reveal` prints the item ({"id", "title", "vault", "category", "fields": [{"id", "type", "purpose"?,
 /// "label", "value", "reference"}], ...}; developer.1password.com/docs/cli/item-template-json). Without
 /// --reveal, concealed values are replaced by a hint (op ≥ 2.25). A missing item is exit 1 with
-/// `[ERROR] <date> "ITEM" isn't an item in the "V" vault. ...` on stderr.
+/// `[ERROR] &lt;date&gt; "ITEM" isn't an item in the "V" vault. ...` on stderr.
 /// The output holds secrets: it never leaves this class, not even in a failure's ToolResult.
 /// </summary>
 public sealed class OnePassword(ToolRunner runner) : IOnePassword

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using HomeOps.Operations.Diagnose;
-using HomeOps.Operations.Status;
 using HomeOps.Operations.Tools;
 
 namespace HomeOps.Adapters.Tools;

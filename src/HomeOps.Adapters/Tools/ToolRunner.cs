@@ -1,7 +1,6 @@
 using System.Text;
 using CliWrap;
 using CliWrap.Buffered;
-using HomeOps.Operations.Diagnose;
 using HomeOps.Operations.Tools;
 
 namespace HomeOps.Adapters.Tools;

@@ -1,10 +1,7 @@
 using System.CommandLine;
 using HomeOps.Adapters.Bgp;
 using HomeOps.Adapters.Files;
-using HomeOps.Adapters.Tools;
 using HomeOps.Compile.Bgp;
-using HomeOps.Compile.Repository;
-using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Cli.Commands;
 

@@ -1,16 +1,13 @@
 using System.CommandLine;
-using HomeOps.Cli.Output;
-using HomeOps.Adapters.Files;
 using HomeOps.Adapters.Cluster;
+using HomeOps.Adapters.Files;
 using HomeOps.Adapters.Tools;
+using HomeOps.Cli.Output;
 using HomeOps.Compile.Bootstrap;
-using HomeOps.Compile.Repository;
-using HomeOps.Compile.Talhelper;
 using HomeOps.Compile.Talos;
 using HomeOps.Model;
 using HomeOps.Model.Bootstrap;
 using HomeOps.Model.Repository;
-using HomeOps.Model.Talhelper;
 using HomeOps.Operations.Bootstrap;
 using HomeOps.Operations.Bootstrap.Phases;
 using HomeOps.Validate.Engine;
@@ -69,7 +66,8 @@ public static class BootstrapCommand
         using var runLock = RunLock.Acquire(Path.Combine(root, Path.GetDirectoryName(plan.Config.State.File) ?? ".", "bootstrap.lock"));
         using var log = new EventLogFile(Path.Combine(root, plan.Config.State.Log));
         var runContext = new BootstrapContext(plan, talos, repo, tools, new KubernetesClusterApiFactory(), workflow, CommonOptions.Workspace(parse),
-            new EventFanOut(log, progress), TimeProvider.System, runId) { Validation = validation };
+            new EventFanOut(log, progress), TimeProvider.System, runId)
+        { Validation = validation };
         using var interrupt = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupt.Cancel(); };
         try

@@ -1,17 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
-using HomeOps.Cli.Output;
 using HomeOps.Adapters.Files;
-using HomeOps.Compile.Repository;
-using HomeOps.Compile.Talhelper;
-using HomeOps.Compile.Talos;
-using HomeOps.Model.Repository;
-using HomeOps.Model.Talhelper;
-using HomeOps.Validate.Engine;
-
-using HomeOps.Model;
-
+using HomeOps.Cli.Output;
 using HomeOps.Compile.Bootstrap;
+using HomeOps.Compile.Talos;
+using HomeOps.Model;
+using HomeOps.Model.Repository;
+using HomeOps.Validate.Engine;
 
 namespace HomeOps.Cli.Commands;
 

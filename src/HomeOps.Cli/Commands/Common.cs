@@ -1,13 +1,9 @@
 using System.CommandLine;
+using HomeOps.Adapters.Files;
 using HomeOps.Adapters.Schemas;
 using HomeOps.Adapters.Tools;
 using HomeOps.Model;
-
-using HomeOps.Cli.Output;
-
-using HomeOps.Adapters.Files;
 using HomeOps.Operations;
-
 using HomeOps.Validate.Schema;
 
 namespace HomeOps.Cli.Commands;

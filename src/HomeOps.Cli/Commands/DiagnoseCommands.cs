@@ -1,19 +1,19 @@
 using System.CommandLine;
-using HomeOps.Cli.Output;
-using HomeOps.Adapters.Files;
 using HomeOps.Adapters.Cluster;
+using HomeOps.Adapters.Files;
 using HomeOps.Adapters.Tools;
+using HomeOps.Cli.Output;
 using HomeOps.Compile.Bgp;
 using HomeOps.Compile.Repository;
-using HomeOps.Model.Talhelper;
 using HomeOps.Operations.Diagnose;
 using HomeOps.Operations.Observe;
-using HomeOps.Operations.Status;
 
 namespace HomeOps.Cli.Commands;
 
 public static class DiagnoseCommands
 {
+    private static readonly string[] AddressFamilies = ["ipv4", "ipv6"];
+
     public static Command Create()
     {
         var diagnose = new Command("diagnose", "Check a live cluster against what the repository says it should be, with the evidence.");
@@ -42,7 +42,7 @@ public static class DiagnoseCommands
             var plan = LabPlan.From(repo);
             var cilium = new Cilium(CommonOptions.Runner());
             var peers = cilium.BgpPeersAsync(config, CancellationToken.None).GetAwaiter().GetResult();
-            var routes = new[] { "ipv4", "ipv6" }.SelectMany(afi => cilium.AdvertisedRoutesAsync(afi, config, CancellationToken.None).GetAwaiter().GetResult()).ToList();
+            var routes = AddressFamilies.SelectMany(afi => cilium.AdvertisedRoutesAsync(afi, config, CancellationToken.None).GetAwaiter().GetResult()).ToList();
             var sessions = BgpDiagnosis.Compare(plan, peers, routes);
             foreach (var s in sessions)
             {

@@ -1,20 +1,13 @@
 using System.CommandLine;
-using HomeOps.Adapters.Files;
 using HomeOps.Adapters.Cluster;
 using HomeOps.Adapters.Tools;
-using HomeOps.Cli.Output;
-using HomeOps.Compile.Talhelper;
 using HomeOps.Compile.Talos;
-using HomeOps.Model.Talhelper;
+using HomeOps.Model;
+using HomeOps.Model.Repository;
 using HomeOps.Operations.Maintenance;
 using HomeOps.Operations.Observe;
 using HomeOps.Operations.Recovery;
-using HomeOps.Operations.Status;
 using HomeOps.Operations.Tools;
-
-using HomeOps.Model;
-
-using HomeOps.Model.Repository;
 
 namespace HomeOps.Cli.Commands;
 

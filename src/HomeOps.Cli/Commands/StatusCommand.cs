@@ -1,19 +1,14 @@
 using System.CommandLine;
-using HomeOps.Cli.Output;
-using Spectre.Console;
-using HomeOps.Adapters.Files;
 using HomeOps.Adapters.Cluster;
+using HomeOps.Adapters.Files;
 using HomeOps.Adapters.Tools;
-using HomeOps.Compile.Repository;
-using HomeOps.Compile.Talhelper;
+using HomeOps.Cli.Output;
 using HomeOps.Compile.Talos;
-using HomeOps.Model.Talhelper;
+using HomeOps.Model;
+using HomeOps.Model.Repository;
 using HomeOps.Operations.Maintenance;
 using HomeOps.Operations.Status;
-
-using HomeOps.Model;
-
-using HomeOps.Model.Repository;
+using Spectre.Console;
 
 namespace HomeOps.Cli.Commands;
 

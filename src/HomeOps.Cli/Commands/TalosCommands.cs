@@ -1,12 +1,9 @@
 using System.CommandLine;
-using HomeOps.Cli.Output;
 using HomeOps.Adapters.Files;
-using HomeOps.Compile.Talhelper;
-using HomeOps.Model.Repository;
-using HomeOps.Model.Talhelper;
-using HomeOps.Operations.Talos;
-
+using HomeOps.Cli.Output;
 using HomeOps.Model;
+using HomeOps.Model.Repository;
+using HomeOps.Operations.Talos;
 
 namespace HomeOps.Cli.Commands;
 

@@ -1,11 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
-using HomeOps.Cli.Output;
 using HomeOps.Adapters.Files;
-using HomeOps.Compile.Repository;
+using HomeOps.Cli.Output;
 using HomeOps.Model;
 using HomeOps.Validate.Engine;
-
 using HomeOps.Validate.Schema;
 
 namespace HomeOps.Cli.Commands;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using Spectre.Console;
-using HomeOps.Model.Talhelper;
 using HomeOps.Operations.Bootstrap;
+using Spectre.Console;
 
 namespace HomeOps.Cli.Output;
 

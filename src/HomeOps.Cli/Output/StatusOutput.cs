@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Spectre.Console;
 using HomeOps.Operations.Status;
+using Spectre.Console;
 
 namespace HomeOps.Cli.Output;
 

@@ -5,7 +5,6 @@ using HomeOps.Compile.Repository;
 using HomeOps.Compile.Talhelper;
 using HomeOps.Model;
 using HomeOps.Model.Network;
-using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Compile.Bgp;
 

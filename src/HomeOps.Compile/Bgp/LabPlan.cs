@@ -3,9 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using HomeOps.Compile.Network;
 using HomeOps.Compile.Repository;
-using HomeOps.Compile.Talhelper;
 using HomeOps.Model.Network;
-using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Compile.Bgp;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using HomeOps.Model.Network;
-using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Compile.Bgp;
 

@@ -1,8 +1,8 @@
-using YamlDotNet.RepresentationModel;
 using HomeOps.Model;
 using HomeOps.Model.Bootstrap;
 using HomeOps.Model.Repository;
 using HomeOps.Model.Yaml;
+using YamlDotNet.RepresentationModel;
 
 namespace HomeOps.Compile.Bootstrap;
 

@@ -1,9 +1,6 @@
 using System.Text.Json.Nodes;
-using HomeOps.Compile.Bgp;
 using HomeOps.Compile.Repository;
-using HomeOps.Compile.Talhelper;
 using HomeOps.Model;
-using HomeOps.Model.Bootstrap;
 using HomeOps.Model.Network;
 using HomeOps.Model.Repository;
 

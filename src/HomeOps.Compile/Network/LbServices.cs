@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using HomeOps.Compile.Bgp;
 using HomeOps.Compile.Repository;
 using HomeOps.Model;
 using HomeOps.Model.Network;

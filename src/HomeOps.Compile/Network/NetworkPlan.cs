@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using HomeOps.Compile.Repository;
-using HomeOps.Compile.Talhelper;
 using HomeOps.Model.Network;
 
 namespace HomeOps.Compile.Network;
@@ -51,7 +50,7 @@ public sealed class NetworkPlan
         if (requested.Count > 0) return requested;
         if (service.IpFamilies.Count > 0) return service.IpFamilies.Select(f => f == "IPv6").Distinct().ToList();
         if (service.IpFamilyPolicy is "RequireDualStack" or "PreferDualStack" && Talos.DualStack) return [false, true];
-        return [Talos.Services.FirstOrDefault()?.Range.IsV6 ?? false];
+        return [Talos.Services.Count > 0 && Talos.Services[0].Range.IsV6];
     }
 
     /// <summary>The families the Service really gets: wanted, and offered by a pool that selects it.</summary>

@@ -1,10 +1,7 @@
 using System.Net;
-using HomeOps.Compile.Bgp;
-using HomeOps.Compile.Talhelper;
 using HomeOps.Compile.Talos;
 using HomeOps.Model;
 using HomeOps.Model.Network;
-using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Compile.Network;
 

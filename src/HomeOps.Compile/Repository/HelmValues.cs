@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
+using HomeOps.Model;
 using HomeOps.Model.Repository;
 using HomeOps.Model.Yaml;
-
-using HomeOps.Model;
 
 namespace HomeOps.Compile.Repository;
 

@@ -1,15 +1,10 @@
 using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json.Nodes;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
-using HomeOps.Compile.Bgp;
-using HomeOps.Compile.Talhelper;
 using HomeOps.Compile.Talos;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
-using HomeOps.Model.Talhelper;
 using HomeOps.Model.Yaml;
+using YamlDotNet.Core;
 
 namespace HomeOps.Compile.Repository;
 

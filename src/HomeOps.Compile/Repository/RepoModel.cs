@@ -1,9 +1,7 @@
 using System.Text.Json.Nodes;
 using HomeOps.Compile.Talos;
-using HomeOps.Model.Bootstrap;
-using HomeOps.Model.Repository;
-
 using HomeOps.Model;
+using HomeOps.Model.Repository;
 
 namespace HomeOps.Compile.Repository;
 

@@ -1,11 +1,9 @@
 using System.Text.Json.Nodes;
-using HomeOps.Compile.Bgp;
 using HomeOps.Model;
 using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Compile.Talhelper;
 
-using Model = HomeOps.Model.Talhelper;
 
 /// <summary>A node with its role group's defaults folded in, and its patches in application order.</summary>
 public sealed record ResolvedNode(Node Node, NodeSettings Settings, IReadOnlyList<PatchSource> Patches)
@@ -24,10 +22,10 @@ public sealed record PatchSource(JsonNode Patch, string Origin, SourceLocation A
 /// </summary>
 public static class NodeResolver
 {
-    public static IReadOnlyList<ResolvedNode> Resolve(Model.TalConfig config) =>
+    public static IReadOnlyList<ResolvedNode> Resolve(TalConfig config) =>
         config.Nodes.Select(node => Resolve(config, node)).ToList();
 
-    private static ResolvedNode Resolve(Model.TalConfig config, Node node)
+    private static ResolvedNode Resolve(TalConfig config, Node node)
     {
         var group = node.ControlPlane ? config.ControlPlane : config.Worker;
         var groupName = node.ControlPlane ? "controlPlane" : "worker";

@@ -1,13 +1,11 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using HomeOps.Compile.Bgp;
 using HomeOps.Model;
 using HomeOps.Model.Network;
 using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Compile.Talhelper;
 
-using Model = HomeOps.Model.Talhelper;
 
 /// <summary>
 /// The semantic checks talosctl (and the API server) would make, done before anything is
@@ -20,7 +18,7 @@ public static partial class TalConfigChecks
     [GeneratedRegex(@"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
     private static partial Regex Label();
 
-    public static void Check(Model.TalConfig config, IReadOnlyList<ResolvedNode> nodes, FindingBag findings)
+    public static void Check(TalConfig config, IReadOnlyList<ResolvedNode> nodes, FindingBag findings)
     {
         CheckVersions(config, findings);
         if (!Label().IsMatch(config.ClusterName))
@@ -37,7 +35,7 @@ public static partial class TalConfigChecks
                 "use 'none' when Cilium is installed by bootstrap"));
     }
 
-    private static void CheckVersions(Model.TalConfig config, FindingBag findings)
+    private static void CheckVersions(TalConfig config, FindingBag findings)
     {
         foreach (var (key, value) in new[] { ("talosVersion", config.TalosVersion), ("kubernetesVersion", config.KubernetesVersion) })
             if (value is not null && (!value.StartsWith('v') || !ReleaseVersion.TryParse(value, out _)))
@@ -47,7 +45,7 @@ public static partial class TalConfigChecks
 
     private sealed record Range(IPNetwork Network, string Name, SourceLocation At);
 
-    private static List<Range> Networks(Model.TalConfig config, List<string>? values, string key, FindingBag findings)
+    private static List<Range> Networks(TalConfig config, List<string>? values, string key, FindingBag findings)
     {
         var result = new List<Range>();
         foreach (var text in values ?? [])
@@ -71,7 +69,7 @@ public static partial class TalConfigChecks
                         $"{ranges[j].Name} overlaps {ranges[i].Name}", "pod, service and node networks must be disjoint"));
     }
 
-    private static void CheckDualStack(Model.TalConfig config, List<Range> pods, List<Range> services, FindingBag findings)
+    private static void CheckDualStack(TalConfig config, List<Range> pods, List<Range> services, FindingBag findings)
     {
         static (bool V4, bool V6) Families(List<Range> r) => (r.Any(x => !Cidr.IsV6(x.Network)), r.Any(x => Cidr.IsV6(x.Network)));
         var (podV4, podV6) = Families(pods);
@@ -94,7 +92,7 @@ public static partial class TalConfigChecks
         _ => "empty",
     };
 
-    private static List<Range> CheckNodes(Model.TalConfig config, IReadOnlyList<ResolvedNode> nodes, FindingBag findings)
+    private static List<Range> CheckNodes(TalConfig config, IReadOnlyList<ResolvedNode> nodes, FindingBag findings)
     {
         var networks = new List<Range>();
         var hostnames = new Dictionary<string, Node>(StringComparer.OrdinalIgnoreCase);
@@ -136,7 +134,7 @@ public static partial class TalConfigChecks
         return networks.DistinctBy(r => r.Network).ToList();
     }
 
-    private static void CheckVip(Model.TalConfig config, IReadOnlyList<ResolvedNode> nodes, FindingBag findings)
+    private static void CheckVip(TalConfig config, IReadOnlyList<ResolvedNode> nodes, FindingBag findings)
     {
         var nodeIps = nodes.Select(n => Cidr.TryParseAddress(n.Node.IpAddress, out var ip) ? ip : null).OfType<IPAddress>().ToHashSet();
         IPAddress? endpointHost = null;

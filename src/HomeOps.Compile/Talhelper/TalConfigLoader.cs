@@ -1,12 +1,11 @@
-using YamlDotNet.RepresentationModel;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
 using HomeOps.Model.Talhelper;
 using HomeOps.Model.Yaml;
+using YamlDotNet.RepresentationModel;
 
 namespace HomeOps.Compile.Talhelper;
 
-using Model = HomeOps.Model.Talhelper;
 
 /// <summary>talconfig.yaml → model: ${VAR} substitution, YAML parse, strict binding.</summary>
 public static class TalConfigLoader
@@ -19,7 +18,7 @@ public static class TalConfigLoader
         return DotEnv.Merge(dotEnv, environment);
     }
 
-    public static Model.TalConfig? Load(ISourceTree tree, string path, IReadOnlyDictionary<string, string> variables, FindingBag findings)
+    public static TalConfig? Load(ISourceTree tree, string path, IReadOnlyDictionary<string, string> variables, FindingBag findings)
     {
         if (!tree.Exists(path))
         {
@@ -36,6 +35,6 @@ public static class TalConfigLoader
                     "talconfig.yaml must hold exactly one YAML mapping", "see docs/talconfig.md for the format"));
             return null;
         }
-        return new YamlBinder(path, findings).Bind<Model.TalConfig>(root);
+        return new YamlBinder(path, findings).Bind<TalConfig>(root);
     }
 }

@@ -5,7 +5,6 @@ using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Compile.Talos;
 
-using Model = HomeOps.Model.Talhelper;
 
 /// <summary>
 /// The installer image for a node: talosImageURL + ":" + version when given, otherwise the Image
@@ -22,7 +21,7 @@ public static partial class InstallerImage
     [GeneratedRegex(@"\{\{\s*\.(\w+)\s*\}\}")]
     private static partial Regex Field();
 
-    public static string For(Model.TalConfig config, ResolvedNode node, ReleaseVersion talos)
+    public static string For(TalConfig config, ResolvedNode node, ReleaseVersion talos)
     {
         if (node.Settings.TalosImageURL is { Length: > 0 } url) return $"{url}:{talos}";
         var template = config.ImageFactory?.InstallerURLTmpl ?? DefaultTemplate;

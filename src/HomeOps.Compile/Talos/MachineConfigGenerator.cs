@@ -8,7 +8,6 @@ using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Compile.Talos;
 
-using Model = HomeOps.Model.Talhelper;
 
 /// <summary>
 /// Builds one node's Talos machine config the way `talosctl gen config` does for the v1.10
@@ -24,7 +23,7 @@ public static class MachineConfigGenerator
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static JsonObject Generate(Model.TalConfig config, ResolvedNode node, SecretsBundle secrets, ReleaseVersion talos, ReleaseVersion kubernetes, string installerImage)
+    public static JsonObject Generate(TalConfig config, ResolvedNode node, SecretsBundle secrets, ReleaseVersion kubernetes, string installerImage)
     {
         var controlPlane = node.ControlPlane;
         return new JsonObject
@@ -36,7 +35,7 @@ public static class MachineConfigGenerator
         };
     }
 
-    private static JsonObject Machine(Model.TalConfig config, ResolvedNode node, SecretsBundle secrets, ReleaseVersion kubernetes, string installerImage)
+    private static JsonObject Machine(TalConfig config, ResolvedNode node, SecretsBundle secrets, ReleaseVersion kubernetes, string installerImage)
     {
         var s = node.Settings;
         var machine = new JsonObject
@@ -101,7 +100,7 @@ public static class MachineConfigGenerator
         return install;
     }
 
-    private static JsonObject ControlPlaneCluster(Model.TalConfig config, SecretsBundle secrets, ReleaseVersion kubernetes)
+    private static JsonObject ControlPlaneCluster(TalConfig config, SecretsBundle secrets, ReleaseVersion kubernetes)
     {
         var cluster = ClusterIdentity(config, secrets);
         cluster["secretboxEncryptionSecret"] = secrets.SecretboxEncryptionSecret;
@@ -131,7 +130,7 @@ public static class MachineConfigGenerator
         return cluster;
     }
 
-    private static JsonObject WorkerCluster(Model.TalConfig config, SecretsBundle secrets)
+    private static JsonObject WorkerCluster(TalConfig config, SecretsBundle secrets)
     {
         var cluster = ClusterIdentity(config, secrets);
         cluster["ca"] = new JsonObject { ["crt"] = SecretsBundle.B64(secrets.Kubernetes.CertificatePem), ["key"] = "" };
@@ -139,7 +138,7 @@ public static class MachineConfigGenerator
         return cluster;
     }
 
-    private static JsonObject ClusterIdentity(Model.TalConfig config, SecretsBundle secrets)
+    private static JsonObject ClusterIdentity(TalConfig config, SecretsBundle secrets)
     {
         var network = new JsonObject();
         if (config.CniConfig is { } cni) network["cni"] = Serialize(cni);

@@ -1,12 +1,9 @@
 using System.Text.Json.Nodes;
-using YamlDotNet.RepresentationModel;
-using HomeOps.Compile.Bgp;
 using HomeOps.Compile.Talhelper;
-using HomeOps.Model.Repository;
-using HomeOps.Model.Talhelper;
-using HomeOps.Model.Yaml;
-
 using HomeOps.Model;
+using HomeOps.Model.Repository;
+using HomeOps.Model.Yaml;
+using YamlDotNet.RepresentationModel;
 
 namespace HomeOps.Compile.Talos;
 

@@ -2,11 +2,11 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using HomeOps.Model.Talhelper;
+
 using HomeOps.Model.Yaml;
 
 namespace HomeOps.Compile.Talos;
 
-using Model = HomeOps.Model.Talhelper;
 
 /// <summary>
 /// Image Factory schematic IDs, computed offline. The factory hashes its own canonical
@@ -17,10 +17,10 @@ public static class SchematicId
 {
     public const string Empty = "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba";
 
-    public static string Of(Model.Schematic? schematic) =>
+    public static string Of(Schematic? schematic) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical(schematic))));
 
-    public static string Canonical(Model.Schematic? schematic)
+    public static string Canonical(Schematic? schematic)
     {
         var root = new JsonObject();
         if (schematic?.Overlay is JsonObject { Count: > 0 } overlay) root["overlay"] = overlay.DeepClone();

@@ -8,11 +8,10 @@ using HomeOps.Model.Yaml;
 
 namespace HomeOps.Compile.Talos;
 
-using Model = HomeOps.Model.Talhelper;
 
 /// <summary>A loaded, checked talconfig with its nodes resolved: everything genconfig needs but the secrets.</summary>
 public sealed record TalosPlan(
-    Model.TalConfig Config,
+    TalConfig Config,
     IReadOnlyList<ResolvedNode> Nodes,
     ReleaseVersion Talos,
     ReleaseVersion Kubernetes,
@@ -81,7 +80,7 @@ public static class TalosCompiler
                 findings.Add(Finding.Error("talos/config", plan.Config.LocationOf("imageFactory"), e.Message, "use the fields of the default template"));
                 continue;
             }
-            var documents = new List<JsonObject> { MachineConfigGenerator.Generate(plan.Config, node, secrets, plan.Talos, plan.Kubernetes, installer) };
+            var documents = new List<JsonObject> { MachineConfigGenerator.Generate(plan.Config, node, secrets, plan.Kubernetes, installer) };
             documents.AddRange(MachineConfigGenerator.ExtraDocuments(node.Settings));
             patcher.Apply(documents, node.Patches);
             var file = plan.MachineConfigPath(node.Hostname);

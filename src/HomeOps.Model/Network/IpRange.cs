@@ -1,5 +1,5 @@
-using System.Net.Sockets;
 using System.Net;
+using System.Net.Sockets;
 
 namespace HomeOps.Model.Network;
 
@@ -15,7 +15,7 @@ public readonly record struct IpRange(IPAddress First, IPAddress Last)
 
     public static IpRange Of(IPNetwork network) => new(network.BaseAddress, LastOf(network));
 
-    public static IpRange Single(IPAddress address) => new(address, address);
+    public static IpRange OneAddress(IPAddress address) => new(address, address);
 
     /// <summary>Parses "10.0.0.0/24" (host bits refused, as <see cref="Cidr.TryParseNetwork"/>) or "10.0.0.5-10.0.0.9".</summary>
     public static bool TryParse(string text, out IpRange range)

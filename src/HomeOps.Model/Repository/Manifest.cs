@@ -26,20 +26,20 @@ public sealed class Manifest(string file, int index, JsonObject body, IReadOnlyD
 
     public string Id => $"{Kind}/{(Namespace is null ? "" : Namespace + "/")}{Name}";
 
-    /// <summary>Where the value at <paramref name="pointer"/> (or its nearest written ancestor) is in the file.</summary>
-    public SourceLocation At(string pointer = "")
+    /// <summary>Where the value at <paramref name="jsonPointer"/> (or its nearest written ancestor) is in the file.</summary>
+    public SourceLocation At(string jsonPointer = "")
     {
         while (true)
         {
-            if (positions.TryGetValue(pointer, out var mark)) return new SourceLocation(File, (int)mark.Line, (int)mark.Column);
-            if (pointer.Length == 0) return SourceLocation.InFile(File);
-            pointer = pointer[..pointer.LastIndexOf('/')];
+            if (positions.TryGetValue(jsonPointer, out var mark)) return new SourceLocation(File, (int)mark.Line, (int)mark.Column);
+            if (jsonPointer.Length == 0) return SourceLocation.InFile(File);
+            jsonPointer = jsonPointer[..jsonPointer.LastIndexOf('/')];
         }
     }
 
     /// <summary>The value at a JSON pointer of the body ("/spec/path"), or null.</summary>
-    public JsonNode? Get(string pointer) =>
-        pointer.Length == 0 ? Body : pointer[1..].Split('/').Aggregate((JsonNode?)Body, (node, token) => node switch
+    public JsonNode? Get(string jsonPointer) =>
+        jsonPointer.Length == 0 ? Body : jsonPointer[1..].Split('/').Aggregate((JsonNode?)Body, (node, token) => node switch
         {
             JsonObject o => o[token.Replace("~1", "/").Replace("~0", "~")],
             JsonArray a when int.TryParse(token, out var i) && i >= 0 && i < a.Count => a[i],
@@ -54,6 +54,7 @@ public sealed class Manifest(string file, int index, JsonObject body, IReadOnlyD
 }
 
 /// <summary>A file in the repository as the validator sees it.</summary>
+/// <param name="Path">Repository-relative, with '/'.</param>
 /// <param name="Text">Null for binary or oversized files, which only get their own finding.</param>
 /// <param name="Tracked">Git tracks it (or the tree is not a Git repository, and every file counts).</param>
 public sealed record RepoFile(string Path, string? Text, bool Tracked);

@@ -16,6 +16,7 @@ public static class YamlJson
     public const int MaxNodes = 1_000_000;
 
     /// <summary>Converts a YAML tree; throws <see cref="FormatException"/> for non-scalar keys or alias bombs.</summary>
+    /// <param name="node">The root of the tree to convert.</param>
     /// <param name="positions">When given, receives the source position of every node, keyed by JSON pointer ("" is the root).</param>
     public static JsonNode? ToJson(YamlNode node, IDictionary<string, Mark>? positions = null)
     {
@@ -54,7 +55,7 @@ public static class YamlJson
     /// <summary>JSON pointer token escaping (RFC 6901).</summary>
     public static string Escape(string token) => token.Replace("~", "~0").Replace("/", "~1");
 
-    private static JsonNode? Scalar(YamlScalarNode scalar)
+    private static JsonValue? Scalar(YamlScalarNode scalar)
     {
         var text = scalar.Value ?? "";
         if (scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded

@@ -2,7 +2,6 @@ using HomeOps.Compile.Bootstrap;
 using HomeOps.Compile.Repository;
 using HomeOps.Compile.Talos;
 using HomeOps.Model;
-using HomeOps.Model.Talhelper;
 using HomeOps.Operations.Talos;
 using HomeOps.Operations.Tools;
 

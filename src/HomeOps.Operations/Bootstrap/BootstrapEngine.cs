@@ -1,11 +1,8 @@
 using System.Diagnostics;
 using HomeOps.Compile.Bootstrap;
 using HomeOps.Model;
-using HomeOps.Model.Talhelper;
-using HomeOps.Operations.Tools;
-using HomeOps.Validate.Rules.Flux;
-
 using HomeOps.Model.Yaml;
+using HomeOps.Operations.Tools;
 
 namespace HomeOps.Operations.Bootstrap;
 

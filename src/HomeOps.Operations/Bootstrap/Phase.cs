@@ -1,4 +1,3 @@
-using HomeOps.Model.Talhelper;
 using HomeOps.Operations.Tools;
 namespace HomeOps.Operations.Bootstrap;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using HomeOps.Compile.Bgp;
-using HomeOps.Model.Talhelper;
 using HomeOps.Operations.Tools;
 
 namespace HomeOps.Operations.Diagnose;

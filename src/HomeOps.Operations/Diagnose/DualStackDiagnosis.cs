@@ -2,9 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using HomeOps.Compile.Network;
 using HomeOps.Compile.Repository;
-using HomeOps.Compile.Talhelper;
 using HomeOps.Model.Network;
-using HomeOps.Model.Talhelper;
 using HomeOps.Operations.Observe;
 
 namespace HomeOps.Operations.Diagnose;

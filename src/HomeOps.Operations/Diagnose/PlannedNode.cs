@@ -1,7 +1,6 @@
 using System.Net;
 using HomeOps.Compile.Talos;
 using HomeOps.Model.Network;
-using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Operations.Diagnose;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using HomeOps.Compile.Repository;
-using HomeOps.Model.Talhelper;
 using HomeOps.Operations.Tools;
 
 namespace HomeOps.Operations.Diagnose;

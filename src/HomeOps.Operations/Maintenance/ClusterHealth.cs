@@ -1,7 +1,5 @@
 using HomeOps.Compile.Talos;
 using HomeOps.Model;
-using HomeOps.Model.Talhelper;
-using HomeOps.Operations.Status;
 using HomeOps.Operations.Tools;
 
 namespace HomeOps.Operations.Maintenance;

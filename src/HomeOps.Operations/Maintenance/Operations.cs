@@ -1,8 +1,5 @@
 using HomeOps.Compile.Talos;
-using HomeOps.Model.Repository;
-using HomeOps.Model.Talhelper;
 using HomeOps.Operations.Observe;
-using HomeOps.Operations.Status;
 using HomeOps.Operations.Tools;
 
 namespace HomeOps.Operations.Maintenance;

@@ -1,11 +1,8 @@
 using System.Text.RegularExpressions;
 using HomeOps.Compile.Talos;
 using HomeOps.Model;
-using HomeOps.Model.Talhelper;
-using HomeOps.Operations.Observe;
-using HomeOps.Operations.Status;
-
 using HomeOps.Model.Repository;
+using HomeOps.Operations.Observe;
 
 namespace HomeOps.Operations.Maintenance;
 
@@ -26,7 +23,7 @@ public sealed partial class ClusterOperations
     // ---- Talos ----
 
     /// <summary>
-    /// Rolling Talos upgrade: snapshot, then per node (talconfig order) `talosctl upgrade --image <factory installer> --preserve`,
+    /// Rolling Talos upgrade: snapshot, then per node (talconfig order) `talosctl upgrade --image &lt;factory installer&gt; --preserve`,
     /// waiting until it runs VERSION, every node is ready with healthy etcd, every Node is Ready and no Longhorn volume
     /// that was healthy is degraded before the next; nodes already at VERSION are skipped (rerun after a failure
     /// continues). talosVersion in talconfig.yaml changes only when all nodes are done.

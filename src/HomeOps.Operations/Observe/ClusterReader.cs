@@ -1,4 +1,3 @@
-using HomeOps.Model.Talhelper;
 namespace HomeOps.Operations.Observe;
 
 // What day-2 commands (status, diagnose, recover, upgrade health gates) read from the Kubernetes API.

@@ -1,5 +1,4 @@
 using HomeOps.Compile.Talos;
-using HomeOps.Model.Talhelper;
 using HomeOps.Operations.Maintenance;
 using HomeOps.Operations.Status;
 using HomeOps.Operations.Tools;

@@ -1,5 +1,3 @@
-using HomeOps.Compile.Bgp;
-using HomeOps.Model.Talhelper;
 using HomeOps.Operations.Maintenance;
 using HomeOps.Operations.Status;
 using HomeOps.Operations.Tools;

@@ -1,4 +1,3 @@
-using HomeOps.Compile.Bgp;
 using HomeOps.Operations.Maintenance;
 using HomeOps.Operations.Observe;
 using HomeOps.Operations.Tools;
@@ -6,11 +5,14 @@ using HomeOps.Operations.Tools;
 namespace HomeOps.Operations.Status;
 
 /// <summary>One read from the cluster: its value, or why it could not be read. A null value without a problem: the API does not serve it (not installed).</summary>
-public sealed record Read<T>(T? Value, string? Problem) where T : class
-{
-    public static Read<T> Of(T? value) => new(value, null);
+public sealed record Read<T>(T? Value, string? Problem) where T : class;
 
-    public static Read<T> Failed(string problem) => new(null, problem);
+/// <summary>Makes <see cref="Read{T}"/> values.</summary>
+public static class Read
+{
+    public static Read<T> Of<T>(T? value) where T : class => new(value, null);
+
+    public static Read<T> Failed<T>(string problem) where T : class => new(null, problem);
 }
 
 /// <summary>What Talos says: every node's health, the etcd member count and each node's running Talos version.</summary>

@@ -1,4 +1,3 @@
-using HomeOps.Compile.Talos;
 using HomeOps.Operations.Maintenance;
 using HomeOps.Operations.Observe;
 using HomeOps.Operations.Tools;
@@ -21,12 +20,12 @@ public sealed class StatusCollector(TalosHealth talos, Func<IClusterReader> conn
         catch (ClusterUnreachableException e) { unreachable = e.Message; }
 
         Task<Read<T>> Api<T>(Func<IClusterReader, Task<T?>> read) where T : class =>
-            reader is null ? Task.FromResult(Read<T>.Failed(unreachable!)) : Guard(() => read(reader));
+            reader is null ? Task.FromResult(Read.Failed<T>(unreachable!)) : Guard(() => read(reader));
 
         var talosRead = Guard(() => TalosAsync(cancel));
         var nodes = Api<IReadOnlyList<LiveNode>>(async r => await r.NodesAsync(cancel));
         var flux = Api(r => r.FluxObjectsAsync(cancel));
-        var ciliumRead = reader is null ? Task.FromResult(Read<CiliumHealth>.Failed(unreachable!)) : Guard<CiliumHealth>(async () => await cilium.StatusAsync(kubeconfig, cancel));
+        var ciliumRead = reader is null ? Task.FromResult(Read.Failed<CiliumHealth>(unreachable!)) : Guard<CiliumHealth>(async () => await cilium.StatusAsync(kubeconfig, cancel));
         var bgp = Api(r => r.BgpPeersAsync(cancel));
         var services = Api<IReadOnlyList<LiveService>>(async r => await r.ServicesAsync(cancel));
         var volumes = Api(r => r.LonghornVolumesAsync(cancel));
@@ -50,13 +49,13 @@ public sealed class StatusCollector(TalosHealth talos, Func<IClusterReader> conn
     /// <summary>One source's failure is that source's problem: unreachable, a tool that failed, or an answer that did not parse.</summary>
     private static async Task<Read<T>> Guard<T>(Func<Task<T?>> read) where T : class
     {
-        try { return Read<T>.Of(await read()); }
+        try { return Read.Of<T>(await read()); }
         catch (OperationCanceledException) { throw; }
-        catch (ClusterUnreachableException e) { return Read<T>.Failed(e.Message); }
-        catch (ToolFailedException e) { return Read<T>.Failed($"{e.Message}: {e.Result.Tail(3)}"); }
+        catch (ClusterUnreachableException e) { return Read.Failed<T>(e.Message); }
+        catch (ToolFailedException e) { return Read.Failed<T>($"{e.Message}: {e.Result.Tail(3)}"); }
         catch (Exception e) when (e is ClusterReadException or System.Text.Json.JsonException or InvalidOperationException or FormatException)
         {
-            return Read<T>.Failed($"{e.GetType().Name}: {e.Message}");
+            return Read.Failed<T>($"{e.GetType().Name}: {e.Message}");
         }
     }
 }

@@ -1,11 +1,6 @@
 using System.Net;
-using HomeOps.Compile.Bgp;
-using HomeOps.Compile.Network;
-using HomeOps.Compile.Talhelper;
-using HomeOps.Model.Talhelper;
 using HomeOps.Operations.Maintenance;
 using HomeOps.Operations.Observe;
-using HomeOps.Operations.Tools;
 
 namespace HomeOps.Operations.Status;
 
@@ -23,7 +18,7 @@ public static class StatusEvaluator
 
     public static StatusReport Evaluate(StatusExpectation expected, ClusterObservation seen) => new(expected.Cluster, seen.At,
     [
-        Nodes(expected, seen), Etcd(expected, seen), Flux(seen), Cilium(seen), Bgp(expected, seen), LbPools(expected, seen),
+        Nodes(expected, seen), Etcd(seen), Flux(seen), Cilium(seen), Bgp(expected, seen), LbPools(expected, seen),
         Longhorn(seen), Certificates(seen),
     ]);
 
@@ -71,7 +66,7 @@ public static class StatusEvaluator
         return StatusSection.Of(name, title, $"{ready}/{expected.Nodes.Count} Ready", checks);
     }
 
-    public static StatusSection Etcd(StatusExpectation expected, ClusterObservation seen)
+    public static StatusSection Etcd(ClusterObservation seen)
     {
         const string name = "etcd", title = "etcd";
         if (seen.Talos.Value is not { } talos) return Unread(name, title, "etcd (through the Talos API)", seen.Talos.Problem ?? "no answer");

@@ -3,7 +3,6 @@ using HomeOps.Compile.Talos;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
 using HomeOps.Model.Yaml;
-using HomeOps.Operations.Diagnose;
 using HomeOps.Validate.Schema;
 
 namespace HomeOps.Operations.Talos;

@@ -1,5 +1,3 @@
-using HomeOps.Compile.Bgp;
-using HomeOps.Model.Talhelper;
 namespace HomeOps.Operations.Tools;
 
 // The narrow adapters bootstrap drives, one per external CLI. Each turns the tool's real flags and

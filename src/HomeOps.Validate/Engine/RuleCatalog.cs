@@ -1,4 +1,3 @@
-using HomeOps.Compile.Repository;
 namespace HomeOps.Validate.Engine;
 
 /// <summary>

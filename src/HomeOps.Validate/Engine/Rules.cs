@@ -1,11 +1,8 @@
 using System.Diagnostics;
 using HomeOps.Compile.Repository;
 using HomeOps.Model;
-using HomeOps.Validate.Rules.Flux;
-
-using HomeOps.Validate.Schema;
-
 using HomeOps.Model.Yaml;
+using HomeOps.Validate.Schema;
 
 namespace HomeOps.Validate.Engine;
 

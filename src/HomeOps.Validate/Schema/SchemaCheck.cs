@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Json.Schema;
 using HomeOps.Model.Yaml;
+using Json.Schema;
 
 namespace HomeOps.Validate.Schema;
 

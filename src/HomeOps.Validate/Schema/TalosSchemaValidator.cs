@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using Json.Schema;
 using HomeOps.Compile.Talos;
 using HomeOps.Model;
+using Json.Schema;
 
 namespace HomeOps.Validate.Schema;
 

@@ -1,11 +1,10 @@
-using Stopwatch = System.Diagnostics.Stopwatch;
-using ProcessStartInfo = System.Diagnostics.ProcessStartInfo;
-using HomeOps.Tests.Support;
-using Xunit.Abstractions;
 using HomeOps.Adapters.Bgp;
 using HomeOps.Adapters.Files;
 using HomeOps.Compile.Bgp;
-using HomeOps.Compile.Repository;
+using HomeOps.Tests.Support;
+using Xunit.Abstractions;
+using ProcessStartInfo = System.Diagnostics.ProcessStartInfo;
+using Stopwatch = System.Diagnostics.Stopwatch;
 
 namespace HomeOps.Tests.Bgp;
 

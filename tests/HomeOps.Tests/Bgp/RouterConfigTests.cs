@@ -1,11 +1,9 @@
 using System.Net;
-using HomeOps.Tests.Support;
 using HomeOps.Adapters.Files;
 using HomeOps.Compile.Bgp;
-using HomeOps.Compile.Repository;
-using HomeOps.Compile.Talhelper;
 using HomeOps.Model;
 using HomeOps.Model.Network;
+using HomeOps.Tests.Support;
 
 namespace HomeOps.Tests.Bgp;
 
@@ -76,9 +74,9 @@ public sealed class RouterConfigTests
     [Fact]
     public void Adjacent_and_overlapping_pools_are_joined()
     {
-        IpRange.TryParse("172.29.52.200-172.29.52.220", out var ingress);
-        IpRange.TryParse("172.29.52.221-172.29.52.223", out var reserved);
-        IpRange.TryParse("172.29.52.210-172.29.52.215", out var inside);
+        Assert.True(IpRange.TryParse("172.29.52.200-172.29.52.220", out var ingress));
+        Assert.True(IpRange.TryParse("172.29.52.221-172.29.52.223", out var reserved));
+        Assert.True(IpRange.TryParse("172.29.52.210-172.29.52.215", out var inside));
         Assert.Equal("172.29.52.200/29 172.29.52.208/28", string.Join(' ', RouterConfig.Prefixes([reserved, ingress, inside])));
     }
 

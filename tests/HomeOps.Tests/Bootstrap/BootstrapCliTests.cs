@@ -1,6 +1,5 @@
-using HomeOps.Tests.Support;
-
 using HomeOps.Compile.Bootstrap;
+using HomeOps.Tests.Support;
 
 namespace HomeOps.Tests.Bootstrap;
 

@@ -1,18 +1,15 @@
 using System.Text.Json.Nodes;
-using HomeOps.Tests.Support;
 using HomeOps.Adapters.Files;
 using HomeOps.Adapters.Schemas;
 using HomeOps.Compile.Bootstrap;
-using HomeOps.Compile.Repository;
+using HomeOps.Model;
 using HomeOps.Model.Repository;
+using HomeOps.Operations;
 using HomeOps.Operations.Bootstrap;
 using HomeOps.Operations.Bootstrap.Phases;
 using HomeOps.Operations.Talos;
 using HomeOps.Operations.Tools;
-
-using HomeOps.Model;
-
-using HomeOps.Operations;
+using HomeOps.Tests.Support;
 
 namespace HomeOps.Tests.Bootstrap;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using Process = System.Diagnostics.Process;
-using HomeOps.Tests.Support;
-using Xunit.Abstractions;
 using HomeOps.Adapters.Files;
 using HomeOps.Compile.Bootstrap;
+using HomeOps.Tests.Support;
+using Xunit.Abstractions;
+using Process = System.Diagnostics.Process;
 
 namespace HomeOps.Tests.Bootstrap;
 
@@ -20,7 +20,9 @@ public sealed class BootstrapKillTests(ApiServerFixture api, ITestOutputHelper o
 
     private static readonly Dictionary<string, string> Hostnames = new()
     {
-        ["172.29.51.11"] = "mini01", ["172.29.51.12"] = "mini02", ["172.29.51.13"] = "mini03",
+        ["172.29.51.11"] = "mini01",
+        ["172.29.51.12"] = "mini02",
+        ["172.29.51.13"] = "mini03",
     };
 
     /// <summary>Realistic delays, scaled down: enough that kills land inside every phase.</summary>

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using HomeOps.Adapters.Tools;
-using HomeOps.Compile.Bgp;
 using HomeOps.Operations.Bootstrap;
 using HomeOps.Operations.Tools;
 
@@ -137,13 +135,13 @@ public sealed class FakeCluster
                 ? c.Nodes.Where(n => n.Value == TalosNodeState.Configured).Select(n => new NodeStatus(c.Hostnames[n.Key], [n.Key], c.Releases.ContainsKey("kube-system/cilium"))).ToList()
                 : []);
 
-        public Task<bool> SecretHasKeysAsync(string ns, string name, IReadOnlyCollection<string> keys, CancellationToken cancel) =>
-            Task.FromResult(c.Secrets.TryGetValue($"{ns}/{name}", out var data) && keys.All(data.ContainsKey));
+        public Task<bool> SecretHasKeysAsync(string @namespace, string name, IReadOnlyCollection<string> keys, CancellationToken cancel) =>
+            Task.FromResult(c.Secrets.TryGetValue($"{@namespace}/{name}", out var data) && keys.All(data.ContainsKey));
 
-        public Task ApplySecretAsync(string ns, string name, IReadOnlyDictionary<string, byte[]> data, CancellationToken cancel)
+        public Task ApplySecretAsync(string @namespace, string name, IReadOnlyDictionary<string, byte[]> data, CancellationToken cancel)
         {
-            c.Log($"apply secret {ns}/{name}");
-            c.Secrets[$"{ns}/{name}"] = data.ToDictionary();
+            c.Log($"apply secret {@namespace}/{name}");
+            c.Secrets[$"{@namespace}/{name}"] = data.ToDictionary();
             return Task.CompletedTask;
         }
 

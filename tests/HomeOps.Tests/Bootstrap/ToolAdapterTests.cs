@@ -1,10 +1,6 @@
-using System.Text.Json.Nodes;
-using HomeOps.Tests.Support;
 using HomeOps.Adapters.Tools;
-using HomeOps.Compile.Bgp;
-using HomeOps.Compile.Talos;
-using HomeOps.Model.Talhelper;
 using HomeOps.Operations.Tools;
+using HomeOps.Tests.Support;
 
 namespace HomeOps.Tests.Bootstrap;
 
@@ -13,27 +9,27 @@ namespace HomeOps.Tests.Bootstrap;
 public sealed class ToolAdapterTests : IDisposable
 {
     private const string Node = "172.29.51.11";
-    private readonly StandIns standIns = new();
-    private readonly CancellationToken cancel = new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token;
+    private readonly StandIns _standIns = new();
+    private readonly CancellationToken _cancel = new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token;
 
-    public void Dispose() => standIns.Dispose();
+    public void Dispose() => _standIns.Dispose();
 
-    private string Talosconfig => standIns.Temp.Write("talosconfig", "context: home-ops\ncontexts: {}\n");
+    private string Talosconfig => _standIns.Temp.Write("talosconfig", "context: home-ops\ncontexts: {}\n");
 
-    private string MachineConfig => standIns.Temp.Write("home-ops-1.yaml", "machine: {}\ncluster:\n  controlPlane:\n    endpoint: https://172.29.51.10:6443\n");
+    private string MachineConfig => _standIns.Temp.Write("home-ops-1.yaml", "machine: {}\ncluster:\n  controlPlane:\n    endpoint: https://172.29.51.10:6443\n");
 
-    private string Kubeconfig => standIns.Temp.Write("kubeconfig", "apiVersion: v1\nkind: Config\n");
+    private string Kubeconfig => _standIns.Temp.Write("kubeconfig", "apiVersion: v1\nkind: Config\n");
 
     [Fact]
     public async Task Versions_parse_from_the_real_output_formats()
     {
-        var runner = standIns.Runner;
-        Assert.Equal("v1.10.5", await new Talosctl(runner).VersionAsync(cancel));
-        Assert.Equal("v3.16.2", await new Helm(runner).VersionAsync(cancel));
-        Assert.Equal("v2.6.4", await new Flux(runner).VersionAsync(cancel));
-        Assert.Equal("v0.16.20", await new Cilium(runner).VersionAsync(cancel));
-        Assert.Equal("v2.31.1", await new OnePassword(runner).VersionAsync(cancel));
-        Assert.Equal("v1.32.4", await new Kubectl(runner).VersionAsync(cancel));
+        var runner = _standIns.Runner;
+        Assert.Equal("v1.10.5", await new Talosctl(runner).VersionAsync(_cancel));
+        Assert.Equal("v3.16.2", await new Helm(runner).VersionAsync(_cancel));
+        Assert.Equal("v2.6.4", await new Flux(runner).VersionAsync(_cancel));
+        Assert.Equal("v0.16.20", await new Cilium(runner).VersionAsync(_cancel));
+        Assert.Equal("v2.31.1", await new OnePassword(runner).VersionAsync(_cancel));
+        Assert.Equal("v1.32.4", await new Kubectl(runner).VersionAsync(_cancel));
     }
 
     [Fact]
@@ -41,21 +37,21 @@ public sealed class ToolAdapterTests : IDisposable
     {
         var runner = new ToolRunner();
         if (runner.Resolve("kubectl") is null) return; // not installed here: nothing to compare against
-        Assert.Matches(@"^v1\.\d+\.\d+", await new Kubectl(runner).VersionAsync(cancel));
+        Assert.Matches(@"^v1\.\d+\.\d+", await new Kubectl(runner).VersionAsync(_cancel));
     }
 
     [Fact]
     public async Task A_missing_executable_is_null_for_its_version_and_a_clear_failure_otherwise()
     {
-        var runner = new ToolRunner(new Dictionary<string, string> { ["PATH"] = standIns.Temp.Path });
-        Assert.Null(await new Helm(runner).VersionAsync(cancel));
+        var runner = new ToolRunner(new Dictionary<string, string> { ["PATH"] = _standIns.Temp.Path });
+        Assert.Null(await new Helm(runner).VersionAsync(_cancel));
 
-        var result = await runner.RunAsync("helm", ["version"], cancel);
+        var result = await runner.RunAsync("helm", ["version"], _cancel);
         Assert.Equal(127, result.ExitCode);
         Assert.True(ToolRunner.IsNotFound(result));
         Assert.Contains("executable not found: helm", result.Stderr);
 
-        var e = await Assert.ThrowsAsync<ToolFailedException>(() => new Flux(runner).InstallAsync("v2.6.4", Kubeconfig, cancel));
+        var e = await Assert.ThrowsAsync<ToolFailedException>(() => new Flux(runner).InstallAsync("v2.6.4", Kubeconfig, _cancel));
         Assert.Contains("executable not found: flux", e.Message);
         Assert.Equal(127, e.Result.ExitCode);
     }
@@ -63,15 +59,15 @@ public sealed class ToolAdapterTests : IDisposable
     [Fact]
     public async Task Talos_node_state_is_read_in_each_mode()
     {
-        standIns.SetKnobs("""{"talos": {"unreachable": ["172.29.51.13"]}}""");
-        var talos = new Talosctl(standIns.Runner);
-        Assert.Equal(TalosNodeState.Maintenance, await talos.StateAsync(Node, Talosconfig, cancel));
-        Assert.Equal(TalosNodeState.Unreachable, await talos.StateAsync("172.29.51.13", Talosconfig, cancel));
+        _standIns.SetKnobs("""{"talos": {"unreachable": ["172.29.51.13"]}}""");
+        var talos = new Talosctl(_standIns.Runner);
+        Assert.Equal(TalosNodeState.Maintenance, await talos.StateAsync(Node, Talosconfig, _cancel));
+        Assert.Equal(TalosNodeState.Unreachable, await talos.StateAsync("172.29.51.13", Talosconfig, _cancel));
 
-        await talos.ApplyConfigInsecureAsync(Node, MachineConfig, cancel);
-        Assert.Equal(TalosNodeState.Configured, await talos.StateAsync(Node, Talosconfig, cancel));
+        await talos.ApplyConfigInsecureAsync(Node, MachineConfig, _cancel);
+        Assert.Equal(TalosNodeState.Configured, await talos.StateAsync(Node, Talosconfig, _cancel));
 
-        var configured = standIns.Calls.Where(c => c.Command == "get machinestatus").ToList();
+        var configured = _standIns.Calls.Where(c => c.Command == "get machinestatus").ToList();
         Assert.Contains(configured, c => c.Argv.Contains("--insecure"));
         Assert.Contains(configured, c => c.Argv.Contains("--talosconfig"));
     }
@@ -79,19 +75,19 @@ public sealed class ToolAdapterTests : IDisposable
     [Fact]
     public async Task A_node_rebooting_after_apply_answers_nothing_until_it_is_back()
     {
-        standIns.SetKnobs("""{"talos": {"rebootSeconds": 30}}""");
-        var talos = new Talosctl(standIns.Runner);
-        await talos.ApplyConfigInsecureAsync(Node, MachineConfig, cancel);
-        Assert.Equal(TalosNodeState.Unreachable, await talos.StateAsync(Node, Talosconfig, cancel));
+        _standIns.SetKnobs("""{"talos": {"rebootSeconds": 30}}""");
+        var talos = new Talosctl(_standIns.Runner);
+        await talos.ApplyConfigInsecureAsync(Node, MachineConfig, _cancel);
+        Assert.Equal(TalosNodeState.Unreachable, await talos.StateAsync(Node, Talosconfig, _cancel));
     }
 
     [Fact]
     public async Task A_second_insecure_apply_fails_with_the_real_error_in_the_exception()
     {
-        var talos = new Talosctl(standIns.Runner);
-        await talos.ApplyConfigInsecureAsync(Node, MachineConfig, cancel);
+        var talos = new Talosctl(_standIns.Runner);
+        await talos.ApplyConfigInsecureAsync(Node, MachineConfig, _cancel);
 
-        var e = await Assert.ThrowsAsync<ToolFailedException>(() => talos.ApplyConfigInsecureAsync(Node, MachineConfig, cancel));
+        var e = await Assert.ThrowsAsync<ToolFailedException>(() => talos.ApplyConfigInsecureAsync(Node, MachineConfig, _cancel));
         Assert.Contains("tls: certificate required", e.Message);
         Assert.Contains($"{Node}: error applying configuration", e.Result.Stderr);
         Assert.StartsWith("talosctl apply-config --insecure --nodes 172.29.51.11 --file ", e.Result.CommandLine);
@@ -100,62 +96,62 @@ public sealed class ToolAdapterTests : IDisposable
     [Fact]
     public async Task Bootstrap_runs_once_then_fails_as_already_bootstrapped_and_etcd_is_seen_running()
     {
-        var talos = new Talosctl(standIns.Runner);
-        await talos.ApplyConfigInsecureAsync(Node, MachineConfig, cancel);
-        Assert.False(await talos.EtcdRunningAsync(Node, Talosconfig, cancel));
+        var talos = new Talosctl(_standIns.Runner);
+        await talos.ApplyConfigInsecureAsync(Node, MachineConfig, _cancel);
+        Assert.False(await talos.EtcdRunningAsync(Node, Talosconfig, _cancel));
 
-        await talos.BootstrapAsync(Node, Talosconfig, cancel);
-        Assert.True(await talos.EtcdRunningAsync(Node, Talosconfig, cancel));
+        await talos.BootstrapAsync(Node, Talosconfig, _cancel);
+        Assert.True(await talos.EtcdRunningAsync(Node, Talosconfig, _cancel));
 
-        var e = await Assert.ThrowsAsync<ToolFailedException>(() => talos.BootstrapAsync(Node, Talosconfig, cancel));
+        var e = await Assert.ThrowsAsync<ToolFailedException>(() => talos.BootstrapAsync(Node, Talosconfig, _cancel));
         Assert.Contains("AlreadyExists desc = etcd data directory is not empty", e.Message);
-        Assert.Equal(2, standIns.Calls.Count(c => c.Command == "bootstrap"));
+        Assert.Equal(2, _standIns.Calls.Count(c => c.Command == "bootstrap"));
     }
 
     [Fact]
     public async Task An_already_bootstrapped_cluster_is_configured_with_etcd_running()
     {
-        standIns.SetKnobs("""{"talos": {"bootstrapped": true}}""");
-        var talos = new Talosctl(standIns.Runner);
-        Assert.Equal(TalosNodeState.Configured, await talos.StateAsync(Node, Talosconfig, cancel));
-        Assert.True(await talos.EtcdRunningAsync(Node, Talosconfig, cancel));
-        await Assert.ThrowsAsync<ToolFailedException>(() => talos.ApplyConfigInsecureAsync(Node, MachineConfig, cancel));
+        _standIns.SetKnobs("""{"talos": {"bootstrapped": true}}""");
+        var talos = new Talosctl(_standIns.Runner);
+        Assert.Equal(TalosNodeState.Configured, await talos.StateAsync(Node, Talosconfig, _cancel));
+        Assert.True(await talos.EtcdRunningAsync(Node, Talosconfig, _cancel));
+        await Assert.ThrowsAsync<ToolFailedException>(() => talos.ApplyConfigInsecureAsync(Node, MachineConfig, _cancel));
     }
 
     [Fact]
     public async Task Kubeconfig_writes_the_file_0600_and_replaces_an_existing_one()
     {
-        var talos = new Talosctl(standIns.Runner);
-        await talos.ApplyConfigInsecureAsync(Node, MachineConfig, cancel);
-        var path = standIns.Temp.Write("out/kubeconfig", "stale: true\n");
+        var talos = new Talosctl(_standIns.Runner);
+        await talos.ApplyConfigInsecureAsync(Node, MachineConfig, _cancel);
+        var path = _standIns.Temp.Write("out/kubeconfig", "stale: true\n");
 
-        await talos.KubeconfigAsync(Node, Talosconfig, path, cancel);
+        await talos.KubeconfigAsync(Node, Talosconfig, path, _cancel);
 
         var text = File.ReadAllText(path);
         Assert.Contains("server: https://172.29.51.10:6443", text);
         Assert.DoesNotContain("stale", text);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
-        Assert.Contains(standIns.Calls, c => c.Command == "kubeconfig" && c.Argv.Contains("--merge=false") && c.Argv.Contains("--force"));
+        Assert.Contains(_standIns.Calls, c => c.Command == "kubeconfig" && c.Argv.Contains("--merge=false") && c.Argv.Contains("--force"));
     }
 
     [Fact]
     public async Task Helm_status_is_null_for_a_missing_release_then_deployed_after_upgrade_install()
     {
-        var helm = new Helm(standIns.Runner);
+        var helm = new Helm(_standIns.Runner);
         var kubeconfig = Kubeconfig;
-        Assert.Null(await helm.StatusAsync("cilium", "kube-system", kubeconfig, cancel));
+        Assert.Null(await helm.StatusAsync("cilium", "kube-system", kubeconfig, _cancel));
 
-        var values = standIns.Temp.Write("values.yaml", "cluster:\n  name: home-ops\n");
+        var values = _standIns.Temp.Write("values.yaml", "cluster:\n  name: home-ops\n");
         var install = new HelmInstall("cilium", "kube-system", "cilium", "https://helm.cilium.io", "1.17.6", values, TimeSpan.FromMinutes(10));
-        await helm.UpgradeInstallAsync(install, kubeconfig, cancel);
+        await helm.UpgradeInstallAsync(install, kubeconfig, _cancel);
 
-        Assert.Equal(new HelmReleaseStatus("cilium", "kube-system", "deployed", "1.17.6", 1), await helm.StatusAsync("cilium", "kube-system", kubeconfig, cancel));
-        var upgrade = standIns.Calls.Single(c => c.Command == "upgrade");
+        Assert.Equal(new HelmReleaseStatus("cilium", "kube-system", "deployed", "1.17.6", 1), await helm.StatusAsync("cilium", "kube-system", kubeconfig, _cancel));
+        var upgrade = _standIns.Calls.Single(c => c.Command == "upgrade");
         Assert.Equal(["upgrade", "cilium", "cilium", "--install", "--repo", "https://helm.cilium.io", "--version", "1.17.6",
             "--namespace", "kube-system", "--create-namespace", "--values", values, "--wait", "--timeout", "10m0s", "--kubeconfig", kubeconfig], upgrade.Argv);
 
-        await helm.UpgradeInstallAsync(install, kubeconfig, cancel);
-        Assert.Equal(2, (await helm.StatusAsync("cilium", "kube-system", kubeconfig, cancel))!.Revision);
+        await helm.UpgradeInstallAsync(install, kubeconfig, _cancel);
+        Assert.Equal(2, (await helm.StatusAsync("cilium", "kube-system", kubeconfig, _cancel))!.Revision);
     }
 
     [Fact]
@@ -172,43 +168,43 @@ public sealed class ToolAdapterTests : IDisposable
     public async Task Flux_install_and_kubectl_apply_reach_their_stand_ins()
     {
         var kubeconfig = Kubeconfig;
-        await new Flux(standIns.Runner).InstallAsync("v2.6.4", kubeconfig, cancel);
-        Assert.Equal("v2.6.4", (string?)standIns.StateOf("flux.json")["version"]);
+        await new Flux(_standIns.Runner).InstallAsync("v2.6.4", kubeconfig, _cancel);
+        Assert.Equal("v2.6.4", (string?)_standIns.StateOf("flux.json")["version"]);
 
-        var dir = Path.GetDirectoryName(standIns.Temp.Write("flux-system/kustomization.yaml", "resources: []\n"))!;
-        await new Kubectl(standIns.Runner).ApplyKustomizationAsync(dir, kubeconfig, cancel);
-        var applied = standIns.StateOf("kubectl.json")["applied"]!.AsArray().Single()!;
+        var dir = Path.GetDirectoryName(_standIns.Temp.Write("flux-system/kustomization.yaml", "resources: []\n"))!;
+        await new Kubectl(_standIns.Runner).ApplyKustomizationAsync(dir, kubeconfig, _cancel);
+        var applied = _standIns.StateOf("kubectl.json")["applied"]!.AsArray().Single()!;
         Assert.Equal(dir, (string?)applied["dir"]);
         Assert.True((bool)applied["serverSide"]!);
 
-        var e = await Assert.ThrowsAsync<ToolFailedException>(() => new Kubectl(standIns.Runner).ApplyKustomizationAsync(standIns.Temp.Path, kubeconfig, cancel));
+        var e = await Assert.ThrowsAsync<ToolFailedException>(() => new Kubectl(_standIns.Runner).ApplyKustomizationAsync(_standIns.Temp.Path, kubeconfig, _cancel));
         Assert.Contains("unable to find one of 'kustomization.yaml'", e.Message);
     }
 
     [Fact]
     public async Task Cilium_status_becomes_healthy_after_the_install_and_bgp_peers_parse()
     {
-        standIns.SetKnobs("""
+        _standIns.SetKnobs("""
             {"cilium": {"notReadyCalls": 1, "bgpPeers": {"home-ops-1": [{"peerAddress": "172.29.51.1", "peerAsn": 64512, "state": "established", "advertised": 3}],
                                                          "home-ops-2": [{"peerAddress": "172.29.51.1", "peerAsn": 64512, "state": "active", "advertised": 0}]}}}
             """);
-        var cilium = new Cilium(standIns.Runner);
+        var cilium = new Cilium(_standIns.Runner);
         var kubeconfig = Kubeconfig;
 
-        var absent = await cilium.StatusAsync(kubeconfig, cancel);
+        var absent = await cilium.StatusAsync(kubeconfig, _cancel);
         Assert.False(absent.Ready);
         Assert.Contains(absent.Problems, p => p.Contains("daemonsets.apps \"cilium\" not found"));
 
-        await new Helm(standIns.Runner).UpgradeInstallAsync(
-            new HelmInstall("cilium", "kube-system", "cilium", "https://helm.cilium.io", "1.17.6", standIns.Temp.Write("v.yaml", "{}"), TimeSpan.FromMinutes(10)), kubeconfig, cancel);
-        var starting = await cilium.StatusAsync(kubeconfig, cancel);
+        await new Helm(_standIns.Runner).UpgradeInstallAsync(
+            new HelmInstall("cilium", "kube-system", "cilium", "https://helm.cilium.io", "1.17.6", _standIns.Temp.Write("v.yaml", "{}"), TimeSpan.FromMinutes(10)), kubeconfig, _cancel);
+        var starting = await cilium.StatusAsync(kubeconfig, _cancel);
         Assert.False(starting.Ready);
         Assert.Contains(starting.Problems, p => p.Contains("pods of DaemonSet cilium are not ready"));
-        var healthy = await cilium.StatusAsync(kubeconfig, cancel);
+        var healthy = await cilium.StatusAsync(kubeconfig, _cancel);
         Assert.True(healthy.Ready);
         Assert.Empty(healthy.Problems);
 
-        var peers = await cilium.BgpPeersAsync(kubeconfig, cancel);
+        var peers = await cilium.BgpPeersAsync(kubeconfig, _cancel);
         Assert.Equal([new PeerSession("home-ops-1", "172.29.51.1", 64512, "established", 3), new PeerSession("home-ops-2", "172.29.51.1", 64512, "active", 0)],
             peers.OrderBy(p => p.Node));
     }
@@ -216,20 +212,20 @@ public sealed class ToolAdapterTests : IDisposable
     [Fact]
     public async Task Op_item_fields_parse_a_missing_item_is_null_and_a_truncated_field_comes_back_truncated()
     {
-        standIns.SetKnobs("""
+        _standIns.SetKnobs("""
             {"op": {"items": {"homelab": {"1Password Connect Token - home-ops": {"token": "tok-SECRET-123456", "notes": "plain"}}},
                     "truncate": {"1Password Connect Token - home-ops": {"token": 7}}}}
             """);
-        var op = new OnePassword(standIns.Runner);
+        var op = new OnePassword(_standIns.Runner);
 
-        var item = await op.ItemAsync("my.1password.com", "homelab", "1Password Connect Token - home-ops", cancel);
+        var item = await op.ItemAsync("my.1password.com", "homelab", "1Password Connect Token - home-ops", _cancel);
         Assert.NotNull(item);
         Assert.Equal("1Password Connect Token - home-ops", item.Title);
         Assert.Equal("tok-SEC", item.Fields["token"]);
         Assert.Equal("plain", item.Fields["notes"]);
 
-        Assert.Null(await op.ItemAsync("my.1password.com", "homelab", "1password connect", cancel));
-        var get = standIns.Calls.First(c => c.Command == "item get");
+        Assert.Null(await op.ItemAsync("my.1password.com", "homelab", "1password connect", _cancel));
+        var get = _standIns.Calls.First(c => c.Command == "item get");
         Assert.Equal(["item", "get", "1Password Connect Token - home-ops", "--vault", "homelab", "--account", "my.1password.com", "--format", "json", "--reveal"], get.Argv);
     }
 
@@ -237,28 +233,28 @@ public sealed class ToolAdapterTests : IDisposable
     public async Task Op_failures_never_carry_the_item_json_and_no_secret_reaches_any_command_line()
     {
         const string secret = "tok-SECRET-abcdef";
-        standIns.SetKnobs("""
+        _standIns.SetKnobs("""
             {"op": {"items": {"homelab": {"Token": {"token": "SECRET"}}}},
              "fail": [{"tool": "op", "command": "item get", "times": 1, "exit": 1, "stdout": "{\"fields\": [{\"value\": \"SECRET\"}]}", "stderr": "[ERROR] network is unreachable"}]}
             """.Replace("SECRET", secret));
-        var op = new OnePassword(standIns.Runner);
+        var op = new OnePassword(_standIns.Runner);
 
-        var e = await Assert.ThrowsAsync<ToolFailedException>(() => op.ItemAsync("a", "homelab", "Token", cancel));
+        var e = await Assert.ThrowsAsync<ToolFailedException>(() => op.ItemAsync("a", "homelab", "Token", _cancel));
         Assert.DoesNotContain(secret, e.Result.Stdout + e.Result.Stderr + e.Message);
         Assert.Contains("network is unreachable", e.Message);
 
-        Assert.Equal(secret, (await op.ItemAsync("a", "homelab", "Token", cancel))!.Fields["token"]);
-        Assert.All(standIns.Calls, c => Assert.DoesNotContain(c.Argv, a => a.Contains(secret)));
+        Assert.Equal(secret, (await op.ItemAsync("a", "homelab", "Token", _cancel))!.Fields["token"]);
+        Assert.All(_standIns.Calls, c => Assert.DoesNotContain(c.Argv, a => a.Contains(secret)));
     }
 
     [Fact]
     public async Task The_runner_redacts_secrets_in_the_command_line_and_output_and_passes_stdin()
     {
-        var script = standIns.Temp.Write("bin/echoer", "#!/bin/sh\necho \"arg=$1\"\ncat\necho \"err=$1\" >&2\n");
+        var script = _standIns.Temp.Write("bin/echoer", "#!/bin/sh\necho \"arg=$1\"\ncat\necho \"err=$1\" >&2\n");
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var runner = new ToolRunner(new Dictionary<string, string> { ["PATH"] = Path.GetDirectoryName(script)! + ":" + Environment.GetEnvironmentVariable("PATH") });
 
-        var result = await runner.RunAsync("echoer", ["hunter2", "it's"], cancel, stdin: "from-stdin hunter2\n", redact: ["hunter2"]);
+        var result = await runner.RunAsync("echoer", ["hunter2", "it's"], _cancel, stdin: "from-stdin hunter2\n", redact: ["hunter2"]);
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("echoer *** 'it'\\''s'", result.CommandLine);
         Assert.Equal("arg=***\nfrom-stdin ***\n", result.Stdout);
@@ -268,30 +264,30 @@ public sealed class ToolAdapterTests : IDisposable
     [Fact]
     public async Task A_fail_once_knob_fails_the_first_call_and_lets_the_second_succeed()
     {
-        standIns.SetKnobs("""{"fail": [{"tool": "helm", "command": "upgrade", "times": 1, "exit": 1, "stderr": "Error: context deadline exceeded"}]}""");
-        var helm = new Helm(standIns.Runner);
-        var install = new HelmInstall("cilium", "kube-system", "cilium", "https://helm.cilium.io", "1.17.6", standIns.Temp.Write("v.yaml", "{}"), TimeSpan.FromMinutes(10));
+        _standIns.SetKnobs("""{"fail": [{"tool": "helm", "command": "upgrade", "times": 1, "exit": 1, "stderr": "Error: context deadline exceeded"}]}""");
+        var helm = new Helm(_standIns.Runner);
+        var install = new HelmInstall("cilium", "kube-system", "cilium", "https://helm.cilium.io", "1.17.6", _standIns.Temp.Write("v.yaml", "{}"), TimeSpan.FromMinutes(10));
 
-        var e = await Assert.ThrowsAsync<ToolFailedException>(() => helm.UpgradeInstallAsync(install, Kubeconfig, cancel));
+        var e = await Assert.ThrowsAsync<ToolFailedException>(() => helm.UpgradeInstallAsync(install, Kubeconfig, _cancel));
         Assert.Equal(1, e.Result.ExitCode);
         Assert.Equal("Error: context deadline exceeded", e.Result.Tail());
 
-        await helm.UpgradeInstallAsync(install, Kubeconfig, cancel);
-        Assert.Equal("deployed", (await helm.StatusAsync("cilium", "kube-system", Kubeconfig, cancel))!.Status);
+        await helm.UpgradeInstallAsync(install, Kubeconfig, _cancel);
+        Assert.Equal("deployed", (await helm.StatusAsync("cilium", "kube-system", Kubeconfig, _cancel))!.Status);
     }
 
     [Fact]
     public async Task A_slow_node_is_slow_and_only_that_node()
     {
-        standIns.SetKnobs("""{"delay": [{"tool": "talosctl", "command": "apply-config", "node": "172.29.51.12", "seconds": 1.5}]}""");
-        var talos = new Talosctl(standIns.Runner);
+        _standIns.SetKnobs("""{"delay": [{"tool": "talosctl", "command": "apply-config", "node": "172.29.51.12", "seconds": 1.5}]}""");
+        var talos = new Talosctl(_standIns.Runner);
         var config = MachineConfig;
 
         var fast = System.Diagnostics.Stopwatch.StartNew();
-        await talos.ApplyConfigInsecureAsync(Node, config, cancel);
+        await talos.ApplyConfigInsecureAsync(Node, config, _cancel);
         fast.Stop();
         var slow = System.Diagnostics.Stopwatch.StartNew();
-        await talos.ApplyConfigInsecureAsync("172.29.51.12", config, cancel);
+        await talos.ApplyConfigInsecureAsync("172.29.51.12", config, _cancel);
         slow.Stop();
 
         Assert.True(slow.Elapsed >= TimeSpan.FromSeconds(1.5), $"slow node took {slow.Elapsed}");
@@ -301,22 +297,22 @@ public sealed class ToolAdapterTests : IDisposable
     [Fact]
     public async Task Stand_ins_reject_unknown_flags_like_the_real_tools()
     {
-        var result = await standIns.Runner.RunAsync("talosctl", ["apply-config", "--insecure", "--nodes", Node, "--config", "x"], cancel);
+        var result = await _standIns.Runner.RunAsync("talosctl", ["apply-config", "--insecure", "--nodes", Node, "--config", "x"], _cancel);
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("unknown flag: --config", result.Stderr.Trim());
 
-        var helm = await standIns.Runner.RunAsync("helm", ["status", "cilium", "--format", "json"], cancel);
+        var helm = await _standIns.Runner.RunAsync("helm", ["status", "cilium", "--format", "json"], _cancel);
         Assert.Equal("Error: unknown flag: --format", helm.Stderr.Trim());
     }
 
     [Fact]
     public async Task Cancellation_stops_a_slow_tool()
     {
-        standIns.SetKnobs("""{"delay": [{"tool": "helm", "command": "version", "seconds": 30}]}""");
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        _standIns.SetKnobs("""{"delay": [{"tool": "helm", "command": "version", "seconds": 30}]}""");
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(_cancel);
         cts.CancelAfter(TimeSpan.FromMilliseconds(500));
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new Helm(standIns.Runner).VersionAsync(cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new Helm(_standIns.Runner).VersionAsync(cts.Token));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10));
     }
 }

@@ -1,10 +1,9 @@
-using HomeOps.Tests.Support;
 using HomeOps.Adapters.Files;
 using HomeOps.Compile.Repository;
-using HomeOps.Model.Talhelper;
 using HomeOps.Operations.Diagnose;
 using HomeOps.Operations.Observe;
 using HomeOps.Operations.Tools;
+using HomeOps.Tests.Support;
 
 namespace HomeOps.Tests.Diagnose;
 

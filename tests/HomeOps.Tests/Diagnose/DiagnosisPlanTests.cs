@@ -1,9 +1,7 @@
-using HomeOps.Tests.Support;
 using HomeOps.Adapters.Files;
 using HomeOps.Compile.Repository;
-using HomeOps.Compile.Talhelper;
-using HomeOps.Model.Talhelper;
 using HomeOps.Operations.Diagnose;
+using HomeOps.Tests.Support;
 
 namespace HomeOps.Tests.Diagnose;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using HomeOps.Tests.Operations;
 using HomeOps.Adapters.Tools;
 using HomeOps.Operations.Tools;
+using HomeOps.Tests.Operations;
 
 namespace HomeOps.Tests.Diagnose;
 

@@ -1,10 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using HomeOps.Adapters.Tools;
-using HomeOps.Compile.Network;
 using HomeOps.Model.Network;
-using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Tests.GitOps;
 
@@ -93,7 +90,7 @@ public class ClusterValuesTests(GitOpsTree tree) : IClassFixture<GitOpsTree>
     [Fact]
     public void LoadBalancer_pools_do_not_overlap_the_pod_or_service_networks_or_each_other()
     {
-        var nets = TalNets("clusterPodNets").Concat(TalNets("clusterSvcNets")).Select(n => { Cidr.TryParseNetwork(n, out var x); return (n, x); }).ToList();
+        var nets = TalNets("clusterPodNets").Concat(TalNets("clusterSvcNets")).Select(n => { Assert.True(Cidr.TryParseNetwork(n, out var x), n); return (n, x); }).ToList();
         var blocks = LbBlocks(tree).ToList();
         Assert.True(blocks.Count >= 3, $"only {blocks.Count} LB-IPAM blocks");
         foreach (var b in blocks)

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Tests.GitOps;
 

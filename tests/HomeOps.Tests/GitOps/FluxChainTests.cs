@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using HomeOps.Adapters.Tools;
 
 namespace HomeOps.Tests.GitOps;
 

@@ -1,14 +1,9 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using HomeOps.Tests.Support;
-using HomeOps.Adapters.Tools;
-using HomeOps.Model.Repository;
-using HomeOps.Model.Talhelper;
-using HomeOps.Model.Yaml;
-using HomeOps.Validate.Rules.Schema;
-using HomeOps.Validate.Schema;
-
 using HomeOps.Model;
+using HomeOps.Model.Yaml;
+using HomeOps.Tests.Support;
+using HomeOps.Validate.Schema;
 
 namespace HomeOps.Tests.GitOps;
 

@@ -1,16 +1,13 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using HomeOps.Tests.Support;
 using HomeOps.Adapters.Files;
 using HomeOps.Adapters.Schemas;
-using HomeOps.Compile.Repository;
-using HomeOps.Model.Repository;
+using HomeOps.Model;
+using HomeOps.Tests.Support;
 using HomeOps.Validate.Engine;
 using HomeOps.Validate.Rules.Schema;
 using HomeOps.Validate.Schema;
-
-using HomeOps.Model;
 
 namespace HomeOps.Tests.GitOps;
 

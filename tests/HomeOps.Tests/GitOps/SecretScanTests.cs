@@ -1,12 +1,8 @@
 using System.Text;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
+using HomeOps.Adapters.Files;
+using HomeOps.Model.Repository;
 using HomeOps.Tests.Support;
 using HomeOps.Validate.Rules.Secrets;
-
-using HomeOps.Adapters.Files;
-
-using HomeOps.Model.Repository;
 
 namespace HomeOps.Tests.GitOps;
 

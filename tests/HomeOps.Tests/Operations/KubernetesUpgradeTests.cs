@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using HomeOps.Tests.Support;
 using Xunit.Abstractions;
-using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Tests.Operations;
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using HomeOps.Tests.Support;
-using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Tests.Operations;
 

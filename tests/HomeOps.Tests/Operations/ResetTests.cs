@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Tests.Operations;
 

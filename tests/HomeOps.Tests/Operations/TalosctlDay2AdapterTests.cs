@@ -1,6 +1,4 @@
-using HomeOps.Tests.Support;
 using HomeOps.Adapters.Tools;
-using HomeOps.Model.Talhelper;
 using HomeOps.Operations.Tools;
 
 namespace HomeOps.Tests.Operations;

@@ -4,8 +4,6 @@ using HomeOps.Tests.Support;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using HomeOps.Model.Talhelper;
-using HomeOps.Operations.Observe;
 
 namespace HomeOps.Tests.Operations;
 

@@ -1,5 +1,4 @@
 using HomeOps.Model;
-using HomeOps.Model.Talhelper;
 using HomeOps.Operations.Maintenance;
 using HomeOps.Operations.Observe;
 

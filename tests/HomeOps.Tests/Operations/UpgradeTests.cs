@@ -1,6 +1,5 @@
 using HomeOps.Tests.Support;
 using Xunit.Abstractions;
-using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Tests.Operations;
 

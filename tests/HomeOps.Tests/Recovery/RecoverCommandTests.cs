@@ -2,8 +2,6 @@ using System.Text.Json.Nodes;
 using HomeOps.Tests.Operations;
 using HomeOps.Tests.Support;
 using Xunit.Abstractions;
-using HomeOps.Adapters.Tools;
-using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Tests.Recovery;
 
@@ -14,41 +12,41 @@ namespace HomeOps.Tests.Recovery;
 [Collection("apiserver")]
 public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper output) : IDisposable
 {
-    private readonly OperationsHarness cluster = new(gitops: true);
+    private readonly OperationsHarness _cluster = new(gitops: true);
 
-    public void Dispose() => cluster.Dispose();
+    public void Dispose() => _cluster.Dispose();
 
     private ProcessResult Recover(string stdin, params string[] extra)
     {
-        var result = cluster.Run(stdin, ["recover", "--kubeconfig", api.KubeconfigPath, "--timeout", "20s", .. extra]);
+        var result = _cluster.Run(stdin, ["recover", "--kubeconfig", api.KubeconfigPath, "--timeout", "20s", .. extra]);
         output.WriteLine(result.Output);
         return result;
     }
 
     private IReadOnlyList<StandIns.Call> Calls(string tool, string command) =>
-        cluster.StandIns.Calls.Where(c => c.Tool == tool && c.Command == command).ToList();
+        _cluster.StandIns.Calls.Where(c => c.Tool == tool && c.Command == command).ToList();
 
     [Fact]
     public async Task A_healthy_cluster_has_nothing_to_recover()
     {
         if (!api.Started(output)) return;
-        await LiveCluster.ReferenceAsync(api, cluster.StandIns);
+        await LiveCluster.ReferenceAsync(api, _cluster.StandIns);
         var result = Recover("");
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.Contains("nothing to recover", result.Stdout);
-        Assert.Empty(cluster.MutatingCalls);
+        Assert.Empty(_cluster.MutatingCalls);
     }
 
     [Fact]
     public async Task Lost_quorum_is_restored_from_the_newest_snapshot_only_after_the_cluster_name_is_typed()
     {
         if (!api.Started(output)) return;
-        await LiveCluster.ReferenceAsync(api, cluster.StandIns);
+        await LiveCluster.ReferenceAsync(api, _cluster.StandIns);
         // a snapshot from the good days, then two members' data goes bad
-        Assert.Equal(0, cluster.Run("", "etcd", "snapshot", "--out", ".homeops/etcd/old.db").ExitCode);
+        Assert.Equal(0, _cluster.Run("", "etcd", "snapshot", "--out", ".homeops/etcd/old.db").ExitCode);
         Thread.Sleep(20);
-        Assert.Equal(0, cluster.Run("", "etcd", "snapshot", "--out", ".homeops/etcd/newest.db").ExitCode);
-        cluster.Talos("etcdErrors", new JsonObject { ["172.29.51.12"] = "etcdserver: no leader", ["172.29.51.13"] = "etcdserver: no leader" });
+        Assert.Equal(0, _cluster.Run("", "etcd", "snapshot", "--out", ".homeops/etcd/newest.db").ExitCode);
+        _cluster.Talos("etcdErrors", new JsonObject { ["172.29.51.12"] = "etcdserver: no leader", ["172.29.51.13"] = "etcdserver: no leader" });
 
         var plan = Recover("", "--plan");
         Assert.Equal(1, plan.ExitCode);
@@ -68,21 +66,21 @@ public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper 
         Assert.Matches(@"took a fresh snapshot from mini01 \(172\.29\.51\.11\): (home-ops-\S+\.db)", restored.Stdout);
         var fresh = System.Text.RegularExpressions.Regex.Match(restored.Stdout, @"took a fresh snapshot from mini01 \(172\.29\.51\.11\): (\S+\.db)").Groups[1].Value;
         Assert.Contains($"etcd restored from {fresh}: 3 members healthy", restored.Stdout);
-        var order = cluster.StandIns.Calls.Select(c => c.Command).Where(c => c is "etcd snapshot" or "reset" or "get services" or "bootstrap").ToList();
+        var order = _cluster.StandIns.Calls.Select(c => c.Command).Where(c => c is "etcd snapshot" or "reset" or "get services" or "bootstrap").ToList();
         Assert.Equal("etcd snapshot", order[order.IndexOf("reset") - 1]);
         Assert.True(order.LastIndexOf("reset") < order.IndexOf("get services") && order.LastIndexOf("get services") < order.IndexOf("bootstrap"),
             "wipe every node, see etcd waiting on each, then bootstrap: " + string.Join(", ", order));
         foreach (var (ip, _) in OperationsHarness.Nodes)
         {
-            var reset = Assert.Single(cluster.Node(ip)["resets"]!.AsArray());
+            var reset = Assert.Single(_cluster.Node(ip)["resets"]!.AsArray());
             Assert.Equal(["EPHEMERAL"], reset!["systemLabels"]!.AsArray().Select(l => (string)l!));
             Assert.False((bool)reset["graceful"]!);
-            Assert.Equal("configured", (string?)cluster.Node(ip)["mode"]); // STATE kept: the config survives
+            Assert.Equal("configured", (string?)_cluster.Node(ip)["mode"]); // STATE kept: the config survives
         }
-        var recovery = Assert.Single(cluster.StandIns.StateOf("talos.json")["recoveries"]!.AsArray());
+        var recovery = Assert.Single(_cluster.StandIns.StateOf("talos.json")["recoveries"]!.AsArray());
         Assert.Equal("172.29.51.11", (string?)recovery!["node"]);
         Assert.EndsWith($".homeops/etcd/{fresh}", (string?)recovery["snapshot"]);
-        Assert.Empty(cluster.Violations);
+        Assert.Empty(_cluster.Violations);
 
         var after = Recover("");
         Assert.True(after.ExitCode == 0, after.Output);
@@ -93,31 +91,36 @@ public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper 
     public async Task Without_a_live_snapshot_the_database_file_of_a_surviving_member_is_copied_and_restored_without_the_hash_check()
     {
         if (!api.Started(output)) return;
-        await LiveCluster.ReferenceAsync(api, cluster.StandIns);
-        cluster.Talos("etcdErrors", new JsonObject { ["172.29.51.12"] = "etcdserver: no leader", ["172.29.51.13"] = "etcdserver: no leader" });
-        var knobs = cluster.StandIns.Knobs;
-        knobs["fail"] = new JsonArray(new JsonObject { ["tool"] = "talosctl", ["command"] = "etcd snapshot", ["times"] = 10,
-            ["stderr"] = "error reading snapshot: rpc error: code = Unavailable desc = etcdserver: no leader" });
-        cluster.StandIns.Knobs = knobs;
+        await LiveCluster.ReferenceAsync(api, _cluster.StandIns);
+        _cluster.Talos("etcdErrors", new JsonObject { ["172.29.51.12"] = "etcdserver: no leader", ["172.29.51.13"] = "etcdserver: no leader" });
+        var knobs = _cluster.StandIns.Knobs;
+        knobs["fail"] = new JsonArray(new JsonObject
+        {
+            ["tool"] = "talosctl",
+            ["command"] = "etcd snapshot",
+            ["times"] = 10,
+            ["stderr"] = "error reading snapshot: rpc error: code = Unavailable desc = etcdserver: no leader"
+        });
+        _cluster.StandIns.Knobs = knobs;
 
         var restored = Recover("home-ops\n", "--yes");
         Assert.True(restored.ExitCode == 0, restored.Output);
         Assert.Contains("copied /var/lib/etcd/member/snap/db off mini01 (172.29.51.11)", restored.Stdout);
         var bootstrap = Assert.Single(Calls("talosctl", "bootstrap"));
         Assert.Contains("--recover-skip-hash-check", bootstrap.Argv);
-        Assert.Empty(cluster.Violations);
+        Assert.Empty(_cluster.Violations);
     }
 
     [Fact]
     public async Task With_no_copy_and_no_saved_snapshot_nothing_is_wiped()
     {
         if (!api.Started(output)) return;
-        await LiveCluster.ReferenceAsync(api, cluster.StandIns);
-        cluster.Talos("etcdErrors", new JsonObject { ["172.29.51.12"] = "etcdserver: no leader", ["172.29.51.13"] = "etcdserver: no leader" });
-        cluster.Talos("etcdDataLost", new JsonArray("172.29.51.11", "172.29.51.12", "172.29.51.13"));
-        var knobs = cluster.StandIns.Knobs;
+        await LiveCluster.ReferenceAsync(api, _cluster.StandIns);
+        _cluster.Talos("etcdErrors", new JsonObject { ["172.29.51.12"] = "etcdserver: no leader", ["172.29.51.13"] = "etcdserver: no leader" });
+        _cluster.Talos("etcdDataLost", new JsonArray("172.29.51.11", "172.29.51.12", "172.29.51.13"));
+        var knobs = _cluster.StandIns.Knobs;
         knobs["fail"] = new JsonArray(new JsonObject { ["tool"] = "talosctl", ["command"] = "etcd snapshot", ["times"] = 10, ["stderr"] = "etcdserver: no leader" });
-        cluster.StandIns.Knobs = knobs;
+        _cluster.StandIns.Knobs = knobs;
 
         var refused = Recover("home-ops\n", "--yes");
         Assert.Equal(1, refused.ExitCode);
@@ -129,9 +132,9 @@ public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper 
     public async Task A_node_in_maintenance_mode_gets_its_config_back_after_a_yes()
     {
         if (!api.Started(output)) return;
-        await LiveCluster.ReferenceAsync(api, cluster.StandIns);
-        Assert.Equal(0, cluster.Run("", "reset", "--node", "mini03", "--yes").ExitCode); // STATE wiped: maintenance mode
-        var config = Path.Combine(cluster.Root, "talos", "clusterconfig", "home-ops-mini03.yaml");
+        await LiveCluster.ReferenceAsync(api, _cluster.StandIns);
+        Assert.Equal(0, _cluster.Run("", "reset", "--node", "mini03", "--yes").ExitCode); // STATE wiped: maintenance mode
+        var config = Path.Combine(_cluster.Root, "talos", "clusterconfig", "home-ops-mini03.yaml");
         File.WriteAllText(config, "version: v1alpha1\nmachine: {type: controlplane}\n");
 
         var declined = Recover(""); // no terminal and no --yes: nothing runs
@@ -145,26 +148,26 @@ public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper 
         var apply = Assert.Single(Calls("talosctl", "apply-config"));
         Assert.Equal("172.29.51.13", apply.Node);
         Assert.Contains(config, apply.Argv);
-        Assert.Equal("configured", (string?)cluster.Node("172.29.51.13")["mode"]);
-        Assert.Empty(cluster.Violations);
+        Assert.Equal("configured", (string?)_cluster.Node("172.29.51.13")["mode"]);
+        Assert.Empty(_cluster.Violations);
     }
 
     [Fact]
     public async Task Stalled_Flux_objects_are_reconciled_with_their_source_and_a_reconcile_that_still_fails_is_shown()
     {
         if (!api.Started(output)) return;
-        var live = await LiveCluster.ReferenceAsync(api, cluster.StandIns);
+        var live = await LiveCluster.ReferenceAsync(api, _cluster.StandIns);
         await live.FluxAsync(TestCrds.Kustomization, "apps", false, "kustomize build failed: accumulating resources: 'apps/whoami' not found");
         await live.FluxAsync(TestCrds.HelmRelease, "authentik", false, "install retries exhausted");
-        var knobs = cluster.StandIns.Knobs;
+        var knobs = _cluster.StandIns.Knobs;
         knobs["flux"] = new JsonObject { ["reconcileFails"] = new JsonObject { [$"{live.Namespace}/apps"] = "kustomize build failed" } };
-        cluster.StandIns.Knobs = knobs;
+        _cluster.StandIns.Knobs = knobs;
 
         var result = Recover("", "--yes");
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("2 Flux object(s) not Ready", result.Stdout);
         Assert.Contains($"evidence: Kustomization {live.Namespace}/apps: ReconciliationFailed: kustomize build failed", result.Stdout);
-        var reconciled = cluster.StandIns.StateOf("flux.json")["reconciled"]!.AsArray();
+        var reconciled = _cluster.StandIns.StateOf("flux.json")["reconciled"]!.AsArray();
         Assert.Equal(2, reconciled.Count);
         Assert.All(reconciled, r => Assert.True((bool)r!["withSource"]!));
         Assert.Contains($"HelmRelease {live.Namespace}/authentik: reconciled", result.Stdout);
@@ -175,19 +178,19 @@ public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper 
     public async Task An_API_that_cannot_be_reached_without_a_kubeconfig_gets_a_fresh_one_from_Talos()
     {
         if (!api.Started(output)) return;
-        await LiveCluster.ReferenceAsync(api, cluster.StandIns);
-        cluster.Talos("kubeconfig", api.KubeconfigPath); // what talosctl kubeconfig hands out: the real API server's
-        var environment = cluster.StandIns.Environment.ToDictionary();
+        await LiveCluster.ReferenceAsync(api, _cluster.StandIns);
+        _cluster.Talos("kubeconfig", api.KubeconfigPath); // what talosctl kubeconfig hands out: the real API server's
+        var environment = _cluster.StandIns.Environment.ToDictionary();
         environment["KUBECONFIG"] = "";
 
-        var first = Process.HomeOpsWithInput(cluster.Root, environment, "", "recover", "--yes");
+        var first = Process.HomeOpsWithInput(_cluster.Root, environment, "", "recover", "--yes");
         output.WriteLine(first.Output);
         Assert.Equal(1, first.ExitCode); // the checks after the fresh kubeconfig are by hand
         Assert.Contains("Talos is up but the Kubernetes API does not answer", first.Stdout);
         Assert.Contains("no kubeconfig at", first.Stdout);
-        Assert.True(File.Exists(Path.Combine(cluster.Root, ".homeops", "kubeconfig")));
+        Assert.True(File.Exists(Path.Combine(_cluster.Root, ".homeops", "kubeconfig")));
 
-        var second = Process.HomeOpsWithInput(cluster.Root, environment, "", "recover");
+        var second = Process.HomeOpsWithInput(_cluster.Root, environment, "", "recover");
         output.WriteLine(second.Output);
         Assert.True(second.ExitCode == 0, second.Output);
     }
@@ -195,9 +198,9 @@ public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper 
     [Fact]
     public void A_bad_timeout_is_refused_before_anything_is_read()
     {
-        var result = cluster.Run("", "recover", "--timeout", "soon");
+        var result = _cluster.Run("", "recover", "--timeout", "soon");
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("--timeout 'soon' is not a duration", result.Stderr);
-        Assert.Empty(cluster.StandIns.Calls);
+        Assert.Empty(_cluster.StandIns.Calls);
     }
 }

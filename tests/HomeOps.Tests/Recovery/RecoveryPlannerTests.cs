@@ -1,4 +1,3 @@
-using HomeOps.Adapters.Tools;
 using HomeOps.Operations.Maintenance;
 using HomeOps.Operations.Observe;
 using HomeOps.Operations.Recovery;
@@ -20,12 +19,12 @@ public sealed class RecoveryPlannerTests
     private static ClusterObservation Seen(IReadOnlyList<NodeHealth> talos, int members = 3, string? apiProblem = null,
         IReadOnlyList<FluxObject>? flux = null, CiliumHealth? cilium = null) =>
         new(DateTimeOffset.UnixEpoch,
-            Read<TalosObservation>.Of(new TalosObservation(talos, members, new Dictionary<string, string?>())),
-            apiProblem is null ? Read<IReadOnlyList<LiveNode>>.Of([]) : Read<IReadOnlyList<LiveNode>>.Failed(apiProblem),
-            apiProblem is null ? Read<IReadOnlyList<FluxObject>>.Of(flux ?? []) : Read<IReadOnlyList<FluxObject>>.Failed(apiProblem),
-            apiProblem is null ? Read<CiliumHealth>.Of(cilium ?? new CiliumHealth(true, [])) : Read<CiliumHealth>.Failed(apiProblem),
-            Read<IReadOnlyList<BgpPeerStatus>>.Of([]), Read<IReadOnlyList<LiveService>>.Of([]), Read<IReadOnlyList<LonghornVolume>>.Of([]),
-            Read<IReadOnlyList<LonghornNode>>.Of([]), Read<IReadOnlyList<CertificateStatus>>.Of([]));
+            Read.Of<TalosObservation>(new TalosObservation(talos, members, new Dictionary<string, string?>())),
+            apiProblem is null ? Read.Of<IReadOnlyList<LiveNode>>([]) : Read.Failed<IReadOnlyList<LiveNode>>(apiProblem),
+            apiProblem is null ? Read.Of<IReadOnlyList<FluxObject>>(flux ?? []) : Read.Failed<IReadOnlyList<FluxObject>>(apiProblem),
+            apiProblem is null ? Read.Of<CiliumHealth>(cilium ?? new CiliumHealth(true, [])) : Read.Failed<CiliumHealth>(apiProblem),
+            Read.Of<IReadOnlyList<BgpPeerStatus>>([]), Read.Of<IReadOnlyList<LiveService>>([]), Read.Of<IReadOnlyList<LonghornVolume>>([]),
+            Read.Of<IReadOnlyList<LonghornNode>>([]), Read.Of<IReadOnlyList<CertificateStatus>>([]));
 
     private static RecoveryFacts Facts(Dictionary<string, TalosNodeState>? silent = null, string? snapshot = "/repo/.homeops/etcd/new.db") =>
         new(silent ?? [], snapshot is null ? null : new SavedSnapshot(snapshot, DateTimeOffset.UnixEpoch.AddHours(-30)), Nodes.ToDictionary(n => n.Hostname, n => $"/repo/talos/clusterconfig/home-ops-{n.Hostname}.yaml"),

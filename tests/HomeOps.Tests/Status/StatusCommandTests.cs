@@ -3,8 +3,6 @@ using HomeOps.Tests.Operations;
 using HomeOps.Tests.Support;
 using k8s;
 using Xunit.Abstractions;
-using HomeOps.Adapters.Tools;
-using HomeOps.Operations.Diagnose;
 
 namespace HomeOps.Tests.Status;
 
@@ -16,16 +14,16 @@ namespace HomeOps.Tests.Status;
 [Collection("apiserver")]
 public sealed class StatusCommandTests(ApiServerFixture api, ITestOutputHelper output) : IDisposable
 {
-    private readonly OperationsHarness cluster = new(gitops: true);
+    private readonly OperationsHarness _cluster = new(gitops: true);
     private const string Router4 = LiveCluster.Router4, Router6 = LiveCluster.Router6;
 
-    public void Dispose() => cluster.Dispose();
+    public void Dispose() => _cluster.Dispose();
 
-    private Task<LiveCluster> HealthyAsync() => LiveCluster.ReferenceAsync(api, cluster.StandIns);
+    private Task<LiveCluster> HealthyAsync() => LiveCluster.ReferenceAsync(api, _cluster.StandIns);
 
     private (ProcessResult Result, JsonObject Json) Status(params string[] extra)
     {
-        var result = cluster.Run("", ["status", "--kubeconfig", api.KubeconfigPath, .. extra]);
+        var result = _cluster.Run("", ["status", "--kubeconfig", api.KubeconfigPath, .. extra]);
         output.WriteLine(result.Output);
         return (result, extra.Contains("json") ? JsonNode.Parse(result.Stdout)!.AsObject() : []);
     }
@@ -71,7 +69,7 @@ public sealed class StatusCommandTests(ApiServerFixture api, ITestOutputHelper o
         Assert.Equal(2, (int)ingress["facts"]!["used"]!);
         Assert.Equal(21, (double)ingress["facts"]!["size"]!);
         // Talos was only read
-        Assert.Empty(cluster.MutatingCalls);
+        Assert.Empty(_cluster.MutatingCalls);
     }
 
     [Fact]
@@ -119,7 +117,7 @@ public sealed class StatusCommandTests(ApiServerFixture api, ITestOutputHelper o
         if (!api.Started(output)) return;
         var live = await HealthyAsync();
         await live.NodeAsync("mini03", "172.29.51.13", "fd47:25e1:2f96:51::13", ready: false, kubeletVersion: "v1.31.1");
-        cluster.Talos("unreachable", new JsonArray("172.29.51.13"));
+        _cluster.Talos("unreachable", new JsonArray("172.29.51.13"));
 
         var (result, json) = Status("--format", "json");
         Assert.Equal(1, result.ExitCode);
@@ -136,7 +134,7 @@ public sealed class StatusCommandTests(ApiServerFixture api, ITestOutputHelper o
     public void An_unreachable_API_is_reported_red_per_section_with_Talos_still_read()
     {
         if (!api.Started(output)) return;
-        var kubeconfig = cluster.StandIns.Temp.Write("dead.kubeconfig", """
+        var kubeconfig = _cluster.StandIns.Temp.Write("dead.kubeconfig", """
             apiVersion: v1
             kind: Config
             clusters: [{name: dead, cluster: {server: "https://127.0.0.1:9", insecure-skip-tls-verify: true}}]
@@ -144,7 +142,7 @@ public sealed class StatusCommandTests(ApiServerFixture api, ITestOutputHelper o
             contexts: [{name: dead, context: {cluster: dead, user: dead}}]
             current-context: dead
             """);
-        var result = cluster.Run("", "status", "--kubeconfig", kubeconfig, "--format", "json");
+        var result = _cluster.Run("", "status", "--kubeconfig", kubeconfig, "--format", "json");
         output.WriteLine(result.Output);
         Assert.Equal(1, result.ExitCode);
         var json = JsonNode.Parse(result.Stdout)!.AsObject();
@@ -152,9 +150,9 @@ public sealed class StatusCommandTests(ApiServerFixture api, ITestOutputHelper o
         Assert.Equal("red", (string?)flux["health"]);
         Assert.Contains("the Kubernetes API at https://127.0.0.1:9 does not answer", (string?)flux["message"]);
         Assert.StartsWith("3/3 members healthy", (string?)Section(json, "etcd")["summary"]);
-        Assert.Empty(cluster.MutatingCalls);
+        Assert.Empty(_cluster.MutatingCalls);
 
-        var missing = cluster.Run("", "status", "--kubeconfig", Path.Combine(cluster.Root, "no-such-kubeconfig"));
+        var missing = _cluster.Run("", "status", "--kubeconfig", Path.Combine(_cluster.Root, "no-such-kubeconfig"));
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("no kubeconfig at", missing.Stdout);
     }

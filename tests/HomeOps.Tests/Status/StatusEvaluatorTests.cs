@@ -1,7 +1,6 @@
 using HomeOps.Compile.Network;
 using HomeOps.Model;
 using HomeOps.Model.Network;
-using HomeOps.Model.Talhelper;
 using HomeOps.Operations.Maintenance;
 using HomeOps.Operations.Observe;
 using HomeOps.Operations.Status;
@@ -22,15 +21,15 @@ public sealed class StatusEvaluatorTests
         IReadOnlyList<NodeHealth>? talos = null, int members = 3, IReadOnlyList<LiveService>? services = null,
         IReadOnlyList<LonghornNode>? longhornNodes = null, IReadOnlyList<CertificateStatus>? certificates = null) =>
         new(Now,
-            Read<TalosObservation>.Of(new TalosObservation(talos ?? Nodes.Select(Healthy).ToList(), members, Nodes.ToDictionary(n => n.Ip, _ => (string?)"v1.10.5"))),
-            Read<IReadOnlyList<LiveNode>>.Of(Nodes.Select(n => new LiveNode(n.Hostname, true, "", "v1.31.1", "Talos", ["control-plane"], [n.Ip], [])).ToList()),
-            Read<IReadOnlyList<FluxObject>>.Of([]),
-            Read<CiliumHealth>.Of(new CiliumHealth(true, [])),
-            Read<IReadOnlyList<BgpPeerStatus>>.Of([]),
-            Read<IReadOnlyList<LiveService>>.Of(services ?? []),
-            Read<IReadOnlyList<LonghornVolume>>.Of([]),
-            Read<IReadOnlyList<LonghornNode>>.Of(longhornNodes ?? []),
-            Read<IReadOnlyList<CertificateStatus>>.Of(certificates ?? []));
+            Read.Of<TalosObservation>(new TalosObservation(talos ?? Nodes.Select(Healthy).ToList(), members, Nodes.ToDictionary(n => n.Ip, _ => (string?)"v1.10.5"))),
+            Read.Of<IReadOnlyList<LiveNode>>(Nodes.Select(n => new LiveNode(n.Hostname, true, "", "v1.31.1", "Talos", ["control-plane"], [n.Ip], [])).ToList()),
+            Read.Of<IReadOnlyList<FluxObject>>([]),
+            Read.Of<CiliumHealth>(new CiliumHealth(true, [])),
+            Read.Of<IReadOnlyList<BgpPeerStatus>>([]),
+            Read.Of<IReadOnlyList<LiveService>>(services ?? []),
+            Read.Of<IReadOnlyList<LonghornVolume>>([]),
+            Read.Of<IReadOnlyList<LonghornNode>>(longhornNodes ?? []),
+            Read.Of<IReadOnlyList<CertificateStatus>>(certificates ?? []));
 
     private static NodeHealth Healthy(NodeRef node) => new(node, true, true, true, true, null);
 
@@ -38,13 +37,13 @@ public sealed class StatusEvaluatorTests
     public void Two_of_three_etcd_members_down_is_quorum_lost_and_red_one_down_is_yellow()
     {
         var twoDown = Nodes.Select((n, i) => i == 0 ? Healthy(n) : new NodeHealth(n, false, false, true, false, "does not answer on the Talos API")).ToList();
-        var lost = StatusEvaluator.Etcd(Expected(), Observed(twoDown));
+        var lost = StatusEvaluator.Etcd(Observed(twoDown));
         Assert.Equal(Health.Red, lost.Health);
         Assert.StartsWith("QUORUM LOST: 1/3 healthy, needs 2", lost.Summary);
         Assert.Equal("quorum", lost.Checks[0].Subject);
 
         var oneDown = Nodes.Select((n, i) => i == 2 ? new NodeHealth(n, false, false, true, false, "does not answer on the Talos API") : Healthy(n)).ToList();
-        var degraded = StatusEvaluator.Etcd(Expected(), Observed(oneDown));
+        var degraded = StatusEvaluator.Etcd(Observed(oneDown));
         Assert.Equal(Health.Yellow, degraded.Health);
         Assert.Contains("tolerates 0 more failure(s)", degraded.Summary);
     }
@@ -66,7 +65,7 @@ public sealed class StatusEvaluatorTests
     [Fact]
     public void A_full_pool_and_a_pending_Service_are_red_an_address_outside_every_pool_is_yellow()
     {
-        IpRange.TryRange("172.29.52.200", "172.29.52.201", out var range);
+        Assert.True(IpRange.TryRange("172.29.52.200", "172.29.52.201", out var range));
         var pool = new LbPool("bgp-ingress", "pool", SourceLocation.InFile("pools.yaml"), [new PoolBlock(range, SourceLocation.InFile("pools.yaml"))], [], null, false, false);
         LiveService Service(string name, params string[] ips) => new("network", name, "LoadBalancer", ["10.96.0.10"], ips, ["IPv4"], null);
         var section = StatusEvaluator.LbPools(Expected(pool),
@@ -82,8 +81,8 @@ public sealed class StatusEvaluatorTests
     [Fact]
     public void A_pool_whose_IPv4_half_is_full_is_red_however_much_IPv6_is_free()
     {
-        IpRange.TryRange("172.29.52.100", "172.29.52.101", out var v4);
-        IpRange.TryParse("fd47:25e1:2f96:51:100::/120", out var v6);
+        Assert.True(IpRange.TryRange("172.29.52.100", "172.29.52.101", out var v4));
+        Assert.True(IpRange.TryParse("fd47:25e1:2f96:51:100::/120", out var v6));
         var at = SourceLocation.InFile("pools.yaml");
         var pool = new LbPool("bgp-default", "pool", at, [new PoolBlock(v4, at), new PoolBlock(v6, at)], [], null, false, false);
         LiveService Service(string name, string ip) => new("apps", name, "LoadBalancer", ["10.96.0.20"], [ip], ["IPv4"], null);
@@ -120,7 +119,7 @@ public sealed class StatusEvaluatorTests
     {
         var observed = Observed() with
         {
-            Nodes = Read<IReadOnlyList<LiveNode>>.Of([
+            Nodes = Read.Of<IReadOnlyList<LiveNode>>([
                 new LiveNode("mini01", true, "", "v1.31.0", "Talos", ["control-plane"], ["172.29.51.11"], []),
                 new LiveNode("mini02", true, "", "v1.31.1", "Talos", ["control-plane"], ["172.29.51.12"], []),
                 new LiveNode("mini03", true, "", "v1.31.1", "Talos", ["control-plane"], ["172.29.51.13"], []),
@@ -136,10 +135,10 @@ public sealed class StatusEvaluatorTests
     [Fact]
     public void Every_section_is_always_reported_in_the_documented_order_even_when_nothing_answers()
     {
-        var nothing = new ClusterObservation(Now, Read<TalosObservation>.Failed("talosctl: no answer"),
-            Read<IReadOnlyList<LiveNode>>.Failed("down"), Read<IReadOnlyList<FluxObject>>.Failed("down"), Read<CiliumHealth>.Failed("down"),
-            Read<IReadOnlyList<BgpPeerStatus>>.Failed("down"), Read<IReadOnlyList<LiveService>>.Failed("down"),
-            Read<IReadOnlyList<LonghornVolume>>.Failed("down"), Read<IReadOnlyList<LonghornNode>>.Failed("down"), Read<IReadOnlyList<CertificateStatus>>.Failed("down"));
+        var nothing = new ClusterObservation(Now, Read.Failed<TalosObservation>("talosctl: no answer"),
+            Read.Failed<IReadOnlyList<LiveNode>>("down"), Read.Failed<IReadOnlyList<FluxObject>>("down"), Read.Failed<CiliumHealth>("down"),
+            Read.Failed<IReadOnlyList<BgpPeerStatus>>("down"), Read.Failed<IReadOnlyList<LiveService>>("down"),
+            Read.Failed<IReadOnlyList<LonghornVolume>>("down"), Read.Failed<IReadOnlyList<LonghornNode>>("down"), Read.Failed<IReadOnlyList<CertificateStatus>>("down"));
         var report = StatusEvaluator.Evaluate(Expected(), nothing);
         Assert.Equal(StatusReport.SectionOrder, report.Sections.Select(s => s.Name));
         Assert.All(report.Sections, s => Assert.Equal(Health.Red, s.Health));

@@ -4,8 +4,6 @@ using System.Net.Sockets;
 using System.Text;
 using k8s;
 using Xunit.Abstractions;
-using HomeOps.Adapters.Tools;
-using HomeOps.Operations.Status;
 
 namespace HomeOps.Tests.Support;
 
@@ -33,28 +31,29 @@ public sealed class ApiServerCollection : ICollectionFixture<ApiServerFixture>;
 /// binaries' paths.
 /// </para>
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xunit disposes it through IAsyncLifetime.DisposeAsync")]
 public sealed class ApiServerFixture : IAsyncLifetime
 {
     public const string Token = "homeops-test-admin-token";
     public const string User = "homeops-admin";
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
-    private readonly List<Child> children = [];
-    private TempDir? temp;
-    private string? shmDir;
-    private Kubernetes? client;
-    private string? failure;
-    private readonly Lazy<Task> fluxCrds;
-    private readonly Lazy<Task> dayTwoCrds;
+    private readonly List<Child> _children = [];
+    private TempDir? _temp;
+    private string? _shmDir;
+    private Kubernetes? _client;
+    private string? _failure;
+    private readonly Lazy<Task> _fluxCrds;
+    private readonly Lazy<Task> _dayTwoCrds;
 
     public ApiServerFixture()
     {
-        fluxCrds = new(() => TestCrds.InstallAsync(Client, TestCrds.Flux));
-        dayTwoCrds = new(() => TestCrds.InstallAsync(Client, TestCrds.DayTwo));
+        _fluxCrds = new(() => TestCrds.InstallAsync(Client, TestCrds.Flux));
+        _dayTwoCrds = new(() => TestCrds.InstallAsync(Client, TestCrds.DayTwo));
     }
 
     /// <summary>Why the API server is not running (null when it is).</summary>
-    public string? Unavailable => failure;
+    public string? Unavailable => _failure;
 
     /// <summary>https://127.0.0.1:PORT</summary>
     public string Server { get; private set; } = "";
@@ -63,7 +62,7 @@ public sealed class ApiServerFixture : IAsyncLifetime
     public string KubeconfigPath { get; private set; } = "";
 
     /// <summary>A client built from <see cref="KubeconfigPath"/>, as the engine would build one.</summary>
-    public Kubernetes Client => client ?? throw new InvalidOperationException(failure ?? "the API server is not started");
+    public Kubernetes Client => _client ?? throw new InvalidOperationException(_failure ?? "the API server is not started");
 
     /// <summary>The binary this fixture runs: HOMEOPS_KUBE_APISERVER, else the cache path build.sh writes.</summary>
     public static string ApiServerBinary
@@ -100,22 +99,22 @@ public sealed class ApiServerFixture : IAsyncLifetime
     /// </summary>
     public bool Started(ITestOutputHelper output)
     {
-        if (client is not null)
+        if (_client is not null)
         {
             // a crash mid-run fails every later test with the crashed process's own last words
-            if (children.FirstOrDefault(c => c.Exited) is { } dead)
+            if (_children.FirstOrDefault(c => c.Exited) is { } dead)
                 throw new Xunit.Sdk.XunitException($"{dead.Name} exited with {dead.ExitCode} during the test run; its output ends:\n{dead.Tail(60)}");
             return true;
         }
-        if (missingBinaries && SkipWhenMissing)
+        if (_missingBinaries && SkipWhenMissing)
         {
-            output.WriteLine($"skipped (HOMEOPS_SKIP_APISERVER=1): {failure}");
+            output.WriteLine($"skipped (HOMEOPS_SKIP_APISERVER=1): {_failure}");
             return false;
         }
-        throw new Xunit.Sdk.XunitException(failure ?? "the API server fixture was not initialized");
+        throw new Xunit.Sdk.XunitException(_failure ?? "the API server fixture was not initialized");
     }
 
-    private bool missingBinaries;
+    private bool _missingBinaries;
 
     public async Task InitializeAsync()
     {
@@ -126,8 +125,8 @@ public sealed class ApiServerFixture : IAsyncLifetime
             : etcd is null ? "etcd is not installed" : null;
         if (problem is not null)
         {
-            missingBinaries = true;
-            failure = problem
+            _missingBinaries = true;
+            _failure = problem
                 + ": run tests/apiserver/build.sh (builds kube-apiserver from Debian's kubernetes source into the cache, "
                 + "about 4 minutes once per machine, and installs etcd-server), or set HOMEOPS_SKIP_APISERVER=1 to skip "
                 + "the API server tests";
@@ -152,17 +151,17 @@ public sealed class ApiServerFixture : IAsyncLifetime
                 break;
             }
         }
-        failure = $"the API server did not start: {last?.Message}";
+        _failure = $"the API server did not start: {last?.Message}";
         await StopAsync();
     }
 
     public async Task DisposeAsync() => await StopAsync();
 
     /// <summary>Installs Flux's CRDs (<see cref="TestCrds"/>) once per fixture and waits until they are served.</summary>
-    public Task InstallFluxCrdsAsync() => fluxCrds.Value;
+    public Task InstallFluxCrdsAsync() => _fluxCrds.Value;
 
     /// <summary>Installs the day-2 CRDs (<see cref="TestCrds.DayTwo"/>: Longhorn, cert-manager, Cilium BGP) once per fixture.</summary>
-    public Task InstallDayTwoCrdsAsync() => dayTwoCrds.Value;
+    public Task InstallDayTwoCrdsAsync() => _dayTwoCrds.Value;
 
     /// <summary>A fresh namespace with a unique name, for a test's namespaced objects.</summary>
     public async Task<string> CreateNamespaceAsync(string prefix = "t")
@@ -174,13 +173,13 @@ public sealed class ApiServerFixture : IAsyncLifetime
 
     private async Task StartAsync(string apiserverPath, string etcdPath)
     {
-        temp = new TempDir();
+        _temp = new TempDir();
         // etcd fsyncs every write: on tmpfs that costs nothing
-        shmDir = Directory.Exists("/dev/shm") ? Path.Combine("/dev/shm", $"homeops-etcd-{Guid.NewGuid():N}") : null;
-        var etcdData = shmDir ?? temp.File("etcd");
+        _shmDir = Directory.Exists("/dev/shm") ? Path.Combine("/dev/shm", $"homeops-etcd-{Guid.NewGuid():N}") : null;
+        var etcdData = _shmDir ?? _temp.File("etcd");
         var (clientPort, peerPort, securePort) = (FreePort(), FreePort(), FreePort());
 
-        var etcd = Child.Start("etcd", etcdPath, temp.File("etcd.log"),
+        var etcd = Child.Start("etcd", etcdPath, _temp.File("etcd.log"),
             "--name", "homeops-test",
             "--data-dir", etcdData,
             "--listen-client-urls", $"http://127.0.0.1:{clientPort}",
@@ -191,24 +190,24 @@ public sealed class ApiServerFixture : IAsyncLifetime
             "--initial-cluster-state", "new",
             "--listen-metrics-urls", "",
             "--logger", "zap", "--log-level", "warn");
-        children.Add(etcd);
+        _children.Add(etcd);
         using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) })
             await WaitUntil(etcd, async () =>
                 (await http.GetStringAsync($"http://127.0.0.1:{clientPort}/health")).Contains("\"health\":\"true\""), "etcd /health");
 
-        File.WriteAllText(temp.File("tokens.csv"), $"{Token},{User},homeops-admin-uid,\"system:masters\"\n");
-        var key = temp.File("sa.key");
-        var pub = temp.File("sa.pub");
+        File.WriteAllText(_temp.File("tokens.csv"), $"{Token},{User},homeops-admin-uid,\"system:masters\"\n");
+        var key = _temp.File("sa.key");
+        var pub = _temp.File("sa.pub");
         Run("openssl", "genrsa", "-out", key, "2048");
         Run("openssl", "rsa", "-in", key, "-pubout", "-out", pub);
 
-        var apiserver = Child.Start("kube-apiserver", apiserverPath, temp.File("kube-apiserver.log"),
+        var apiserver = Child.Start("kube-apiserver", apiserverPath, _temp.File("kube-apiserver.log"),
             "--etcd-servers", $"http://127.0.0.1:{clientPort}",
             "--bind-address", "127.0.0.1",
             "--advertise-address", "127.0.0.1",
             "--secure-port", securePort.ToString(),
-            "--cert-dir", temp.File("certs"),
-            "--token-auth-file", temp.File("tokens.csv"),
+            "--cert-dir", _temp.File("certs"),
+            "--token-auth-file", _temp.File("tokens.csv"),
             "--authorization-mode", "RBAC",
             "--service-account-issuer", "https://kubernetes.default.svc.cluster.local",
             "--service-account-key-file", pub,
@@ -223,7 +222,7 @@ public sealed class ApiServerFixture : IAsyncLifetime
             "--allow-privileged=true",   // boolean flags take =value only
             "--profiling=false",
             "--logtostderr=true", "-v", "0");
-        children.Add(apiserver);
+        _children.Add(apiserver);
         Server = $"https://127.0.0.1:{securePort}";
 
         using (var http = InsecureHttp())
@@ -233,7 +232,7 @@ public sealed class ApiServerFixture : IAsyncLifetime
                 return response.StatusCode == HttpStatusCode.OK;
             }, "kube-apiserver /readyz");
 
-        KubeconfigPath = temp.File("kubeconfig");
+        KubeconfigPath = _temp.File("kubeconfig");
         File.WriteAllText(KubeconfigPath, $"""
             apiVersion: v1
             kind: Config
@@ -254,17 +253,17 @@ public sealed class ApiServerFixture : IAsyncLifetime
                 namespace: default
             current-context: homeops-test
             """);
-        client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath));
+        _client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath));
 
         // the bootstrap controller creates "default" shortly after /readyz; namespaced tests need it
         await WaitUntil(apiserver, async () =>
         {
-            try { await client.CoreV1.ReadNamespaceAsync("default"); return true; }
+            try { await _client.CoreV1.ReadNamespaceAsync("default"); return true; }
             catch (k8s.Autorest.HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound) { return false; }
         }, "namespace default");
     }
 
-    private HttpClient InsecureHttp() => new(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true })
+    private static HttpClient InsecureHttp() => new(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true })
     {
         Timeout = TimeSpan.FromSeconds(5),
         DefaultRequestHeaders = { Authorization = new("Bearer", Token) },
@@ -300,18 +299,18 @@ public sealed class ApiServerFixture : IAsyncLifetime
 
     private async Task StopAsync()
     {
-        client?.Dispose();
-        client = null;
-        for (var i = children.Count - 1; i >= 0; i--) await children[i].StopAsync();   // apiserver before etcd
-        children.Clear();
-        temp?.Dispose();
-        temp = null;
-        if (shmDir is not null)
+        _client?.Dispose();
+        _client = null;
+        for (var i = _children.Count - 1; i >= 0; i--) await _children[i].StopAsync();   // apiserver before etcd
+        _children.Clear();
+        _temp?.Dispose();
+        _temp = null;
+        if (_shmDir is not null)
         {
-            try { Directory.Delete(shmDir, recursive: true); }
+            try { Directory.Delete(_shmDir, recursive: true); }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
-            shmDir = null;
+            _shmDir = null;
         }
     }
 
@@ -328,7 +327,7 @@ public sealed class ApiServerFixture : IAsyncLifetime
 
     private void Run(string file, params string[] arguments)
     {
-        var result = Process.Run(file, temp!.Path, arguments);
+        var result = Process.Run(file, _temp!.Path, arguments);
         if (result.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed: {result.Output}");
     }
 
@@ -337,17 +336,17 @@ public sealed class ApiServerFixture : IAsyncLifetime
     /// <summary>A long-running child process whose output goes to a log file.</summary>
     private sealed class Child
     {
-        private readonly System.Diagnostics.Process process;
-        private readonly StreamWriter log;
-        private readonly Lock gate = new();
+        private readonly System.Diagnostics.Process _process;
+        private readonly StreamWriter _log;
+        private readonly Lock _gate = new();
 
         private Child(string name, System.Diagnostics.Process process, string logPath, StreamWriter log) =>
-            (Name, this.process, Log, this.log) = (name, process, logPath, log);
+            (Name, _process, Log, _log) = (name, process, logPath, log);
 
         public string Name { get; }
         public string Log { get; }
-        public bool Exited => process.HasExited;
-        public int ExitCode => process.ExitCode;
+        public bool Exited => _process.HasExited;
+        public int ExitCode => _process.ExitCode;
 
         public static Child Start(string name, string file, string logPath, params string[] arguments)
         {
@@ -374,16 +373,16 @@ public sealed class ApiServerFixture : IAsyncLifetime
         private void Write(string? line)
         {
             if (line is null) return;
-            lock (gate)
+            lock (_gate)
             {
-                try { log.WriteLine(line); }
+                try { _log.WriteLine(line); }
                 catch (ObjectDisposedException) { }
             }
         }
 
         public string Tail(int lines = 30)
         {
-            lock (gate)
+            lock (_gate)
             {
                 try
                 {
@@ -401,17 +400,17 @@ public sealed class ApiServerFixture : IAsyncLifetime
         {
             try
             {
-                if (!process.HasExited)
+                if (!_process.HasExited)
                 {
-                    process.Kill(entireProcessTree: true);
+                    _process.Kill(entireProcessTree: true);
                     using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                    await process.WaitForExitAsync(cts.Token);
+                    await _process.WaitForExitAsync(cts.Token);
                 }
             }
             catch (InvalidOperationException) { }
             catch (OperationCanceledException) { }
-            lock (gate) log.Dispose();
-            process.Dispose();
+            lock (_gate) _log.Dispose();
+            _process.Dispose();
         }
     }
 }

@@ -3,8 +3,6 @@ using System.Text.Json;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using HomeOps.Adapters.Tools;
-using HomeOps.Operations.Observe;
 
 namespace HomeOps.Tests.Support;
 
@@ -102,8 +100,16 @@ public sealed class LiveCluster(ApiServerFixture api, string ns)
                 addresses,
                 nodeInfo = new
                 {
-                    kubeletVersion, kubeProxyVersion = kubeletVersion, osImage = "Talos (v1.10.5)", operatingSystem = "linux", architecture = "amd64",
-                    containerRuntimeVersion = "containerd://2.0.5", kernelVersion = "6.12.40-talos", machineID = name, systemUUID = name, bootID = name,
+                    kubeletVersion,
+                    kubeProxyVersion = kubeletVersion,
+                    osImage = "Talos (v1.10.5)",
+                    operatingSystem = "linux",
+                    architecture = "amd64",
+                    containerRuntimeVersion = "containerd://2.0.5",
+                    kernelVersion = "6.12.40-talos",
+                    machineID = name,
+                    systemUUID = name,
+                    bootID = name,
                 },
                 conditions = new[]
                 {
@@ -152,7 +158,11 @@ public sealed class LiveCluster(ApiServerFixture api, string ns)
                     ["longhorn-ssd"] = new
                     {
                         conditions = new[] { Condition("Ready", true, ""), Condition("Schedulable", true, "") },
-                        diskPath = path, diskType = "filesystem", storageAvailable = available, storageMaximum = maximum, storageScheduled = maximum / 4,
+                        diskPath = path,
+                        diskType = "filesystem",
+                        storageAvailable = available,
+                        storageMaximum = maximum,
+                        storageScheduled = maximum / 4,
                     },
                 },
             });
@@ -163,8 +173,10 @@ public sealed class LiveCluster(ApiServerFixture api, string ns)
             new { secretName = name + "-tls", dnsNames = new[] { dnsName }, issuerRef = new { name = "letsencrypt-production", kind = "ClusterIssuer" } },
             new
             {
-                notBefore = notAfter.AddDays(-90).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"), notAfter = notAfter.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
-                renewalTime = notAfter.AddDays(-30).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"), revision = 3,
+                notBefore = notAfter.AddDays(-90).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
+                notAfter = notAfter.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
+                renewalTime = notAfter.AddDays(-30).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
+                revision = 3,
                 conditions = new[] { Condition("Ready", ready, ready ? "Certificate is up to date and has not expired" : "Issuing certificate as Secret does not exist") },
             });
 
@@ -227,7 +239,12 @@ public sealed class LiveCluster(ApiServerFixture api, string ns)
 
     private static object Condition(string type, bool status, string message) => new
     {
-        type, status = status ? "True" : "False", reason = status ? type : "Not" + type, message, lastTransitionTime = Now, lastProbeTime = "",
+        type,
+        status = status ? "True" : "False",
+        reason = status ? type : "Not" + type,
+        message,
+        lastTransitionTime = Now,
+        lastProbeTime = "",
     };
 
     private static string Now => DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");

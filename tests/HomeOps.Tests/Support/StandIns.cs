@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using HomeOps.Adapters.Tools;
-using HomeOps.Model.Talhelper;
 
 namespace HomeOps.Tests.Support;
 
@@ -11,19 +10,19 @@ namespace HomeOps.Tests.Support;
 /// </summary>
 public sealed class StandIns : IDisposable
 {
-    private readonly TempDir state = new();
+    private readonly TempDir _state = new();
 
     public static string Directory => Path.Combine(Repo.Root, "tests", "standins");
 
-    public string StatePath => state.Path;
+    public string StatePath => _state.Path;
 
-    public TempDir Temp => state;
+    public TempDir Temp => _state;
 
     /// <summary>PATH = the stand-ins, then the original PATH (python3 comes from there); HOMEOPS_STANDIN_STATE = the state dir.</summary>
     public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
     {
         ["PATH"] = Directory + Path.PathSeparator + System.Environment.GetEnvironmentVariable("PATH"),
-        ["HOMEOPS_STANDIN_STATE"] = state.Path,
+        ["HOMEOPS_STANDIN_STATE"] = _state.Path,
     };
 
     public ToolRunner Runner => new(Environment);
@@ -31,8 +30,8 @@ public sealed class StandIns : IDisposable
     /// <summary>knobs.json, read by the stand-ins on every call.</summary>
     public JsonObject Knobs
     {
-        get => File.Exists(state.File("knobs.json")) ? JsonNode.Parse(File.ReadAllText(state.File("knobs.json")))!.AsObject() : new JsonObject();
-        set => File.WriteAllText(state.File("knobs.json"), value.ToJsonString());
+        get => File.Exists(_state.File("knobs.json")) ? JsonNode.Parse(File.ReadAllText(_state.File("knobs.json")))!.AsObject() : new JsonObject();
+        set => File.WriteAllText(_state.File("knobs.json"), value.ToJsonString());
     }
 
     public void SetKnobs(string json) => Knobs = JsonNode.Parse(json)!.AsObject();
@@ -40,8 +39,8 @@ public sealed class StandIns : IDisposable
     public sealed record Call(string Tool, IReadOnlyList<string> Argv, string Command, string? Node);
 
     /// <summary>Every invocation so far, from calls.log.</summary>
-    public IReadOnlyList<Call> Calls => !File.Exists(state.File("calls.log")) ? [] :
-        File.ReadAllLines(state.File("calls.log")).Where(l => l.Length > 0).Select(l =>
+    public IReadOnlyList<Call> Calls => !File.Exists(_state.File("calls.log")) ? [] :
+        File.ReadAllLines(_state.File("calls.log")).Where(l => l.Length > 0).Select(l =>
         {
             var e = JsonDocument.Parse(l).RootElement;
             return new Call(e.GetProperty("tool").GetString()!, e.GetProperty("argv").EnumerateArray().Select(a => a.GetString()!).ToList(),
@@ -50,7 +49,7 @@ public sealed class StandIns : IDisposable
 
     /// <summary>A stand-in's own state file (talos.json, helm.json, ...), or an empty object.</summary>
     public JsonObject StateOf(string file) =>
-        File.Exists(state.File(file)) ? JsonNode.Parse(File.ReadAllText(state.File(file)))!.AsObject() : new JsonObject();
+        File.Exists(_state.File(file)) ? JsonNode.Parse(File.ReadAllText(_state.File(file)))!.AsObject() : new JsonObject();
 
-    public void Dispose() => state.Dispose();
+    public void Dispose() => _state.Dispose();
 }

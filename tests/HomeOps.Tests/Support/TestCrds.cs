@@ -3,9 +3,6 @@ using System.Text.Json;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using HomeOps.Adapters.Tools;
-using HomeOps.Model.Talhelper;
-using HomeOps.Operations.Observe;
 
 namespace HomeOps.Tests.Support;
 

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using HomeOps.Adapters.Files;
 using HomeOps.Adapters.Schemas;
-using HomeOps.Compile.Repository;
 using HomeOps.Validate.Engine;
 
 namespace HomeOps.Tests.Support;

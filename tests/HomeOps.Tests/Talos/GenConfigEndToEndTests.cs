@@ -1,11 +1,10 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using HomeOps.Tests.Support;
 using HomeOps.Adapters.Schemas;
-using HomeOps.Model.Yaml;
-using HomeOps.Validate.Schema;
-
 using HomeOps.Model;
+using HomeOps.Model.Yaml;
+using HomeOps.Tests.Support;
+using HomeOps.Validate.Schema;
 
 namespace HomeOps.Tests.Talos;
 
@@ -28,7 +27,7 @@ public sealed class GenConfigEndToEndTests : IDisposable
         return Process.HomeOps(_repo, "talos", "genconfig", "--schema-location", _schemas);
     }
 
-    private string[] Rendered => ["home-ops-mini01.yaml", "home-ops-mini02.yaml", "home-ops-mini03.yaml", "talosconfig"];
+    private static string[] Rendered => ["home-ops-mini01.yaml", "home-ops-mini02.yaml", "home-ops-mini03.yaml", "talosconfig"];
 
     [Fact]
     public void WritesThreeControlPlaneConfigsAndTalosconfigWithMode0600()

@@ -1,9 +1,8 @@
 using System.Text.Json.Nodes;
-using HomeOps.Tests.Support;
 using HomeOps.Compile.Talhelper;
 using HomeOps.Compile.Talos;
 using HomeOps.Model;
-using HomeOps.Model.Talhelper;
+using HomeOps.Tests.Support;
 
 namespace HomeOps.Tests.Talos;
 

@@ -1,10 +1,9 @@
-using HomeOps.Tests.Support;
 using HomeOps.Compile.Talhelper;
 using HomeOps.Compile.Talos;
 using HomeOps.Model;
 using HomeOps.Model.Talhelper;
-
 using HomeOps.Model.Yaml;
+using HomeOps.Tests.Support;
 
 namespace HomeOps.Tests.Talos;
 

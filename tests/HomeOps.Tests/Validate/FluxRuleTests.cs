@@ -1,8 +1,6 @@
-using HomeOps.Tests.Support;
-using HomeOps.Adapters.Tools;
-using HomeOps.Validate.Rules.Flux;
-
 using HomeOps.Model;
+using HomeOps.Tests.Support;
+using HomeOps.Validate.Rules.Flux;
 
 namespace HomeOps.Tests.Validate;
 

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using HomeOps.Tests.Support;
-using Xunit.Abstractions;
-using HomeOps.Compile.Talhelper;
 using HomeOps.Validate.Engine;
+using Xunit.Abstractions;
 
 namespace HomeOps.Tests.Validate;
 

@@ -1,13 +1,11 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using HomeOps.Tests.Support;
 using HomeOps.Adapters.Files;
-using HomeOps.Adapters.Tools;
 using HomeOps.Compile.Bgp;
 using HomeOps.Compile.Network;
-using HomeOps.Compile.Repository;
 using HomeOps.Model.Network;
 using HomeOps.Model.Repository;
+using HomeOps.Tests.Support;
 
 namespace HomeOps.Tests.Validate;
 
@@ -34,10 +32,10 @@ public sealed class NetworkPlanTests
     [Fact]
     public void The_bootstrap_incident_pools_span_the_node_vlan()
     {
-        IpRange.TryParse("172.29.51.100-172.29.51.199", out var bootstrap);
-        IpRange.TryParse("172.29.52.100-172.29.52.199", out var gitops);
+        Assert.True(IpRange.TryParse("172.29.51.100-172.29.51.199", out var bootstrap));
+        Assert.True(IpRange.TryParse("172.29.52.100-172.29.52.199", out var gitops));
         Assert.Equal("172.29.48.0/21", IpRange.Covering([bootstrap, gitops]).ToString());
-        Assert.Equal("172.29.52.0/24", IpRange.Covering([gitops, IpRange.Single(IPAddress.Parse("172.29.52.250"))]).ToString());
+        Assert.Equal("172.29.52.0/24", IpRange.Covering([gitops, IpRange.OneAddress(IPAddress.Parse("172.29.52.250"))]).ToString());
     }
 
     [Fact]

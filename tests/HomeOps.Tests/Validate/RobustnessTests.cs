@@ -1,9 +1,7 @@
 using System.Text;
-using System.Text.Json.Nodes;
+using HomeOps.Model;
 using HomeOps.Tests.Support;
 using Xunit.Abstractions;
-using HomeOps.Compile.Talhelper;
-using HomeOps.Model;
 
 namespace HomeOps.Tests.Validate;
 

@@ -1,10 +1,8 @@
-using HomeOps.Tests.Support;
 using HomeOps.Adapters.Files;
 using HomeOps.Adapters.Schemas;
-using HomeOps.Compile.Repository;
-using HomeOps.Validate.Engine;
-
 using HomeOps.Model;
+using HomeOps.Tests.Support;
+using HomeOps.Validate.Engine;
 
 namespace HomeOps.Tests.Validate;
 

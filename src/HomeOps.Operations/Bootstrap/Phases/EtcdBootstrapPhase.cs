@@ -1,5 +1,3 @@
-using HomeOps.Compile.Talos;
-using HomeOps.Model.Talhelper;
 namespace HomeOps.Operations.Bootstrap.Phases;
 
 /// <summary>Bootstraps etcd exactly once, on the first control-plane node; a cluster whose etcd runs is left alone.</summary>

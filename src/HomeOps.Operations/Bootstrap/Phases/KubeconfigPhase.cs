@@ -1,4 +1,3 @@
-using HomeOps.Compile.Talos;
 namespace HomeOps.Operations.Bootstrap.Phases;
 
 /// <summary>Fetches the admin kubeconfig from Talos into the state folder (0600, gitignored).</summary>

@@ -1,9 +1,6 @@
 using System.Text.RegularExpressions;
-using HomeOps.Compile.Talos;
 using HomeOps.Model;
-using HomeOps.Model.Talhelper;
 using HomeOps.Operations.Tools;
-using HomeOps.Validate.Rules.Flux;
 
 namespace HomeOps.Operations.Bootstrap.Phases;
 

@@ -1,6 +1,4 @@
-using HomeOps.Compile.Talos;
 using HomeOps.Model;
-using HomeOps.Model.Talhelper;
 using HomeOps.Operations.Tools;
 
 namespace HomeOps.Operations.Bootstrap.Phases;

@@ -1,4 +1,3 @@
-using HomeOps.Model.Talhelper;
 namespace HomeOps.Operations.Bootstrap.Phases;
 
 /// <summary>

@@ -2,11 +2,9 @@ using System.Text.Json.Nodes;
 using HomeOps.Compile.Bgp;
 using HomeOps.Compile.Repository;
 using HomeOps.Model;
-using HomeOps.Model.Bootstrap;
 using HomeOps.Model.Repository;
-using HomeOps.Validate.Engine;
-
 using HomeOps.Model.Yaml;
+using HomeOps.Validate.Engine;
 
 namespace HomeOps.Validate.Rules.Bgp;
 

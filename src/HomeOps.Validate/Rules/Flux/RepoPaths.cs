@@ -60,5 +60,7 @@ public sealed class RepoPaths
     public static bool IsRemote(string reference) =>
         reference.Contains("://", StringComparison.Ordinal) || reference.StartsWith("git@", StringComparison.Ordinal)
         || reference.Contains("?ref=", StringComparison.Ordinal)
-        || new[] { "github.com/", "gitlab.com/", "bitbucket.org/" }.Any(h => reference.StartsWith(h, StringComparison.Ordinal));
+        || GitHosts.Any(h => reference.StartsWith(h, StringComparison.Ordinal));
+
+    private static readonly string[] GitHosts = ["github.com/", "gitlab.com/", "bitbucket.org/"];
 }

@@ -1,4 +1,3 @@
-using HomeOps.Compile.Bgp;
 using HomeOps.Compile.Repository;
 using HomeOps.Model;
 using HomeOps.Validate.Engine;

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using HomeOps.Compile.Bgp;
 using HomeOps.Compile.Repository;
 using HomeOps.Model;
 using HomeOps.Model.Repository;

@@ -1,7 +1,5 @@
-using HomeOps.Compile.Bgp;
 using HomeOps.Compile.Network;
 using HomeOps.Compile.Repository;
-using HomeOps.Compile.Talhelper;
 using HomeOps.Model;
 using HomeOps.Validate.Engine;
 

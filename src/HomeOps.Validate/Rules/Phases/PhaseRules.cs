@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
-using HomeOps.Compile.Bgp;
 using HomeOps.Compile.Repository;
 using HomeOps.Model;
-using HomeOps.Model.Bootstrap;
 using HomeOps.Model.Repository;
 using HomeOps.Validate.Engine;
 

@@ -1,16 +1,12 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Json.Schema;
-using HomeOps.Compile.Bgp;
 using HomeOps.Compile.Repository;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
-using HomeOps.Validate.Engine;
-using HomeOps.Validate.Rules.Flux;
-using HomeOps.Validate.Schema;
-
 using HomeOps.Model.Yaml;
+using HomeOps.Validate.Engine;
+using HomeOps.Validate.Schema;
+using Json.Schema;
 
 namespace HomeOps.Validate.Rules.Schema;
 

@@ -1,12 +1,8 @@
-using System.Text.Json.Nodes;
-using HomeOps.Compile.Bgp;
 using HomeOps.Compile.Repository;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
-using HomeOps.Validate.Engine;
-using HomeOps.Validate.Rules.Flux;
-
 using HomeOps.Model.Yaml;
+using HomeOps.Validate.Engine;
 
 namespace HomeOps.Validate.Rules.Secrets;
 

@@ -1,11 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using HomeOps.Model.Repository;
-using HomeOps.Model.Talhelper;
-using HomeOps.Model.Yaml;
-
 using HomeOps.Model;
+using HomeOps.Model.Repository;
+using HomeOps.Model.Yaml;
 
 namespace HomeOps.Validate.Rules.Secrets;
 
@@ -18,6 +16,8 @@ public sealed record SecretFinding(string File, int Line, string Rule);
 /// </summary>
 public static class SecretScanner
 {
+    private static readonly string[] KubeconfigCredentials = ["client-key-data", "client-key", "token"];
+
     private static readonly (string Rule, Regex Pattern)[] TextRules =
     [
         ("pem-private-key", new Regex(@"-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----")),
@@ -60,7 +60,7 @@ public static class SecretScanner
             if (doc["contexts"] is JsonObject contexts && contexts.Any(c => !string.IsNullOrEmpty(Manifest.Text(c.Value.Field("key")))))
                 yield return new SecretFinding(file, line, "talosconfig-key");
             // kubeconfig: users: [{user: {client-key-data | client-key | token}}]
-            if (doc["users"] is JsonArray users && users.Any(u => u.Field("user") is JsonObject user && new[] { "client-key-data", "client-key", "token" }.Any(k => !string.IsNullOrEmpty(Manifest.Text(user[k])))))
+            if (doc["users"] is JsonArray users && users.Any(u => u.Field("user") is JsonObject user && KubeconfigCredentials.Any(k => !string.IsNullOrEmpty(Manifest.Text(user[k])))))
                 yield return new SecretFinding(file, line, "kubeconfig-credentials");
         }
     }

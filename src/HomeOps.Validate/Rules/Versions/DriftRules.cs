@@ -1,9 +1,7 @@
-using HomeOps.Compile.Bgp;
 using HomeOps.Compile.Network;
 using HomeOps.Compile.Repository;
 using HomeOps.Compile.Talos;
 using HomeOps.Model;
-using HomeOps.Model.Bootstrap;
 using HomeOps.Model.Repository;
 using HomeOps.Validate.Engine;
 

@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using HomeOps.Compile.Bgp;
 using HomeOps.Compile.Repository;
-using HomeOps.Compile.Talhelper;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
 using HomeOps.Validate.Engine;
