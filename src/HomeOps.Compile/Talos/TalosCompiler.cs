@@ -3,42 +3,8 @@ using HomeOps.Compile.Secrets;
 using HomeOps.Compile.Talhelper;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
-using HomeOps.Model.Talhelper;
-using HomeOps.Model.Yaml;
 
 namespace HomeOps.Compile.Talos;
-
-
-/// <summary>A loaded, checked talconfig with its nodes resolved: everything genconfig needs but the secrets.</summary>
-public sealed record TalosPlan(
-    TalConfig Config,
-    IReadOnlyList<ResolvedNode> Nodes,
-    ReleaseVersion Talos,
-    ReleaseVersion Kubernetes,
-    string ConfigDirectory,
-    IReadOnlyDictionary<string, string> Variables)
-{
-    public string OutputDirectory => RepoPath.Join(ConfigDirectory, "talos/clusterconfig");
-
-    /// <summary>Where genconfig writes <paramref name="hostname"/>'s machine config, relative to the repository root.</summary>
-    public string MachineConfigPath(string hostname) => RepoPath.Join(OutputDirectory, $"{Config.ClusterName}-{hostname}.yaml");
-
-    /// <summary>The talosconfig genconfig writes beside the machine configs, relative to the repository root.</summary>
-    public string TalosconfigPath => RepoPath.Join(OutputDirectory, "talosconfig");
-}
-
-/// <summary>
-/// One node's rendered machine config. <see cref="SchemaDocuments"/> are the same documents as the official
-/// schema should see them: deprecated fields Talos still honours are left out, having been reported once already.
-/// </summary>
-public sealed record RenderedNode(ResolvedNode Node, string Path, IReadOnlyList<JsonObject> Documents, IReadOnlyList<JsonObject> SchemaDocuments,
-    string InstallerImage, string SchematicId)
-{
-    public string Yaml => YamlJson.ToYaml(Documents);
-}
-
-/// <summary>Everything genconfig writes. All of it holds key material.</summary>
-public sealed record TalosRender(IReadOnlyList<RenderedNode> Nodes, string TalosconfigPath, JsonObject Talosconfig);
 
 /// <summary>talconfig.yaml → checked plan → per-node machine configs. Pure apart from reading the source tree; the schema check is the caller's.</summary>
 public static class TalosCompiler

@@ -52,20 +52,3 @@ public sealed class Manifest(string file, int index, JsonObject body, IReadOnlyD
     public static IEnumerable<(JsonNode? Item, int Index)> Items(JsonNode? node) =>
         node is JsonArray array ? array.Select((item, index) => (item, index)) : [];
 }
-
-/// <summary>A file in the repository as the validator sees it.</summary>
-/// <param name="Path">Repository-relative, with '/'.</param>
-/// <param name="Text">Null for binary or oversized files, which only get their own finding.</param>
-/// <param name="Tracked">Git tracks it (or the tree is not a Git repository, and every file counts).</param>
-public sealed record RepoFile(string Path, string? Text, bool Tracked);
-
-/// <summary>Safe field access on parsed documents, whose shape nothing guarantees.</summary>
-public static class JsonFields
-{
-    /// <summary>
-    /// The field of an object node; null for null, arrays and scalars. JsonNode's own indexer throws
-    /// when the node is not an object, and a hand-broken document (`spec: [a]`) must give a finding,
-    /// not a failed rule.
-    /// </summary>
-    public static JsonNode? Field(this JsonNode? node, string name) => node is JsonObject o ? o[name] : null;
-}

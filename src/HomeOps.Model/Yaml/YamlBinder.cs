@@ -6,31 +6,6 @@ using YamlDotNet.RepresentationModel;
 
 namespace HomeOps.Model.Yaml;
 
-/// <summary>Marks a property that must be present in the YAML mapping.</summary>
-[AttributeUsage(AttributeTargets.Property)]
-public sealed class RequiredKeyAttribute : Attribute;
-
-/// <summary>Marks a key that is still accepted but has a replacement; binding it warns.</summary>
-[AttributeUsage(AttributeTargets.Property)]
-public sealed class DeprecatedKeyAttribute(string replacement) : Attribute
-{
-    public string Replacement { get; } = replacement;
-}
-
-/// <summary>Base for bound objects: remembers where the mapping and each of its keys came from.</summary>
-public abstract class Located
-{
-    private readonly Dictionary<string, SourceLocation> _keys = new(StringComparer.Ordinal);
-
-    [System.Text.Json.Serialization.JsonIgnore]
-    public SourceLocation Location { get; internal set; }
-
-    /// <summary>Where the value of <paramref name="key"/> (its YAML key name) was written; the mapping itself if absent.</summary>
-    public SourceLocation LocationOf(string key) => _keys.GetValueOrDefault(key, Location);
-
-    internal void Remember(string key, SourceLocation at) => _keys[key] = at;
-}
-
 /// <summary>
 /// Binds YAML mappings onto plain C# classes (keys: [JsonPropertyName] or the camelCase
 /// property name, so the same class serializes back to the identical shape), strictly: an unknown key is an error with its
@@ -188,37 +163,4 @@ public sealed class YamlBinder(string file, FindingBag findings)
     };
 
     private static string Name(Type type) => type == typeof(string) ? "string" : type == typeof(bool) ? "boolean (true/false)" : "whole number";
-}
-
-/// <summary>"Did you mean" by edit distance, case-insensitive, only when the match is close.</summary>
-public static class Suggest
-{
-    public static string? Nearest(string input, IEnumerable<string> candidates)
-    {
-        string? best = null;
-        var bestDistance = int.MaxValue;
-        foreach (var candidate in candidates)
-        {
-            var distance = Distance(input.ToLowerInvariant(), candidate.ToLowerInvariant());
-            if (distance < bestDistance) (best, bestDistance) = (candidate, distance);
-        }
-        return bestDistance <= Math.Max(2, input.Length / 3) ? best : null;
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        var current = new int[b.Length + 1];
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
-    }
 }

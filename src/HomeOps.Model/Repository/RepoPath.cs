@@ -1,13 +1,5 @@
 namespace HomeOps.Model.Repository;
 
-/// <summary>Read access to the operator's repository. Paths are repository-relative with '/'.</summary>
-public interface ISourceTree
-{
-    string Root { get; }
-    bool Exists(string path);
-    string ReadText(string path);
-}
-
 public static class RepoPath
 {
     /// <summary>Joins and normalizes repository-relative paths ("a/./b/../c" → "a/c"); a leading ".." stays, to be refused on read.</summary>

@@ -1,8 +1,5 @@
 namespace HomeOps.Operations.Observe;
 
-// What day-2 commands (status, diagnose, recover, upgrade health gates) read from the Kubernetes API.
-// The records keep only what those commands judge; KubernetesClient fills them in Edge.
-
 /// <summary>A Node: its Ready condition, versions, roles (from node-role.kubernetes.io/* labels), addresses and pod CIDRs.</summary>
 public sealed record LiveNode(string Name, bool Ready, string ReadyMessage, string KubeletVersion, string OsImage,
     IReadOnlyList<string> Roles, IReadOnlyList<string> InternalAddresses, IReadOnlyList<string> PodCidrs);
@@ -54,41 +51,3 @@ public sealed record LiveService(string Namespace, string Name, string Type, IRe
 
 /// <summary>A Pod: its node, its IPs, and whether it shares the node's network.</summary>
 public sealed record LivePod(string Namespace, string Name, string Node, IReadOnlyList<string> PodIps, bool HostNetwork, string Phase);
-
-/// <summary>
-/// Read-only view of a running cluster through its API. Custom resources come back null when the API does not serve
-/// them (the CRD is not installed), so "Longhorn is not installed" is distinguishable from "Longhorn has no volumes".
-/// A cluster that does not answer throws <see cref="ClusterUnreachableException"/>.
-/// </summary>
-public interface IClusterReader
-{
-    Task<IReadOnlyList<LiveNode>> NodesAsync(CancellationToken cancel);
-
-    /// <summary>Kustomizations and HelmReleases; null when Flux's CRDs are not installed.</summary>
-    Task<IReadOnlyList<FluxObject>?> FluxObjectsAsync(CancellationToken cancel);
-
-    Task<IReadOnlyList<LonghornVolume>?> LonghornVolumesAsync(CancellationToken cancel);
-
-    Task<IReadOnlyList<LonghornNode>?> LonghornNodesAsync(CancellationToken cancel);
-
-    Task<IReadOnlyList<CertificateStatus>?> CertificatesAsync(CancellationToken cancel);
-
-    /// <summary>Every peer of every CiliumBGPNodeConfig (cilium.io/v2alpha1); null when the BGP control plane's CRDs are absent.</summary>
-    Task<IReadOnlyList<BgpPeerStatus>?> BgpPeersAsync(CancellationToken cancel);
-
-    Task<IReadOnlyList<LiveService>> ServicesAsync(CancellationToken cancel);
-
-    Task<IReadOnlyList<LivePod>> PodsAsync(CancellationToken cancel);
-}
-
-/// <summary>The API server did not answer (connection refused, TLS, timeout) or refused the credentials.</summary>
-public sealed class ClusterUnreachableException(string message, Exception? inner = null) : Exception(message, inner);
-
-/// <summary>The API answered, but not with what was asked for (a 404 for a kind that is not installed, a 4xx refusal).</summary>
-public sealed class ClusterReadException(string message, Exception? inner = null) : Exception(message, inner);
-
-/// <summary>Builds a reader from a kubeconfig; throws <see cref="ClusterUnreachableException"/> when the file is missing or unusable.</summary>
-public interface IClusterReaderFactory
-{
-    IClusterReader Connect(string kubeconfigPath);
-}

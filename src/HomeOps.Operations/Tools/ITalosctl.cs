@@ -1,35 +1,5 @@
 namespace HomeOps.Operations.Tools;
 
-// The narrow adapters bootstrap drives, one per external CLI. Each turns the tool's real flags and
-// output formats into these few calls; nothing else in homeops builds a command line for them.
-// Secrets never appear on a command line: they travel through 0600 files or stdin.
-
-/// <summary>A finished tool invocation, with the command line as it may be shown (secrets redacted).</summary>
-public sealed record ToolResult(string CommandLine, int ExitCode, string Stdout, string Stderr)
-{
-    /// <summary>The last lines of stderr (or stdout when stderr is empty), for failure messages.</summary>
-    public string Tail(int lines = 15)
-    {
-        var text = Stderr.Trim().Length > 0 ? Stderr : Stdout;
-        return string.Join('\n', text.TrimEnd().Split('\n').TakeLast(lines));
-    }
-}
-
-/// <summary>A tool exited non-zero (or could not be started); carries the result for the failure report.</summary>
-public sealed class ToolFailedException(ToolResult result, string? message = null)
-    : Exception(message ?? $"`{result.CommandLine}` exited {result.ExitCode}")
-{
-    public ToolResult Result { get; } = result;
-}
-
-/// <summary>Every adapter can say which version of its tool is installed (null: not on PATH).</summary>
-public interface IVersionedTool
-{
-    string Name { get; }
-
-    Task<string?> VersionAsync(CancellationToken cancel);
-}
-
 /// <summary>How a Talos node answers on its API port.</summary>
 public enum TalosNodeState { Unreachable, Maintenance, Configured }
 
@@ -157,63 +127,3 @@ public sealed record TalosVolumeStatus(string Id, string Phase, string Location,
 
 /// <summary>A MountStatus: what (source) is mounted where (target), with which filesystem.</summary>
 public sealed record TalosMount(string Source, string Target, string FilesystemType);
-
-/// <summary>A Helm release as `helm status -o json` reports it.</summary>
-public sealed record HelmReleaseStatus(string Name, string Namespace, string Status, string ChartVersion, int Revision);
-
-/// <summary>What `helm upgrade --install` gets: chart from a repository URL at one version, values from a file.</summary>
-public sealed record HelmInstall(string Release, string Namespace, string Chart, string RepositoryUrl, string Version, string ValuesFile, TimeSpan Timeout);
-
-public interface IHelm : IVersionedTool
-{
-    Task<HelmReleaseStatus?> StatusAsync(string release, string @namespace, string kubeconfig, CancellationToken cancel);
-
-    Task UpgradeInstallAsync(HelmInstall install, string kubeconfig, CancellationToken cancel);
-}
-
-public interface IFlux : IVersionedTool
-{
-    /// <summary>`flux install --version VERSION` (the controllers and CRDs).</summary>
-    Task InstallAsync(string version, string kubeconfig, CancellationToken cancel);
-
-    /// <summary>
-    /// `flux reconcile kustomization|helmrelease NAME --namespace NS --with-source`: asks the controller to reconcile now
-    /// (fetching its source first) and waits for the outcome. Returned, not thrown: a failed reconcile is evidence.
-    /// </summary>
-    Task<ToolResult> ReconcileAsync(string kind, string @namespace, string name, string kubeconfig, CancellationToken cancel) =>
-        throw new NotSupportedException($"{GetType().Name}: reconcile");
-}
-
-/// <summary>`cilium status -o json` reduced to what bootstrap checks.</summary>
-public sealed record CiliumHealth(bool Ready, IReadOnlyList<string> Problems);
-
-/// <summary>One BGP session as `cilium bgp peers -o json` lists it.</summary>
-public sealed record PeerSession(string Node, string PeerAddress, long PeerAsn, string SessionState, int AdvertisedRoutes);
-
-/// <summary>One route a node announces to one peer, as `cilium bgp routes advertised AFI unicast -o json` lists it.</summary>
-public sealed record AdvertisedRoute(string Node, string Peer, string Prefix);
-
-public interface ICilium : IVersionedTool
-{
-    Task<CiliumHealth> StatusAsync(string kubeconfig, CancellationToken cancel);
-
-    Task<IReadOnlyList<PeerSession>> BgpPeersAsync(string kubeconfig, CancellationToken cancel);
-
-    /// <summary>What every node advertises to its peers for <paramref name="afi"/> ("ipv4" or "ipv6") unicast.</summary>
-    Task<IReadOnlyList<AdvertisedRoute>> AdvertisedRoutesAsync(string afi, string kubeconfig, CancellationToken cancel);
-}
-
-/// <summary>A 1Password item's fields by label (values are secrets: never log them).</summary>
-public sealed record OnePasswordItem(string Title, IReadOnlyDictionary<string, string> Fields);
-
-public interface IOnePassword : IVersionedTool
-{
-    /// <summary>`op item get ITEM --vault V --account A --format json --reveal`; null when the item does not exist.</summary>
-    Task<OnePasswordItem?> ItemAsync(string account, string vault, string item, CancellationToken cancel);
-}
-
-public interface IKubectl : IVersionedTool
-{
-    /// <summary>`kubectl apply --server-side -k DIR`.</summary>
-    Task ApplyKustomizationAsync(string directory, string kubeconfig, CancellationToken cancel);
-}

@@ -6,9 +6,6 @@ using HomeOps.Operations.Observe;
 
 namespace HomeOps.Operations.Maintenance;
 
-// Rolling upgrades of Talos and Kubernetes. Both start only on a healthy cluster (Talos' view: every node answers, is
-// ready, etcd healthy; the Kubernetes API's: every Node Ready, no Longhorn volume degraded or faulted) and, after each
-// disruption, wait for the same gates to open again before going on.
 public sealed partial class ClusterOperations
 {
     private IClusterReader? _cluster;
@@ -205,18 +202,4 @@ public sealed partial class ClusterOperations
             console.Say($"note: no `{key}:` line found in {path}; set it to {version} by hand");
         workspace.ReplaceText(path, updated);
     }
-}
-
-/// <summary>Reading `talosctl upgrade-k8s` progress output (pkg/cluster/kubernetes: `updating "X" to version`, ` > "IP": starting update`).</summary>
-public static partial class UpgradeK8sOutput
-{
-    [GeneratedRegex("""^ > "([^"]+)": starting update""", RegexOptions.Multiline)]
-    private static partial Regex Started();
-
-    /// <summary>The node talosctl was working on last (where a failed run stopped); null when it never got to one.</summary>
-    public static string? LastStarted(string stdout) => Started().Matches(stdout).LastOrDefault()?.Groups[1].Value;
-
-    /// <summary>The headline lines (detected version, warnings, discovered nodes, components), without the per-node detail.</summary>
-    public static IEnumerable<string> Summary(string stdout) =>
-        stdout.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0 && !l.StartsWith(" >", StringComparison.Ordinal) && !l.StartsWith(" <", StringComparison.Ordinal));
 }

@@ -4,38 +4,6 @@ using HomeOps.Operations.Tools;
 
 namespace HomeOps.Operations.Maintenance;
 
-/// <summary>How an operation talks to the operator: lines out, yes/no, and a typed answer.</summary>
-public interface IOperatorConsole
-{
-    void Say(string line);
-
-    /// <summary>True when the operator agreed; false when declined or when nobody can answer.</summary>
-    bool Confirm(string question);
-
-    /// <summary>A line typed in answer to <paramref name="prompt"/>; null when there is no input.</summary>
-    string? Ask(string prompt);
-}
-
-/// <summary>Bad input (unknown node, invalid version, missing file): nothing was changed.</summary>
-public sealed class OperationInputException(string message) : Exception(message);
-
-/// <summary>A guardrail said no (quorum, confirmation): nothing was changed.</summary>
-public sealed class OperationRefusedException(string message) : Exception(message);
-
-/// <summary>A step failed part-way: which node, which command, its output, and what to do next.</summary>
-public sealed class OperationFailedException(string message, NodeRef? node, string? command, string? outputTail, string nextStep) : Exception(message)
-{
-    public NodeRef? Node { get; } = node;
-    public string? Command { get; } = command;
-    public string? OutputTail { get; } = outputTail;
-    public string NextStep { get; } = nextStep;
-}
-
-public sealed record WaitSettings(TimeSpan Timeout, TimeSpan MaxInterval)
-{
-    public static readonly WaitSettings Default = new(TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(5));
-}
-
 /// <summary>
 /// Day-2 operations on a running cluster (reset, etcd snapshot, Talos and Kubernetes upgrades; the upgrades are in
 /// Upgrades.cs) over the talosctl adapter and, for the upgrades' health gates, the Kubernetes API. Every operation

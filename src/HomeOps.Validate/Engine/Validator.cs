@@ -6,51 +6,6 @@ using HomeOps.Validate.Schema;
 
 namespace HomeOps.Validate.Engine;
 
-/// <summary>A rule's stable id (part of the interface, documented in docs/rules.md), severity and one-line purpose.</summary>
-public sealed record RuleInfo(string Id, Severity Severity, string Summary);
-
-/// <summary>
-/// One concern's checks over the whole repository (like one Flux reconciler per concern). A set may
-/// own several rule ids when they share their analysis, e.g. the Flux graph's missing and cyclic edges.
-/// Implementations are pure: the model in, findings out through the context.
-/// </summary>
-public interface IRuleSet
-{
-    IReadOnlyList<RuleInfo> Rules { get; }
-
-    void Check(RepoModel repo, RuleContext context);
-}
-
-/// <summary>Where a rule set reports. Drops findings of rules the run does not include.</summary>
-public sealed class RuleContext(IReadOnlyDictionary<string, RuleInfo> rules, IReadOnlySet<string> enabled, FindingBag sink, ISchemaSource schemas)
-{
-    /// <summary>Where schema documents come from (--schema-location).</summary>
-    public ISchemaSource Schemas { get; } = schemas;
-
-    public bool Enabled(string rule) => enabled.Contains(rule);
-
-    /// <param name="severity">Overrides the rule's severity, e.g. a warning when a check could not run.</param>
-    public void Report(string rule, SourceLocation at, string message, string? hint = null, Severity? severity = null)
-    {
-        if (!rules.TryGetValue(rule, out var info)) throw new UnreachableException($"rule {rule} is not declared by any rule set");
-        if (enabled.Contains(rule)) sink.Add(new Finding(rule, severity ?? info.Severity, at, message, hint));
-    }
-
-    /// <summary>Passes on a finding of a shared compiler step (e.g. Talos rendering), filtered like any other.</summary>
-    public void Forward(Finding found)
-    {
-        if (!rules.ContainsKey(found.Rule) || enabled.Contains(found.Rule)) sink.Add(found);
-    }
-}
-
-/// <summary>The result of a run: findings plus what the summary reports.</summary>
-/// <param name="Timings">Wall time of each rule set, for `validate --timings`.</param>
-public sealed record ValidationReport(IReadOnlyList<Finding> Findings, int Files, int Documents, TimeSpan Duration, IReadOnlyDictionary<string, TimeSpan> Timings)
-{
-    public int Errors => Findings.Count(d => d.Severity == Severity.Error);
-    public int Warnings => Findings.Count(d => d.Severity == Severity.Warning);
-}
-
 /// <summary>Runs rule sets in parallel over one loaded model, kubeconform-style.</summary>
 public sealed class Validator(IReadOnlyList<IRuleSet> ruleSets)
 {

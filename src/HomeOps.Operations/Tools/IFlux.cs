@@ -1,0 +1,14 @@
+namespace HomeOps.Operations.Tools;
+
+public interface IFlux : IVersionedTool
+{
+    /// <summary>`flux install --version VERSION` (the controllers and CRDs).</summary>
+    Task InstallAsync(string version, string kubeconfig, CancellationToken cancel);
+
+    /// <summary>
+    /// `flux reconcile kustomization|helmrelease NAME --namespace NS --with-source`: asks the controller to reconcile now
+    /// (fetching its source first) and waits for the outcome. Returned, not thrown: a failed reconcile is evidence.
+    /// </summary>
+    Task<ToolResult> ReconcileAsync(string kind, string @namespace, string name, string kubeconfig, CancellationToken cancel) =>
+        throw new NotSupportedException($"{GetType().Name}: reconcile");
+}
