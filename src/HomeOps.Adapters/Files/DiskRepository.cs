@@ -24,20 +24,29 @@ public sealed class DiskRepository(IGit git)
         var listing = git.ListFiles(root);
         var ignoreFile = Path.Combine(root, RepoFiles.HomeopsIgnore);
         var ignored = Ignore.Parse(File.Exists(ignoreFile) ? File.ReadAllText(ignoreFile) : "");
-        var paths = (listing?.Files ?? Walk(root)).Where(p => !ignored.Matches(p)).ToList();
+        var paths = (listing?.Files ?? Walk(root, findings)).Where(p => !ignored.Matches(p)).ToList();
         var files = new RepoFile?[paths.Count];
         Parallel.For(0, paths.Count, i => files[i] = Read(root, paths[i], listing is null || listing.Value.Tracked.Contains(paths[i]), findings));
         return RepoCompiler.Compile(new DiskSourceTree(root), files.OfType<RepoFile>().ToList(), findings.Sorted(), environment);
     }
 
-    private static List<string> Walk(string root)
+    private static List<string> Walk(string root, FindingBag findings)
     {
         var result = new List<string>();
         var pending = new Stack<string>([root]);
         while (pending.Count > 0)
         {
             var directory = pending.Pop();
-            foreach (var entry in Directory.EnumerateFileSystemEntries(directory))
+            string[] entries;
+            try { entries = Directory.GetFileSystemEntries(directory); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                var relative = Path.GetRelativePath(root, directory).Replace('\\', '/');
+                findings.Add(Finding.Error("repo/unreadable", SourceLocation.InFile(relative), $"cannot read the directory {relative}: {e.Message}; nothing in it was checked",
+                    "check the directory's permissions"));
+                continue;
+            }
+            foreach (var entry in entries)
             {
                 var name = Path.GetFileName(entry);
                 if (Directory.Exists(entry) && new DirectoryInfo(entry).LinkTarget is null)

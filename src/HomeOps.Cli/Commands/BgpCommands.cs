@@ -1,6 +1,5 @@
 using System.CommandLine;
 using HomeOps.Adapters.Bgp;
-using HomeOps.Adapters.Files;
 using HomeOps.Compile.Bgp;
 
 namespace HomeOps.Cli.Commands;
@@ -17,8 +16,8 @@ public static class BgpCommands
 
     private static Command LabCommand()
     {
-        var path = new Argument<string>("PATH") { Description = "Repository (holds talconfig.yaml and the GitOps tree)", DefaultValueFactory = _ => "." };
-        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for every session and route", DefaultValueFactory = _ => 30 };
+        var path = RepositoryArgument();
+        var timeout = CliOptions.Timeout("30s", "How long to wait for every session and route");
         var routerAsn = new Option<long?>("--router-asn")
         {
             Description = "The ASN the real router runs with, when it is not the peerASN the cluster expects (default: a routerASN stated in bootstrap-config.yaml, else the peerASN): shows what a misconfigured router does",
@@ -31,10 +30,9 @@ public static class BgpCommands
             Tears everything down at the end, on failure and on Ctrl-C. Exit 0 when all is as
             planned, 1 when a session is down or a route missing or unexpected.
             """) { path, timeout, routerAsn };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancel) =>
         {
-            var root = parse.GetValue(path)!;
-            var repo = new DiskRepository(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
+            var repo = Composition.LoadRepository(Composition.ExistingRoot(parse, parse.GetValue(path)));
             var plan = LabPlan.From(repo);
             if ((parse.GetValue(routerAsn) ?? BgpTopology.StatedRouterAsn(repo)) is { } asn && asn != plan.Topology.RouterAsn)
             {
@@ -43,18 +41,15 @@ public static class BgpCommands
             }
             foreach (var stale in BgpLab.CleanStale()) Console.Error.WriteLine($"removed {stale}, left by a lab that was killed");
             using var lab = new BgpLab(plan, Console.Error.WriteLine);
-            ConsoleCancelEventHandler cancel = (_, e) => { lab.Dispose(); };
-            Console.CancelKeyPress += cancel;
-            using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, _ => lab.Dispose());
-            try
-            {
-                var report = lab.Run(TimeSpan.FromSeconds(parse.GetValue(timeout)));
-                Print(plan, report);
-                return report.Ok ? ExitCodes.Ok : ExitCodes.Findings;
-            }
-            finally { Console.CancelKeyPress -= cancel; }
+            // Ctrl-C or SIGTERM tears the lab down at once (BgpLab.Dispose is safe beside a running Run)
+            using var teardown = cancel.Register(lab.Dispose);
+            // off the invoking thread: the command-line library listens for the signals only once the action has yielded
+            var report = await Task.Run(() => lab.Run(parse.GetValue(timeout)), CancellationToken.None);
+            cancel.ThrowIfCancellationRequested();
+            Print(plan, report);
+            return report.Ok ? ExitCodes.Ok : ExitCodes.Findings;
         });
-        return command;
+        return command.WhenInterrupted("the lab's namespaces and speakers were removed");
     }
 
     private static void Print(LabPlan plan, LabReport report)
@@ -77,29 +72,26 @@ public static class BgpCommands
 
     private static Command RouterConfigCommand()
     {
-        var path = new Argument<string>("PATH") { Description = "Repository (holds talconfig.yaml and the GitOps tree)", DefaultValueFactory = _ => "." };
-        var format = new Option<string>("--format", "-o") { Description = "frr (a complete frr.conf) or unifi (the text for the UDM's BGP upload)", DefaultValueFactory = _ => "frr" };
-        format.AcceptOnlyFromAmong("frr", "unifi");
+        var path = RepositoryArgument();
+        var router = new Option<string>("--router") { Description = "The router's software: frr (a complete frr.conf) or unifi (the text for the UDM's BGP upload)", DefaultValueFactory = _ => "frr" };
+        router.AcceptOnlyFromAmong("frr", "unifi");
         var command = new Command("router-config", """
             Print the router's BGP configuration (FRR syntax) for the cluster, generated from
             talconfig.yaml (node addresses, both families) and the CiliumBGPClusterConfig,
             CiliumBGPPeerConfig and CiliumLoadBalancerIPPool objects: one eBGP neighbor per node
             address per peer family, that family activated, inbound only /32 and /128 routes inside
             the LB pools, outbound nothing, the peer config's timers, graceful restart.
-            """) { path, format };
-        command.SetAction(parse =>
+            """) { path, router };
+        command.SetAction((parse, cancel) =>
         {
-            var root = parse.GetValue(path)!;
-            if (!Directory.Exists(root))
-            {
-                Console.Error.WriteLine($"homeops: {root} is not a directory");
-                return ExitCodes.Failure;
-            }
-            var repo = new DiskRepository(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
-            var flavour = parse.GetValue(format) == "unifi" ? RouterFlavour.Unifi : RouterFlavour.Frr;
+            var repo = Composition.LoadRepository(Composition.ExistingRoot(parse, parse.GetValue(path)));
+            var flavour = parse.GetValue(router) == "unifi" ? RouterFlavour.Unifi : RouterFlavour.Frr;
             Console.Out.Write(RouterConfig.Render(BgpTopology.From(repo), flavour));
-            return ExitCodes.Ok;
+            return Task.FromResult(ExitCodes.Ok);
         });
         return command;
     }
+
+    private static Argument<string?> RepositoryArgument() =>
+        new("PATH") { Description = "Repository (holds talconfig.yaml and the GitOps tree; default: the -C directory, a relative PATH is taken from it)", Arity = ArgumentArity.ZeroOrOne };
 }

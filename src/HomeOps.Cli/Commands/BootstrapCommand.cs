@@ -10,6 +10,7 @@ using HomeOps.Model.Bootstrap;
 using HomeOps.Model.Repository;
 using HomeOps.Operations.Bootstrap;
 using HomeOps.Operations.Bootstrap.Phases;
+using HomeOps.Operations.Maintenance;
 using HomeOps.Validate.Engine;
 
 namespace HomeOps.Cli.Commands;
@@ -18,12 +19,12 @@ public static class BootstrapCommand
 {
     public static Command Create()
     {
-        var dryRun = new Option<bool>("--dry-run") { Description = "Print every phase and the exact commands (secrets redacted); touch nothing" };
+        var dryRun = CliOptions.DryRun("Print every phase and the exact commands (secrets redacted); touch nothing");
         var resume = new Option<bool>("--resume") { Description = "Continue from the first phase not completed (re-checking the last completed one)" };
         var from = new Option<string>("--from") { Description = "Start at this phase" };
         var only = new Option<string>("--only") { Description = "Run just this phase" };
-        var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation (required when not on a terminal)" };
-        var schemaLocation = CommonOptions.SchemaLocation();
+        var yes = CliOptions.Yes();
+        var schemaLocation = CliOptions.SchemaLocation();
         var command = new Command("bootstrap", $"""
             Bare Talos nodes to a Flux-reconciled cluster, in phases, driven by bootstrap-config.yaml:
               {string.Join(" → ", BootstrapPlan.PhaseOrder)}
@@ -32,70 +33,54 @@ public static class BootstrapCommand
             dies anywhere continues with --resume. Events go to {new StateSettings().Log} (JSON lines).
             Exit 0 when done, 1 when a phase failed (the message says what to run next), 2 on usage errors.
             """) { dryRun, resume, from, only, yes, schemaLocation };
-        command.SetAction(parse => Run(parse, parse.GetValue(dryRun), new BootstrapOptions(parse.GetValue(resume), parse.GetValue(from), parse.GetValue(only)),
-            parse.GetValue(yes), parse.GetValue(schemaLocation)));
-        return command;
+        command.SetAction((parse, cancel) => RunAsync(parse, parse.GetValue(dryRun), new BootstrapOptions(parse.GetValue(resume), parse.GetValue(from), parse.GetValue(only)),
+            parse.GetValue(yes), parse.GetValue(schemaLocation), cancel));
+        return command.WhenInterrupted("the state is saved: `homeops bootstrap --resume` continues");
     }
 
-    private static int Run(ParseResult parse, bool dryRun, BootstrapOptions options, bool yes, string[]? schemaLocations)
+    private static async Task<int> RunAsync(ParseResult parse, bool dryRun, BootstrapOptions options, bool yes, string[]? schemaLocations, CancellationToken cancel)
     {
-        var root = Path.GetFullPath(parse.GetValue(CommonOptions.Repo)!);
+        var root = Composition.ExistingRoot(parse);
         var findings = new FindingBag();
         var plan = BootstrapPlan.Load(new DiskSourceTree(root), findings);
         if (plan is null) throw new HomeOpsException(findings.Sorted());
-        var workflow = TalosCommands.Workflow(parse, schemaLocations);
+        var workflow = Composition.Talos(parse, schemaLocations);
         var talos = workflow.Plan(RepoFiles.TalConfig, Environment.GetEnvironmentVariables(), findings);
-        var repo = new DiskRepository(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
+        var repo = Composition.LoadRepository(root);
         var validator = new Validator(RuleCatalog.All());
-        var validation = validator.Run(repo, validator.Select([], []), CommonOptions.Schemas(schemaLocations), TimeSpan.Zero).Findings;
-        var runner = CommonOptions.Runner();
+        var validation = validator.Run(repo, validator.Select([], []), Composition.Schemas(schemaLocations), TimeSpan.Zero).Findings;
+        var runner = Composition.Runner();
         var tools = new BootstrapTools(new Talosctl(runner), new Kubectl(runner), new Helm(runner), new Flux(runner), new Cilium(runner), new OnePassword(runner));
         var state = new StateFile(Path.Combine(root, plan.Config.State.File));
         var engine = new BootstrapEngine(BootstrapPhases.All(), state);
         var live = !Console.IsOutputRedirected && !dryRun;
         var progress = new BootstrapProgress(live);
         var runId = $"{DateTime.UtcNow:yyyyMMddTHHmmssZ}-{Environment.ProcessId}";
+        var workspace = Composition.Workspace(parse);
 
         if (dryRun)
         {
-            var context = new BootstrapContext(plan, talos, repo, tools, new KubernetesClusterApiFactory(), workflow, CommonOptions.Workspace(parse), progress, TimeProvider.System, runId) { Validation = validation };
+            var context = new BootstrapContext(plan, talos, repo, tools, new KubernetesClusterApiFactory(), workflow, workspace, progress, TimeProvider.System, runId) { Validation = validation };
             PrintPlan(engine.Select(options, state.Load()), context);
             return ExitCodes.Ok;
         }
-        if (!yes && !Confirm(talos)) return Console.IsInputRedirected ? ExitCodes.Failure : ExitCodes.Findings;
+        if (!yes) Confirm(talos);
         using var runLock = RunLock.Acquire(Path.Combine(root, Path.GetDirectoryName(plan.Config.State.File) ?? ".", "bootstrap.lock"));
         using var log = new EventLogFile(Path.Combine(root, plan.Config.State.Log));
-        var runContext = new BootstrapContext(plan, talos, repo, tools, new KubernetesClusterApiFactory(), workflow, CommonOptions.Workspace(parse),
+        var runContext = new BootstrapContext(plan, talos, repo, tools, new KubernetesClusterApiFactory(), workflow, workspace,
             new EventFanOut(log, progress), TimeProvider.System, runId)
         { Validation = validation };
-        using var interrupt = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupt.Cancel(); };
-        try
-        {
-            progress.RunAsync(() => engine.RunAsync(runContext, options, interrupt.Token)).GetAwaiter().GetResult();
-            return ExitCodes.Ok;
-        }
-        catch (BootstrapFailedException e)
-        {
-            PrintFailure(e, plan.Config.State.Log);
-            return ExitCodes.Findings;
-        }
-        catch (OperationCanceledException)
-        {
-            Console.Error.WriteLine("bootstrap interrupted; the state is saved: `homeops bootstrap --resume` continues");
-            return ExitCodes.Findings;
-        }
+        await progress.RunAsync(() => engine.RunAsync(runContext, options, cancel));
+        return ExitCodes.Ok;
     }
 
-    private static bool Confirm(TalosPlan talos)
+    private static void Confirm(TalosPlan talos)
     {
         if (Console.IsInputRedirected)
-        {
-            Console.Error.WriteLine("homeops: bootstrap changes real machines; pass --yes to run it without a terminal (see --dry-run first)");
-            return false;
-        }
+            throw new UsageException("bootstrap changes real machines; pass --yes to run it without a terminal (see --dry-run first)");
         Console.Write($"Bootstrap cluster {talos.Config.ClusterName} on {string.Join(", ", talos.Nodes.Select(n => $"{n.Hostname} ({n.Node.IpAddress})"))}? [y/N] ");
-        return Console.ReadLine()?.Trim().ToLowerInvariant() is "y" or "yes";
+        if (Console.ReadLine()?.Trim().ToLowerInvariant() is not ("y" or "yes"))
+            throw new OperationRefusedException("not confirmed; nothing was changed");
     }
 
     private static void PrintPlan(IReadOnlyList<IPhase> phases, BootstrapContext context)
@@ -110,15 +95,5 @@ public static class BootstrapCommand
         }
         var errors = context.Validation.Count(d => d.Severity == Severity.Error);
         if (errors > 0) Console.WriteLine($"note: `homeops validate` reports {errors} error(s); preflight will stop there");
-    }
-
-    private static void PrintFailure(BootstrapFailedException e, string log)
-    {
-        var cause = e.Cause;
-        Console.Error.WriteLine($"bootstrap failed in phase {e.Phase}{(cause.Node is null ? "" : $" on {cause.Node}")}: {cause.Message}");
-        if (cause.Command is not null) Console.Error.WriteLine($"  command: {cause.Command}");
-        if (cause.OutputTail is { Length: > 0 } tail) Console.Error.WriteLine($"  output:\n    {tail.Replace("\n", "\n    ")}");
-        Console.Error.WriteLine($"  next:    {cause.NextStep ?? "`homeops bootstrap --resume`"}");
-        Console.Error.WriteLine($"  log:     {log}");
     }
 }

@@ -15,7 +15,7 @@ public static class CheckCommand
 {
     public static Command Create()
     {
-        var schemaLocation = CommonOptions.SchemaLocation();
+        var schemaLocation = CliOptions.SchemaLocation();
         var command = new Command("check", """
             Offline check of the whole repository, safe to run anywhere: plans the cluster from
             talconfig.yaml, renders every node's Talos config in memory with a throwaway secrets
@@ -23,15 +23,15 @@ public static class CheckCommand
             the GitOps tree, and prints the plan. Writes nothing.
             Exit 0 when clean, 1 on errors, 2 on usage or internal failure.
             """) { schemaLocation };
-        command.SetAction(parse =>
+        command.SetAction((parse, cancel) =>
         {
             var clock = Stopwatch.StartNew();
-            var root = parse.GetValue(CommonOptions.Repo)!;
+            var root = Composition.ExistingRoot(parse);
             // Planning first: a broken talconfig.yaml stops here with its own findings.
-            var plan = TalosCommands.Workflow(parse, null).Plan(RepoFiles.TalConfig, Environment.GetEnvironmentVariables(), new());
+            var plan = Composition.TalosPlan(parse);
             var validator = new Validator(RuleCatalog.All());
-            var repo = new DiskRepository(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
-            var report = validator.Run(repo, validator.Select([], []), CommonOptions.Schemas(parse.GetValue(schemaLocation)), clock.Elapsed);
+            var repo = Composition.LoadRepository(root);
+            var report = validator.Run(repo, validator.Select([], []), Composition.Schemas(parse.GetValue(schemaLocation)), clock.Elapsed);
             FindingPrinter.Print(report.Findings, Console.Error);
 
             Console.WriteLine($"cluster    {plan.Config.ClusterName}  endpoint {plan.Config.Endpoint}");
@@ -49,7 +49,7 @@ public static class CheckCommand
                 : $"bootstrap  {bootstrap.Phases.Count} phases: {string.Join(" → ", bootstrap.Phases.Select(p => p.Name))}; `homeops bootstrap --dry-run` lists every command");
             Console.WriteLine($"checks     {validator.Rules.Count} rules over {report.Files} files, {report.Documents} documents: {FindingPrinter.Count(report.Findings)}");
             Console.WriteLine($"result     {(report.Errors > 0 || bootstrapFindings.HasErrors ? "FAILED" : "ok")} in {clock.ElapsedMilliseconds} ms");
-            return report.Errors > 0 || bootstrapFindings.HasErrors ? ExitCodes.Findings : ExitCodes.Ok;
+            return Task.FromResult(report.Errors > 0 || bootstrapFindings.HasErrors ? ExitCodes.Findings : ExitCodes.Ok);
         });
         return command;
     }

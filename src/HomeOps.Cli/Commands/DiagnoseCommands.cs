@@ -1,12 +1,13 @@
 using System.CommandLine;
 using HomeOps.Adapters.Cluster;
-using HomeOps.Adapters.Files;
 using HomeOps.Adapters.Tools;
 using HomeOps.Cli.Output;
 using HomeOps.Compile.Bgp;
 using HomeOps.Compile.Repository;
 using HomeOps.Operations.Diagnose;
 using HomeOps.Operations.Observe;
+
+using HomeOps.Operations.Tools;
 
 namespace HomeOps.Cli.Commands;
 
@@ -26,31 +27,37 @@ public static class DiagnoseCommands
 
     private static Command Bgp()
     {
-        var kubeconfig = CommonOptions.Kubeconfig();
+        var format = Format();
         var command = new Command("bgp", """
             Every BGP session of the live cluster against the plan the repository implies (the same
             expectation as `homeops bgp lab`): the session's state from `cilium bgp peers`, and the
             LoadBalancer routes each node should announce to each peer against `cilium bgp routes
             advertised`. Names every missing or unexpected route with its Service.
-            Exit 0 when every session is established and announces exactly the plan, 1 otherwise.
-            """) { kubeconfig };
-        command.SetAction(parse =>
+            Exit 0 when every session is established and announces exactly the plan, 1 otherwise,
+            2 when the cilium CLI is missing. --format json prints the sessions for scripts (docs/diagnose.md).
+            """) { format };
+        command.SetAction(async (parse, cancel) =>
         {
-            var root = parse.GetValue(CommonOptions.Repo)!;
-            var config = CommonOptions.KubeconfigPath(parse, kubeconfig);
-            var repo = new DiskRepository(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
+            var config = Composition.KubeconfigPath(parse);
+            var repo = Composition.LoadRepository(Composition.ExistingRoot(parse));
             var plan = LabPlan.From(repo);
-            var cilium = new Cilium(CommonOptions.Runner());
-            var peers = cilium.BgpPeersAsync(config, CancellationToken.None).GetAwaiter().GetResult();
-            var routes = AddressFamilies.SelectMany(afi => cilium.AdvertisedRoutesAsync(afi, config, CancellationToken.None).GetAwaiter().GetResult()).ToList();
+            var cilium = new Cilium(Composition.Runner());
+            var peers = await cilium.BgpPeersAsync(config, cancel);
+            var routes = new List<AdvertisedRoute>();
+            foreach (var afi in AddressFamilies) routes.AddRange(await cilium.AdvertisedRoutesAsync(afi, config, cancel));
             var sessions = BgpDiagnosis.Compare(plan, peers, routes);
+            var failed = sessions.Count(s => !s.Healthy);
+            if (parse.GetValue(format) == "json")
+            {
+                Console.WriteLine(DiagnosisOutput.Serialize(DiagnosisOutput.Json(sessions)));
+                return failed == 0 ? ExitCodes.Ok : ExitCodes.Findings;
+            }
             foreach (var s in sessions)
             {
                 Console.WriteLine($"{(s.Healthy ? "ok  " : "FAIL")} {s.Node,-10} {(s.IsV6 ? "IPv6" : "IPv4")} -> {s.Router}  {s.State}, {s.Advertised} route(s) advertised");
                 foreach (var missing in s.Missing) Console.WriteLine($"       MISSING    {missing.Route}  {missing.Service.Description}");
                 foreach (var extra in s.Unexpected) Console.WriteLine($"       UNEXPECTED {extra}  (no LoadBalancer Service in the repository has it)");
             }
-            var failed = sessions.Count(s => !s.Healthy);
             Console.WriteLine(failed == 0
                 ? $"ok: {sessions.Count} sessions established, every LoadBalancer route announced as planned"
                 : $"{failed} of {sessions.Count} sessions are not as planned; `homeops validate --rule bgp/` checks the repository side, `homeops bgp lab` replays it with real speakers");
@@ -73,7 +80,6 @@ public static class DiagnoseCommands
 
     private static Command Ipv6()
     {
-        var kubeconfig = CommonOptions.Kubeconfig();
         var format = Format();
         var command = new Command("ipv6", """
             Dual-stack, checked against talconfig.yaml and the LB-IPAM pools: every talconfig node's Node
@@ -82,18 +88,17 @@ public static class DiagnoseCommands
             ranges; every Service's cluster IPs are in clusterSvcNets (both families for a dual-stack
             Service); every LoadBalancer IP is inside a CiliumLoadBalancerIPPool. Healthy pods and
             Services are counted on one line; each one that is not gets its own.
-            """ + Verdicts) { kubeconfig, format };
-        command.SetAction(parse => Diagnose(parse, format, repo =>
+            """ + Verdicts) { format };
+        command.SetAction((parse, cancel) => DiagnoseAsync(parse, format, async repo =>
         {
-            var cluster = new KubernetesClusterReaderFactory().Connect(CommonOptions.KubeconfigPath(parse, kubeconfig));
-            return DualStackDiagnosis.Compare(DualStackPlan.From(repo), Read(cluster.NodesAsync), Read(cluster.PodsAsync), Read(cluster.ServicesAsync));
+            var cluster = Connect(parse);
+            return DualStackDiagnosis.Compare(DualStackPlan.From(repo), await cluster.NodesAsync(cancel), await cluster.PodsAsync(cancel), await cluster.ServicesAsync(cancel));
         }));
         return command;
     }
 
     private static Command Storage()
     {
-        var kubeconfig = CommonOptions.Kubeconfig();
         var format = Format();
         var command = new Command("storage", """
             Longhorn against infrastructure/longhorn: each talconfig node's Longhorn node Ready and
@@ -101,13 +106,13 @@ public static class DiagnoseCommands
             Schedulable, with free space (WARN under 20%, FAIL under 10%, where Longhorn stops
             scheduling); every volume healthy (degraded: WARN, faulted: FAIL) with at least
             defaultReplicaCount replicas. `homeops diagnose usb-ssd` checks the SSD underneath.
-            """ + Verdicts) { kubeconfig, format };
-        command.SetAction(parse => Diagnose(parse, format, repo =>
+            """ + Verdicts) { format };
+        command.SetAction((parse, cancel) => DiagnoseAsync(parse, format, async repo =>
         {
             var plan = StoragePlan.From(repo)
                        ?? throw new DiagnosisInputException("the repository has no HelmRelease of chart longhorn, so there is no storage plan to compare with");
-            var cluster = new KubernetesClusterReaderFactory().Connect(CommonOptions.KubeconfigPath(parse, kubeconfig));
-            return StorageDiagnosis.Compare(plan, Read(cluster.LonghornNodesAsync), Read(cluster.LonghornVolumesAsync));
+            var cluster = Connect(parse);
+            return StorageDiagnosis.Compare(plan, await cluster.LonghornNodesAsync(cancel), await cluster.LonghornVolumesAsync(cancel));
         }));
         return command;
     }
@@ -127,14 +132,13 @@ public static class DiagnoseCommands
             be Longhorn's defaultDataPath. A node that does not answer is a FAIL; none answering is
             exit 2.
             """ + Verdicts) { talosconfig, format };
-        command.SetAction(parse => Diagnose(parse, format, repo =>
+        command.SetAction((parse, cancel) => DiagnoseAsync(parse, format, async repo =>
         {
-            var root = Path.GetFullPath(parse.GetValue(CommonOptions.Repo)!);
-            var config = parse.GetValue(talosconfig) is { Length: > 0 } given ? Path.GetFullPath(given) : Path.Combine(root, repo.Talos!.TalosconfigPath);
+            var config = parse.GetValue(talosconfig) is { Length: > 0 } given ? Composition.Resolve(parse, given) : Path.Combine(repo.Root, repo.Talos!.TalosconfigPath);
             if (!File.Exists(config))
                 throw new DiagnosisInputException($"no talosconfig at {config}; pass --talosconfig or run `homeops talos genconfig`");
             var plan = UsbSsdPlan.From(repo);
-            var readings = SsdReading.ReadAsync(new Talosctl(CommonOptions.Runner()), plan, config, CancellationToken.None).GetAwaiter().GetResult();
+            var readings = await SsdReading.ReadAsync(new Talosctl(Composition.Runner()), plan, config, cancel);
             if (readings.Count > 0 && readings.All(r => r.Problem is not null))
                 throw new ClusterUnreachableException($"no node answered talosctl: {string.Join("; ", readings.Select(r => r.Problem))}");
             return UsbSsdDiagnosis.Compare(plan, readings);
@@ -142,34 +146,21 @@ public static class DiagnoseCommands
         return command;
     }
 
-    private static Option<string> Format()
-    {
-        var format = new Option<string>("--format", "-o") { Description = "text or json", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json");
-        return format;
-    }
+    private static Option<string> Format() => CliOptions.Format("How to print the checks: text for people, json for scripts (docs/diagnose.md)", "text", "json");
+
+    private static IClusterReader Connect(ParseResult parse) => new KubernetesClusterReaderFactory().Connect(Composition.KubeconfigPath(parse));
 
     /// <summary>Loads the repository, runs one diagnosis and prints it; bad input and an unreachable cluster are exit 2 with the reason.</summary>
-    private static int Diagnose(ParseResult parse, Option<string> format, Func<RepoModel, Diagnosis> diagnose)
+    private static async Task<int> DiagnoseAsync(ParseResult parse, Option<string> format, Func<RepoModel, Task<Diagnosis>> diagnose)
     {
-        var root = parse.GetValue(CommonOptions.Repo)!;
+        var repo = Composition.LoadRepository(Composition.ExistingRoot(parse));
+        if (repo.Talos is null)
+            throw new DiagnosisInputException($"talconfig.yaml under {repo.Root} did not load, so there is no plan to compare with; `homeops validate` says why");
         Diagnosis diagnosis;
-        try
-        {
-            if (!Directory.Exists(root)) throw new DiagnosisInputException($"no repository at {Path.GetFullPath(root)} (--repo)");
-            var repo = new DiskRepository(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
-            if (repo.Talos is null)
-                throw new DiagnosisInputException($"talconfig.yaml under {Path.GetFullPath(root)} did not load, so there is no plan to compare with; `homeops validate` says why");
-            diagnosis = diagnose(repo);
-        }
-        catch (Exception e) when (e is DiagnosisInputException or ClusterUnreachableException)
-        {
-            Console.Error.WriteLine($"homeops: {e.Message}");
-            return ExitCodes.Failure;
-        }
+        // a diagnosis needs the cluster's answer: without it there is nothing to judge, which is bad input here, not a finding
+        try { diagnosis = await diagnose(repo); }
+        catch (ClusterUnreachableException e) { throw new DiagnosisInputException(e.Message); }
         DiagnosisOutput.Print(diagnosis, parse.GetValue(format)!, Console.Out);
         return diagnosis.Healthy ? ExitCodes.Ok : ExitCodes.Findings;
     }
-
-    private static T Read<T>(Func<CancellationToken, Task<T>> read) => read(CancellationToken.None).GetAwaiter().GetResult();
 }

@@ -1,11 +1,8 @@
 using System.CommandLine;
 using HomeOps.Adapters.Cluster;
-using HomeOps.Adapters.Files;
 using HomeOps.Adapters.Tools;
 using HomeOps.Cli.Output;
 using HomeOps.Compile.Talos;
-using HomeOps.Model;
-using HomeOps.Model.Repository;
 using HomeOps.Operations.Maintenance;
 using HomeOps.Operations.Status;
 using Spectre.Console;
@@ -16,9 +13,7 @@ public static class StatusCommand
 {
     public static Command Create()
     {
-        var kubeconfig = CommonOptions.Kubeconfig();
-        var format = new Option<string>("--format", "-o") { Description = "text (one screen) or json (schema homeops.status/v1, docs/status.md)", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json");
+        var format = CliOptions.Format("text: one screen; json: schema homeops.status/v1 (docs/status.md)", "text", "json");
         var command = new Command("status", """
             The running cluster on one screen, judged against the repository: nodes (Ready, Talos and
             Kubernetes versions against talconfig.yaml, roles), etcd members and quorum, Flux
@@ -28,17 +23,14 @@ public static class StatusCommand
             Talos is read with talosctl (talos/clusterconfig/talosconfig), the rest through the Kubernetes API;
             a source that does not answer is reported red, the others are still shown.
             ok/WARN/FAIL = green/yellow/red. Exit 0 all green, 1 anything yellow or red, 2 bad input.
-            """) { kubeconfig, format };
-        command.SetAction(parse =>
+            """) { format };
+        command.SetAction(async (parse, cancel) =>
         {
-            var root = Path.GetFullPath(parse.GetValue(CommonOptions.Repo)!);
-            var workflow = TalosCommands.Workflow(parse, null);
-            var talosPlan = workflow.Plan(RepoFiles.TalConfig, Environment.GetEnvironmentVariables(), new FindingBag());
-            var config = CommonOptions.KubeconfigPath(parse, kubeconfig);
-            var runner = CommonOptions.Runner();
-            var talos = TalosHealth.For(new Talosctl(runner), talosPlan, root);
-            var (expected, collector) = Observe(parse, talosPlan, talos, config, runner);
-            var report = StatusEvaluator.Evaluate(expected, collector.CollectAsync(CancellationToken.None).GetAwaiter().GetResult());
+            var talosPlan = Composition.TalosPlan(parse);
+            var runner = Composition.Runner();
+            var talos = TalosHealth.For(new Talosctl(runner), talosPlan, Composition.Root(parse));
+            var (expected, collector) = Observe(parse, talosPlan, talos, runner);
+            var report = StatusEvaluator.Evaluate(expected, await collector.CollectAsync(cancel));
             if (parse.GetValue(format) == "json") Console.WriteLine(StatusOutput.ToJson(report));
             else
             {
@@ -52,11 +44,11 @@ public static class StatusCommand
     }
 
     /// <summary>What the repository expects and a collector reading the live cluster: shared by status and recover.</summary>
-    internal static (StatusExpectation Expected, StatusCollector Collector) Observe(ParseResult parse, TalosPlan talosPlan, TalosHealth talos,
-        string kubeconfig, ToolRunner runner)
+    internal static (StatusExpectation Expected, StatusCollector Collector) Observe(ParseResult parse, TalosPlan talosPlan, TalosHealth talos, ToolRunner runner)
     {
-        var workspace = CommonOptions.Workspace(parse);
-        var repo = new DiskRepository(new GitCli()).Load(workspace.Root, Environment.GetEnvironmentVariables());
+        var workspace = Composition.Workspace(parse);
+        var kubeconfig = Composition.KubeconfigPath(parse);
+        var repo = Composition.LoadRepository(workspace.Root);
         return (StatusExpectation.From(talosPlan, repo), new StatusCollector(talos,
             () => new KubernetesClusterReaderFactory().Connect(kubeconfig), new Cilium(runner), workspace, kubeconfig, TimeProvider.System));
     }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using HomeOps.Adapters.Files;
 using HomeOps.Cli.Output;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
@@ -19,22 +18,29 @@ public static class TalosCommands
 
     private static Command GenSecret()
     {
-        var output = new Option<string>("--out", "-o") { Description = "Where to write the bundle (must not be tracked by Git)", DefaultValueFactory = _ => TalosWorkflow.DefaultSecretsPath };
+        var output = CliOptions.Out($"Where to write the bundle (must not be tracked by Git; default {TalosWorkflow.DefaultSecretsPath})");
         var force = new Option<bool>("--force") { Description = "Overwrite an existing bundle (only when rebuilding the cluster from scratch)" };
+        var dryRun = CliOptions.DryRun("Check the target (not tracked by Git, not existing) and write nothing");
         var command = new Command("gensecret", """
             Generate a Talos secrets bundle (same shape as `talosctl gen secrets`): cluster id and
             secret, bootstrap and trustd tokens, secretbox key, etcd/Kubernetes/aggregator CAs
             (ECDSA P-256), the OS CA (Ed25519) and the service-account key (RSA-4096).
             Written with mode 0600; refused when Git tracks the target. Keep it safe: losing it means
             the cluster can't be re-rendered, leaking it means anyone can administer the cluster.
-            """) { output, force };
-        command.SetAction(parse =>
+            """) { output, force, dryRun };
+        command.SetAction((parse, cancel) =>
         {
-            var workflow = Workflow(parse, null);
-            var path = parse.GetValue(output)!;
+            var workflow = Composition.Talos(parse);
+            var path = parse.GetValue(output) ?? TalosWorkflow.DefaultSecretsPath;
+            if (parse.GetValue(dryRun))
+            {
+                workflow.CheckSecretsTarget(path, parse.GetValue(force));
+                Console.WriteLine($"dry run: would write {path} (mode 0600); nothing was written");
+                return Task.FromResult(ExitCodes.Ok);
+            }
             workflow.GenerateSecrets(path, parse.GetValue(force));
             Console.WriteLine($"wrote {path} (mode 0600). Next: homeops talos genconfig");
-            return ExitCodes.Ok;
+            return Task.FromResult(ExitCodes.Ok);
         });
         return command;
     }
@@ -43,17 +49,18 @@ public static class TalosCommands
     {
         var config = new Option<string>("--config", "-c") { Description = "The talconfig.yaml to read", DefaultValueFactory = _ => RepoFiles.TalConfig };
         var secrets = new Option<string>("--secrets", "-s") { Description = "The secrets bundle from `homeops talos gensecret`", DefaultValueFactory = _ => TalosWorkflow.DefaultSecretsPath };
-        var schemaLocation = CommonOptions.SchemaLocation();
+        var dryRun = CliOptions.DryRun("Render and check every node's config, list the files, write nothing");
+        var schemaLocation = CliOptions.SchemaLocation();
         var command = new Command("genconfig", """
             Render talos/clusterconfig/<cluster>-<host>.yaml for every node plus talosconfig.
             Order: talosctl's defaults for the Talos version → talconfig node settings → patches
             (controlPlane:/worker: group, then node, then top-level, as talhelper does) → extra
             documents (UserVolumeConfig, ExtensionServiceConfig). Every document is checked against
             the official Talos schema. Nothing is written if anything fails.
-            """) { config, secrets, schemaLocation };
-        command.SetAction(parse =>
+            """) { config, secrets, dryRun, schemaLocation };
+        command.SetAction((parse, cancel) =>
         {
-            var workflow = Workflow(parse, parse.GetValue(schemaLocation));
+            var workflow = Composition.Talos(parse, parse.GetValue(schemaLocation));
             var findings = new FindingBag();
             var plan = workflow.Plan(parse.GetValue(config)!, Environment.GetEnvironmentVariables(), findings);
             var render = workflow.Render(plan, workflow.ReadSecrets(parse.GetValue(secrets)!), findings);
@@ -62,16 +69,15 @@ public static class TalosCommands
             if (findings.HasErrors)
             {
                 Console.Error.WriteLine($"genconfig: {FindingPrinter.Count(found)}; nothing written");
-                return ExitCodes.Findings;
+                return Task.FromResult(ExitCodes.Findings);
             }
-            workflow.Write(render);
-            foreach (var node in render.Nodes) Console.WriteLine($"wrote {node.Path}");
-            Console.WriteLine($"wrote {render.TalosconfigPath}");
-            return ExitCodes.Ok;
+            var verb = parse.GetValue(dryRun) ? "would write" : "wrote";
+            if (!parse.GetValue(dryRun)) workflow.Write(render);
+            foreach (var node in render.Nodes) Console.WriteLine($"{verb} {node.Path}");
+            Console.WriteLine($"{verb} {render.TalosconfigPath}");
+            if (parse.GetValue(dryRun)) Console.WriteLine("dry run: every config rendered and checked; nothing was written");
+            return Task.FromResult(ExitCodes.Ok);
         });
         return command;
     }
-
-    internal static TalosWorkflow Workflow(ParseResult parse, string[]? schemaLocations) =>
-        new(new DiskSourceTree(parse.GetValue(CommonOptions.Repo)!), CommonOptions.Workspace(parse), CommonOptions.Schemas(schemaLocations), TimeProvider.System);
 }

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
-using HomeOps.Adapters.Files;
 using HomeOps.Cli.Output;
-using HomeOps.Model;
 using HomeOps.Validate.Engine;
 using HomeOps.Validate.Schema;
 
@@ -12,40 +10,32 @@ public static class ValidateCommand
 {
     public static Command Create()
     {
-        var path = new Argument<string>("PATH") { Description = "Repository to check", DefaultValueFactory = _ => "." };
-        var format = new Option<string>("--format", "-o") { Description = "text, json or sarif", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json", "sarif");
+        var path = new Argument<string?>("PATH") { Description = "Repository to check (default: the -C directory; a relative PATH is taken from it)", Arity = ArgumentArity.ZeroOrOne };
+        var format = CliOptions.Format("How to print the findings: text for people, json for scripts, sarif for code scanning", "text", "json", "sarif");
         var rule = new Option<string[]>("--rule") { Description = "Run only these rules (repeatable; 'bgp/' selects a family)" };
         var skip = new Option<string[]>("--skip") { Description = "Skip these rules (repeatable; 'bgp/' skips a family)" };
         var timings = new Option<bool>("--timings") { Description = "Also print how long loading and each rule set took (to stderr)" };
-        var schemaLocation = CommonOptions.SchemaLocation();
+        var schemaLocation = CliOptions.SchemaLocation();
         var command = new Command("validate", """
             One offline check of the whole repository, across every layer: talconfig.yaml,
             bootstrap-config.yaml and every manifest, loaded once, checked by every rule in parallel
             (rule ids and fixes: docs/rules.md). If validate is green, the repository is safe to push.
+            A directory with nothing homeops can check is bad input, never a green result.
             Exit 0 when no error, 1 when errors, 2 for usage or internal failure.
             """) { path, format, rule, skip, schemaLocation, timings };
-        command.SetAction(parse =>
+        command.SetAction((parse, cancel) =>
         {
             var clock = Stopwatch.StartNew();
             var validator = new Validator(RuleCatalog.All());
-            IReadOnlySet<string> enabled;
-            try { enabled = validator.Select(parse.GetValue(rule) ?? [], parse.GetValue(skip) ?? []); }
-            catch (HomeOpsException e)
-            {
-                FindingPrinter.Print(e.Findings, Console.Error);
-                return ExitCodes.Failure;
-            }
-            var root = parse.GetValue(path)!;
-            if (!Directory.Exists(root))
-            {
-                Console.Error.WriteLine($"homeops: {root} is not a directory");
-                return ExitCodes.Failure;
-            }
-            _ = Task.Run(SchemaCheck.WarmUp); // overlaps the schema library's start-up with reading the repository
-            var repo = new DiskRepository(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
+            var enabled = validator.Select(parse.GetValue(rule) ?? [], parse.GetValue(skip) ?? []);
+            var root = Composition.ExistingRoot(parse, parse.GetValue(path));
+            _ = Task.Run(SchemaCheck.WarmUp, cancel); // overlaps the schema library's start-up with reading the repository
+            var repo = Composition.LoadRepository(root);
+            if (repo.Talos is null && repo.BootstrapConfig is null && repo.Manifests.Count == 0 && repo.LoadFindings.Count == 0)
+                throw new UsageException($"nothing to validate in {root}: no talconfig.yaml, bootstrap-config.yaml or Kubernetes manifest; " +
+                                         "run it in the repository root or pass -C DIR");
             var loadTime = clock.Elapsed;
-            var report = validator.Run(repo, enabled, CommonOptions.Schemas(parse.GetValue(schemaLocation)), loadTime);
+            var report = validator.Run(repo, enabled, Composition.Schemas(parse.GetValue(schemaLocation)), loadTime);
             if (parse.GetValue(timings))
             {
                 Console.Error.WriteLine($"{"load",-24} {loadTime.TotalMilliseconds,8:F0} ms");
@@ -58,7 +48,7 @@ public static class ValidateCommand
                 case "sarif": Console.WriteLine(ValidationOutput.Serialize(ValidationOutput.Sarif(report, validator.Rules))); break;
                 default: ValidationOutput.Text(report, Console.Out); break;
             }
-            return report.Errors > 0 ? ExitCodes.Findings : ExitCodes.Ok;
+            return Task.FromResult(report.Errors > 0 ? ExitCodes.Findings : ExitCodes.Ok);
         });
         return command;
     }

@@ -51,6 +51,26 @@ public static class DiagnosisOutput
         ["notes"] = new JsonArray(d.Notes.Select(n => (JsonNode)JsonValue.Create(n)).ToArray()),
     };
 
+    /// <summary>`diagnose bgp --format json`: one object per planned session (docs/diagnose.md).</summary>
+    public static JsonObject Json(IReadOnlyList<SessionDiagnosis> sessions) => new()
+    {
+        ["diagnosis"] = "bgp",
+        ["healthy"] = sessions.All(s => s.Healthy),
+        ["sessions"] = new JsonArray(sessions.Select(s => (JsonNode)new JsonObject
+        {
+            ["node"] = s.Node,
+            ["family"] = s.IsV6 ? "ipv6" : "ipv4",
+            ["router"] = s.Router.ToString(),
+            ["state"] = s.State,
+            ["advertised"] = s.Advertised,
+            ["healthy"] = s.Healthy,
+            ["missing"] = new JsonArray(s.Missing.Select(m => (JsonNode)new JsonObject { ["route"] = m.Route.ToString(), ["service"] = m.Service.Description }).ToArray()),
+            ["unexpected"] = new JsonArray(s.Unexpected.Select(u => (JsonNode)JsonValue.Create(u)).ToArray()),
+        }).ToArray()),
+    };
+
+    public static string Serialize(JsonObject json) => json.ToJsonString(Indented);
+
     private static string Label(Verdict verdict) => verdict switch
     {
         Verdict.Ok => "ok",

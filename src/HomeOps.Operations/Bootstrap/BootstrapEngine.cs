@@ -14,6 +14,9 @@ public sealed class BootstrapFailedException(string phase, PhaseFailedException 
 {
     public string Phase { get; } = phase;
     public PhaseFailedException Cause { get; } = cause;
+
+    /// <summary>The run's event log (bootstrap-config.yaml state.log), for the operator to read.</summary>
+    public string? Log { get; init; }
 }
 
 /// <summary>
@@ -57,7 +60,7 @@ public sealed class BootstrapEngine(IReadOnlyList<IPhase> phases, IStateStore st
                 Update(state, s => s.Phases[phase.Name] = s.Phases[phase.Name] with { Status = PhaseStatus.Failed, FinishedAt = context.Clock.GetUtcNow(), Error = e.Message });
                 context.Emit(EventKind.PhaseFailed, phase.Name, e.Node, e.Message);
                 context.Emit(EventKind.RunFailed, phase.Name, message: e.Message, elapsedMs: run.ElapsedMilliseconds);
-                throw new BootstrapFailedException(phase.Name, e);
+                throw new BootstrapFailedException(phase.Name, e) { Log = context.Plan.Config.State.Log };
             }
         }
         context.Emit(EventKind.RunCompleted, elapsedMs: run.ElapsedMilliseconds);

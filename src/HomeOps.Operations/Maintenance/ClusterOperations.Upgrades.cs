@@ -25,7 +25,7 @@ public sealed partial class ClusterOperations
     /// that was healthy is degraded before the next; nodes already at VERSION are skipped (rerun after a failure
     /// continues). talosVersion in talconfig.yaml changes only when all nodes are done.
     /// </summary>
-    public async Task UpgradeTalosAsync(string versionText, bool yes, CancellationToken cancel)
+    public async Task UpgradeTalosAsync(string versionText, Consent consent, CancellationToken cancel)
     {
         if (UpgradeTarget.Problem(versionText, plan.Talos, out var version) is { } problem)
             throw new OperationInputException($"{problem}; nothing was changed");
@@ -48,8 +48,7 @@ public sealed partial class ClusterOperations
                 : $"     {n}: already at {version}, skipped");
         console.Say($"     after each node: {GateDescription(view)} (up to {Timeout})");
         console.Say($"  {step}. talosVersion: {version} in talconfig.yaml");
-        if (!yes && !console.Confirm($"Upgrade {todo.Count} node(s) to {version}?"))
-            throw new OperationRefusedException("not confirmed; nothing was changed (pass --yes to run without asking)");
+        if (!consent.Proceed(console, $"Upgrade {todo.Count} node(s) to {version}?")) return;
 
         if (todo.Count > 0) await SnapshotAsync(snapshot, health, null, cancel);
         for (var i = 0; i < todo.Count; i++)
@@ -93,7 +92,7 @@ public sealed partial class ClusterOperations
     /// snapshot, a dry run, the real run, then a wait until every Node is Ready with its kubelet at VERSION, etcd is
     /// healthy and no Longhorn volume that was healthy is degraded. kubernetesVersion in talconfig.yaml changes only then.
     /// </summary>
-    public async Task UpgradeKubernetesAsync(string versionText, bool yes, CancellationToken cancel)
+    public async Task UpgradeKubernetesAsync(string versionText, Consent consent, CancellationToken cancel)
     {
         if (UpgradeTarget.KubernetesProblem(versionText, plan.Kubernetes, plan.Talos, out var version) is { } problem)
             throw new OperationInputException($"{problem}; nothing was changed");
@@ -118,8 +117,7 @@ public sealed partial class ClusterOperations
         console.Say("     then the kubelet of each node, one node at a time");
         console.Say($"  4. wait until every Node reports kubelet {version}; {GateDescription(view)} (up to {Timeout})");
         console.Say($"  5. kubernetesVersion: {version} in talconfig.yaml");
-        if (!yes && !console.Confirm($"Upgrade Kubernetes to {version}?"))
-            throw new OperationRefusedException("not confirmed; nothing was changed (pass --yes to run without asking)");
+        if (!consent.Proceed(console, $"Upgrade Kubernetes to {version}?")) return;
 
         await SnapshotAsync(snapshot, health, null, cancel);
         console.Say($"dry run through {through} ...");

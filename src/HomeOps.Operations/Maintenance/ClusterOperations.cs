@@ -58,9 +58,7 @@ public sealed partial class ClusterOperations(ITalosctl talos, TalosPlan plan, I
     /// <summary>`talosctl etcd snapshot` from the first healthy member (other than <paramref name="avoid"/>), into a 0600 file.</summary>
     public async Task<string> SnapshotAsync(string fullPath, IReadOnlyList<NodeHealth> health, NodeRef? avoid, CancellationToken cancel)
     {
-        var source = health.Where(h => h.EtcdMember && h.Healthy).OrderBy(h => h.Node.Ip == avoid?.Ip ? 1 : 0).Select(h => h.Node).FirstOrDefault()
-            ?? throw new OperationRefusedException("no healthy etcd member to take a snapshot from" +
-                string.Concat(health.Where(h => !h.Healthy).Select(h => $"; {h.Node} {h.Problem}")));
+        var source = SnapshotSource(health, avoid);
         workspace.CreatePrivateDirectory(Path.GetDirectoryName(fullPath)!);
         try
         {
@@ -76,12 +74,20 @@ public sealed partial class ClusterOperations(ITalosctl talos, TalosPlan plan, I
         }
     }
 
-    public async Task<string> EtcdSnapshotAsync(string? outPath, CancellationToken cancel)
+    private static NodeRef SnapshotSource(IReadOnlyList<NodeHealth> health, NodeRef? avoid) =>
+        health.Where(h => h.EtcdMember && h.Healthy).OrderBy(h => h.Node.Ip == avoid?.Ip ? 1 : 0).Select(h => h.Node).FirstOrDefault()
+        ?? throw new OperationRefusedException("no healthy etcd member to take a snapshot from" +
+            string.Concat(health.Where(h => !h.Healthy).Select(h => $"; {h.Node} {h.Problem}")));
+
+    /// <summary>`homeops etcd snapshot`; a dry run checks the target and finds the member it would read, and writes nothing.</summary>
+    public async Task<string> EtcdSnapshotAsync(string? outPath, bool dryRun, CancellationToken cancel)
     {
         RequireTalosconfig();
         var full = CheckSnapshotPath(outPath);
         var (health, _) = await HealthAsync(cancel);
-        return await SnapshotAsync(full, health, null, cancel);
+        if (!dryRun) return await SnapshotAsync(full, health, null, cancel);
+        console.Say($"dry run: would take an etcd snapshot from {SnapshotSource(health, null)} into {Path.GetRelativePath(workspace.Root, full)} (mode 0600); nothing was written");
+        return full;
     }
 
     // ---- reset ----
@@ -92,7 +98,7 @@ public sealed partial class ClusterOperations(ITalosctl talos, TalosPlan plan, I
     /// the node comes back in maintenance mode. Snapshot first; refused when etcd would lose quorum (single node), when
     /// the typed cluster name does not match (--all), or when the operator does not confirm.
     /// </summary>
-    public async Task ResetAsync(string? nodeName, bool all, bool yes, CancellationToken cancel)
+    public async Task ResetAsync(string? nodeName, bool all, Consent consent, CancellationToken cancel)
     {
         if (!all && nodeName is null) throw new OperationInputException("name the node to reset with --node NAME (or --all for the whole cluster)");
         var target = nodeName is null ? null : Node(nodeName);
@@ -100,16 +106,6 @@ public sealed partial class ClusterOperations(ITalosctl talos, TalosPlan plan, I
         var snapshot = CheckSnapshotPath(null);
         var targets = all ? Nodes.ToList() : [target!];
         if (all && target is not null) targets = [target, .. Nodes.Where(n => n != target)];
-
-        if (all)
-        {
-            console.Say($"--all resets EVERY node of cluster {plan.Config.ClusterName}: etcd and every workload's state are gone afterwards.");
-            var typed = console.Ask($"Type the cluster name ({plan.Config.ClusterName}) to continue: ")?.Trim();
-            if (typed != plan.Config.ClusterName)
-                throw new OperationRefusedException(typed is null
-                    ? $"--all needs the cluster name typed on stdin ({plan.Config.ClusterName}); nothing was reset"
-                    : $"'{typed}' is not the cluster name ({plan.Config.ClusterName}); nothing was reset");
-        }
 
         var (health, members) = await HealthAsync(cancel);
         if (!all)
@@ -128,8 +124,9 @@ public sealed partial class ClusterOperations(ITalosctl talos, TalosPlan plan, I
             console.Say($"  {step++}. {targets[i]}: {talos.ResetCommand(targets[i].Ip, ResetFor(targets, i, all))}");
         console.Say("     wipes only the STATE and EPHEMERAL partitions and reboots: the installed OS and user disks (Longhorn) are kept;");
         console.Say("     the node comes back in maintenance mode, waiting for its config");
-        if (!yes && !console.Confirm(all ? $"Reset all {targets.Count} nodes?" : $"Reset {target}?"))
-            throw new OperationRefusedException("not confirmed; nothing was changed (pass --yes to run without asking)");
+        // --all: the typed cluster name is the consent, asked after the plan so the operator knows what it does; --yes does not skip it
+        if (all && !consent.DryRun) RequireClusterNameTyped();
+        else if (!consent.Proceed(console, $"Reset {target}?")) return;
 
         if (health.Any(h => h.EtcdMember && h.Healthy))
             await SnapshotAsync(snapshot, health, target, cancel);
@@ -160,6 +157,16 @@ public sealed partial class ClusterOperations(ITalosctl talos, TalosPlan plan, I
     }
 
     /// <summary>Graceful (cordon, drain, leave etcd) except for the last node of --all: the last member cannot leave etcd.</summary>
+    private void RequireClusterNameTyped()
+    {
+        console.Say($"--all resets EVERY node of cluster {plan.Config.ClusterName}: etcd and every workload's state are gone afterwards.");
+        var typed = console.Ask($"Type the cluster name ({plan.Config.ClusterName}) to continue: ")?.Trim();
+        if (typed != plan.Config.ClusterName)
+            throw new OperationRefusedException(typed is null
+                ? $"--all needs the cluster name typed on stdin ({plan.Config.ClusterName}); nothing was reset"
+                : $"'{typed}' is not the cluster name ({plan.Config.ClusterName}); nothing was reset");
+    }
+
     private static TalosReset ResetFor(IReadOnlyList<NodeRef> targets, int index, bool all) =>
         new(TalosReset.SafeLabels, Graceful: !(all && index == targets.Count - 1));
 }

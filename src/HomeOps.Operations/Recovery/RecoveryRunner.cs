@@ -12,8 +12,8 @@ namespace HomeOps.Operations.Recovery;
 public sealed class RecoveryRunner(ITalosctl talos, IFlux flux, ClusterOperations cluster, IWorkspace workspace, IOperatorConsole console, string clusterName,
     string kubeconfig, TimeProvider clock, WaitSettings wait)
 {
-    /// <summary>Prints every situation; runs nothing when <paramref name="planOnly"/>. True when nothing is left to do by hand or to re-check.</summary>
-    public async Task<bool> RunAsync(IReadOnlyList<Situation> situations, bool yes, bool planOnly, CancellationToken cancel)
+    /// <summary>Prints every situation; runs nothing on a dry run. True when nothing is left to do by hand or to re-check.</summary>
+    public async Task<bool> RunAsync(IReadOnlyList<Situation> situations, Consent consent, CancellationToken cancel)
     {
         if (situations.Count == 0)
         {
@@ -21,7 +21,11 @@ public sealed class RecoveryRunner(ITalosctl talos, IFlux flux, ClusterOperation
             return true;
         }
         Print(situations);
-        if (planOnly) return false;
+        if (consent.DryRun)
+        {
+            console.Say("dry run: no step was run; nothing was changed");
+            return false;
+        }
 
         var everythingRan = true;
         foreach (var situation in situations)
@@ -33,7 +37,7 @@ public sealed class RecoveryRunner(ITalosctl talos, IFlux flux, ClusterOperation
                     everythingRan = false;
                     continue;
                 }
-                if (!Agreed(step, yes))
+                if (!Agreed(step, consent.Yes))
                 {
                     console.Say($"skipped: {step.What}");
                     everythingRan = false;

@@ -15,14 +15,20 @@ public sealed class TalosWorkflow(ISourceTree tree, IWorkspace workspace, ISchem
     public TalosPlan Plan(string configPath, System.Collections.IDictionary environment, FindingBag findings) =>
         TalosCompiler.Plan(tree, configPath, environment, findings) ?? throw new HomeOpsException(findings.Sorted());
 
-    /// <summary>Generates a bundle and writes it (0600); refuses tracked targets and, without force, existing files.</summary>
-    public void GenerateSecrets(string path, bool force)
+    /// <summary>Refuses a secrets target Git tracks and, without <paramref name="force"/>, an existing bundle; what gensecret checks before writing.</summary>
+    public void CheckSecretsTarget(string path, bool force)
     {
         if (tree.Exists(path) && !force)
             throw new HomeOpsException(Finding.Error("secrets/exists", SourceLocation.InFile(path),
                 $"{path} already exists; regenerating it would orphan every node built from it",
                 "keep it, or pass --force if the cluster is being rebuilt from scratch"));
         if (workspace.RefuseSecretTargets([path]) is { Count: > 0 } refused) throw new HomeOpsException(refused);
+    }
+
+    /// <summary>Generates a bundle and writes it (0600), after <see cref="CheckSecretsTarget"/>.</summary>
+    public void GenerateSecrets(string path, bool force)
+    {
+        CheckSecretsTarget(path, force);
         var bundle = SecretsBundle.Generate(clock.GetUtcNow());
         workspace.WriteSecrets([(path, YamlJson.ToYaml([bundle.ToJson()]))]);
     }

@@ -4,6 +4,7 @@ using HomeOps.Tests.Support;
 namespace HomeOps.Tests.Bgp;
 
 /// <summary>`homeops diagnose bgp` on the reference repository against a live cluster played by the cilium stand-in.</summary>
+[Trait(Category.Name, Category.EndToEnd)]
 public sealed class DiagnoseBgpTests
 {
     private static readonly string[] Nodes = ["mini01", "mini02", "mini03"];
@@ -20,12 +21,12 @@ public sealed class DiagnoseBgpTests
             """)))),
     };
 
-    private static ProcessResult Diagnose(StandIns standIns, JsonObject cilium)
+    private static ProcessResult Diagnose(StandIns standIns, JsonObject cilium, params string[] more)
     {
         standIns.Knobs = new JsonObject { ["cilium"] = cilium };
         var kubeconfig = standIns.Temp.Write("kubeconfig", "apiVersion: v1\nkind: Config\n");
         var environment = standIns.Environment.ToDictionary();
-        return Process.HomeOps(Repo.Root, environment, "diagnose", "bgp", "--kubeconfig", kubeconfig);
+        return Process.HomeOps(Repo.Root, environment, ["diagnose", "bgp", "--kubeconfig", kubeconfig, .. more]);
     }
 
     [Fact]
@@ -73,5 +74,24 @@ public sealed class DiagnoseBgpTests
         var result = Diagnose(standIns, cilium);
         Assert.Equal(1, result.ExitCode);
         Assert.Matches(@"FAIL mini03\s+IPv4 -> 172\.29\.51\.1\s+active", result.Stdout);
+    }
+
+    [Fact]
+    public void Json_lists_every_planned_session_with_what_is_missing()
+    {
+        using var standIns = new StandIns();
+        var cilium = Healthy();
+        cilium["advertised"]!["mini02"] = JsonNode.Parse("""[{"peer": "172.29.51.1", "prefix": "172.29.52.201/32"}]""");
+        var result = Diagnose(standIns, cilium, "--format", "json");
+        Assert.Equal(1, result.ExitCode);
+        var json = JsonNode.Parse(result.Stdout)!.AsObject();
+        Assert.Equal("bgp", (string?)json["diagnosis"]);
+        Assert.False((bool)json["healthy"]!);
+        var sessions = json["sessions"]!.AsArray();
+        Assert.Equal(6, sessions.Count);
+        var broken = Assert.Single(sessions, s => !(bool)s!["healthy"]!)!;
+        Assert.Equal("mini02", (string?)broken["node"]);
+        Assert.Equal("ipv4", (string?)broken["family"]);
+        Assert.Equal("172.29.52.200/32", (string?)broken["missing"]![0]!["route"]);
     }
 }

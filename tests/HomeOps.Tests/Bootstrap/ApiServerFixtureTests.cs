@@ -14,14 +14,15 @@ namespace HomeOps.Tests.Bootstrap;
 /// reads back through real list, get and watch.
 /// </summary>
 [Collection("apiserver")]
+[Trait(Category.Name, Category.EndToEnd)]
 public sealed class ApiServerFixtureTests(ApiServerFixture api, ITestOutputHelper output)
 {
     private static readonly TimeSpan WatchTimeout = TimeSpan.FromSeconds(30);
 
-    [Fact]
+    [SkippableFact]
     public async Task Server_is_Kubernetes_1_20_and_the_kubeconfig_authenticates_as_admin()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         var version = await api.Client.Version.GetCodeAsync();
         Assert.Equal($"v{ApiServerFixture.Version}", version.GitVersion);
 
@@ -37,20 +38,20 @@ public sealed class ApiServerFixtureTests(ApiServerFixture api, ITestOutputHelpe
         Assert.True(review.Status.Allowed);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_wrong_token_is_refused()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         var config = new KubernetesClientConfiguration { Host = api.Server, AccessToken = "not-the-token", SkipTlsVerify = true };
         using var stranger = new Kubernetes(config);
         var ex = await Assert.ThrowsAsync<HttpOperationException>(() => stranger.CoreV1.ListNodeAsync());
         Assert.Equal(HttpStatusCode.Unauthorized, ex.Response.StatusCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Node_created_then_Ready_through_the_status_subresource_lists_back_Ready()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         var name = UniqueName("node");
         await api.Client.CoreV1.CreateNodeAsync(NewNode(name));
 
@@ -65,10 +66,10 @@ public sealed class ApiServerFixtureTests(ApiServerFixture api, ITestOutputHelpe
         Assert.Equal("10.0.0.11", node.Status.Addresses.Single(a => a.Type == "InternalIP").Address);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Node_status_changed_through_the_main_resource_is_ignored()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         var name = UniqueName("node");
         await api.Client.CoreV1.CreateNodeAsync(NewNode(name));
         await api.Client.CoreV1.PatchNodeStatusAsync(ReadyPatch(false), name);
@@ -82,10 +83,10 @@ public sealed class ApiServerFixtureTests(ApiServerFixture api, ITestOutputHelpe
         Assert.Equal("False", replaced.Status.Conditions.Single(c => c.Type == "Ready").Status);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Secret_is_created_and_read_back_in_a_fresh_namespace()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         var ns = await api.CreateNamespaceAsync("secret");
         await api.Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret
         {
@@ -100,10 +101,10 @@ public sealed class ApiServerFixtureTests(ApiServerFixture api, ITestOutputHelpe
         Assert.Contains(namespaces.Items, n => n.Metadata.Name == ns);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Flux_Kustomization_Ready_through_the_status_subresource_reads_back()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         await api.InstallFluxCrdsAsync();
         var ns = await api.CreateNamespaceAsync("flux");
         var k = TestCrds.Kustomization;
@@ -133,10 +134,10 @@ public sealed class ApiServerFixtureTests(ApiServerFixture api, ITestOutputHelpe
         Assert.Equal("True", still.GetProperty("status").GetProperty("conditions")[0].GetProperty("status").GetString());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Flux_HelmRelease_status_replaced_through_the_status_subresource()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         await api.InstallFluxCrdsAsync();
         var ns = await api.CreateNamespaceAsync("helm");
         var h = TestCrds.HelmRelease;
@@ -153,10 +154,10 @@ public sealed class ApiServerFixtureTests(ApiServerFixture api, ITestOutputHelpe
         Assert.Equal("InstallFailed", after.GetProperty("status").GetProperty("conditions")[0].GetProperty("reason").GetString());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Watch_on_nodes_sees_the_Ready_change()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         var name = UniqueName("node");
         await api.Client.CoreV1.CreateNodeAsync(NewNode(name));
         await api.Client.CoreV1.PatchNodeStatusAsync(ReadyPatch(false), name);
@@ -194,10 +195,10 @@ public sealed class ApiServerFixtureTests(ApiServerFixture api, ITestOutputHelpe
         Assert.Single(seen);   // nothing before the watch's resourceVersion is replayed
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Watch_on_a_Flux_Kustomization_sees_the_status_change()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         await api.InstallFluxCrdsAsync();
         var ns = await api.CreateNamespaceAsync("fluxw");
         var k = TestCrds.Kustomization;

@@ -4,6 +4,7 @@ using HomeOps.Tests.Support;
 namespace HomeOps.Tests.Bootstrap;
 
 /// <summary>`homeops bootstrap` through the real CLI with the stand-in tools on PATH.</summary>
+[Trait(Category.Name, Category.EndToEnd)]
 public sealed class BootstrapCliTests
 {
     private static Dictionary<string, string> Environment(StandIns standIns) => standIns.Environment.ToDictionary();
@@ -58,7 +59,7 @@ public sealed class BootstrapCliTests
     {
         using var h = new BootstrapHarness();
         var result = Process.HomeOps(h.Root, "bootstrap", "--dry-run", "--only", "cillium", "--schema-location", Repo.Schemas);
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(2, result.ExitCode);
         Assert.Contains("did you mean 'cilium'?", result.Stderr);
     }
 }

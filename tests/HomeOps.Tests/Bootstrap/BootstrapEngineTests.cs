@@ -5,8 +5,11 @@ using HomeOps.Model.Repository;
 using HomeOps.Operations.Bootstrap;
 using HomeOps.Operations.Tools;
 
+using HomeOps.Tests.Support;
+
 namespace HomeOps.Tests.Bootstrap;
 
+[Trait(Category.Name, Category.EndToEnd)]
 public sealed class BootstrapEngineTests
 {
     [Fact]

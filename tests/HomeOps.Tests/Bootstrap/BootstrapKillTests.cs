@@ -13,6 +13,7 @@ namespace HomeOps.Tests.Bootstrap;
 /// by --resume, with etcd bootstrapped exactly once and no insecure apply to a configured node.
 /// </summary>
 [Collection("apiserver")]
+[Trait(Category.Name, Category.EndToEnd)]
 public sealed class BootstrapKillTests(ApiServerFixture api, ITestOutputHelper output)
 {
     private const int Seed = 20261125;
@@ -54,10 +55,10 @@ public sealed class BootstrapKillTests(ApiServerFixture api, ITestOutputHelper o
         return knobs.ToJsonString();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Killed_at_random_points_resume_always_finishes_with_etcd_bootstrapped_once()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         await api.InstallFluxCrdsAsync();
         using var h = new BootstrapHarness();
         using var standIns = new StandIns();

@@ -6,6 +6,7 @@ namespace HomeOps.Tests.Bootstrap;
 
 /// <summary>Each tool adapter against its stand-in (tests/standins), which speaks the real flags and output formats.</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Trait(Category.Name, Category.EndToEnd)]
 public sealed class ToolAdapterTests : IDisposable
 {
     private const string Node = "172.29.51.11";
@@ -33,10 +34,10 @@ public sealed class ToolAdapterTests : IDisposable
     }
 
     [Fact]
-    public async Task Kubectl_version_parses_the_real_kubectl_when_installed()
+    public async Task Kubectl_version_parses_the_real_kubectl()
     {
         var runner = new ToolRunner();
-        if (runner.Resolve("kubectl") is null) return; // not installed here: nothing to compare against
+        Assert.True(runner.Resolve("kubectl") is not null, "kubectl is not on PATH (the machines this project runs on have v1.32)");
         Assert.Matches(@"^v1\.\d+\.\d+", await new Kubectl(runner).VersionAsync(_cancel));
     }
 

@@ -5,6 +5,7 @@ using HomeOps.Tests.Support;
 namespace HomeOps.Tests.Diagnose;
 
 /// <summary>The diagnoses without a plan or a cluster to read: a clear reason on stderr and exit 2, never a finding.</summary>
+[Trait(Category.Name, Category.EndToEnd)]
 public sealed class DiagnoseInputTests
 {
     [Theory]

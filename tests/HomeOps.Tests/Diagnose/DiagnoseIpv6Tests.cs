@@ -15,6 +15,7 @@ namespace HomeOps.Tests.Diagnose;
 /// removes its Pods and Services afterwards (the server is shared).
 /// </summary>
 [Collection("apiserver")]
+[Trait(Category.Name, Category.EndToEnd)]
 public sealed class DiagnoseIpv6Tests(ApiServerFixture api, ITestOutputHelper output)
 {
     /// <summary>talconfig.yaml's nodes: the v4 and v6 addresses of their interfaces, and the podCIDRs a /24 and a /96 of clusterPodNets.</summary>
@@ -25,10 +26,10 @@ public sealed class DiagnoseIpv6Tests(ApiServerFixture api, ITestOutputHelper ou
         ("mini03", "172.29.51.13", "fd47:25e1:2f96:51::13", 3),
     ];
 
-    [Fact]
+    [SkippableFact]
     public async Task A_dual_stack_cluster_as_planned_is_healthy()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         await WithCluster(brokenMini02: false, async ns =>
         {
             var result = Diagnose();
@@ -42,10 +43,10 @@ public sealed class DiagnoseIpv6Tests(ApiServerFixture api, ITestOutputHelper ou
         });
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_node_that_lost_its_IPv6_address_and_its_IPv4_only_pod_are_named_with_the_evidence()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         await WithCluster(brokenMini02: true, async ns =>
         {
             var result = Diagnose();
@@ -58,10 +59,10 @@ public sealed class DiagnoseIpv6Tests(ApiServerFixture api, ITestOutputHelper ou
         });
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Json_output_carries_every_check_with_its_verdict_and_evidence()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         await WithCluster(brokenMini02: true, async _ =>
         {
             var result = Diagnose("--format", "json");

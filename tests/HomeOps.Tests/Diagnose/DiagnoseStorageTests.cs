@@ -9,15 +9,16 @@ namespace HomeOps.Tests.Diagnose;
 /// robustness, all written through the status subresource (<see cref="LiveCluster"/>, which first clears what earlier tests left).
 /// </summary>
 [Collection("apiserver")]
+[Trait(Category.Name, Category.EndToEnd)]
 public sealed class DiagnoseStorageTests(ApiServerFixture api, ITestOutputHelper output)
 {
     private const long Ssd = 500_107_862_016;   // a 500 GB T5, as Longhorn reports storageMaximum
     private static readonly string[] Minis = ["mini01", "mini02", "mini03"];
 
-    [Fact]
+    [SkippableFact]
     public async Task Longhorn_on_every_SSD_with_healthy_volumes_is_healthy()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         await WithLonghorn(new Picture(), () =>
         {
             var result = Diagnose();
@@ -29,10 +30,10 @@ public sealed class DiagnoseStorageTests(ApiServerFixture api, ITestOutputHelper
         });
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_degraded_volume_and_a_nearly_full_SSD_on_mini02_are_named_with_the_evidence()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         await WithLonghorn(new Picture(Mini02FreePercent: 5, Mini02VolumeRobustness: "degraded"), () =>
         {
             var result = Diagnose();
@@ -44,10 +45,10 @@ public sealed class DiagnoseStorageTests(ApiServerFixture api, ITestOutputHelper
         });
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_volume_with_fewer_replicas_than_the_repository_default_is_a_warning()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         await WithLonghorn(new Picture(Mini02VolumeReplicas: 1), () =>
         {
             var result = Diagnose();

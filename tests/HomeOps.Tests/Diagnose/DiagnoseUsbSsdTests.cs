@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace HomeOps.Tests.Diagnose;
 
 /// <summary>`homeops diagnose usb-ssd` on a clone of the reference repository against the talosctl stand-in playing the three minis.</summary>
+[Trait(Category.Name, Category.EndToEnd)]
 public sealed class DiagnoseUsbSsdTests(ITestOutputHelper output)
 {
     private ProcessResult Diagnose(OperationsHarness h, params string[] extra)

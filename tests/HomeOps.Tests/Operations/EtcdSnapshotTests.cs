@@ -1,6 +1,9 @@
+using HomeOps.Tests.Support;
+
 namespace HomeOps.Tests.Operations;
 
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Trait(Category.Name, Category.EndToEnd)]
 public sealed class EtcdSnapshotTests
 {
     [Fact]

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using HomeOps.Tests.Support;
-using Xunit.Abstractions;
 
 namespace HomeOps.Tests.Operations;
 
@@ -9,15 +8,16 @@ namespace HomeOps.Tests.Operations;
 /// versions it set), the test plays the kubelets reporting them on their Nodes in the real API server.
 /// </summary>
 [Collection("apiserver")]
-public sealed class KubernetesUpgradeTests(ApiServerFixture api, ITestOutputHelper output)
+[Trait(Category.Name, Category.EndToEnd)]
+public sealed class KubernetesUpgradeTests(ApiServerFixture api)
 {
     private static ProcessResult Upgrade(OperationsHarness h, string kubeconfig, string version, params string[] more) =>
         h.Run("", ["upgrade", "kubernetes", version, "--yes", "--kubeconfig", kubeconfig, .. more]);
 
-    [Fact]
+    [SkippableFact]
     public async Task Happy_path_snapshot_dry_run_then_the_real_run_waits_for_every_kubelet_and_updates_talconfig()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         using var h = new OperationsHarness();
         await using var cluster = await UpgradeCluster.StartAsync(api);
         await cluster.AddVolumeAsync("healthy");
@@ -37,7 +37,7 @@ public sealed class KubernetesUpgradeTests(ApiServerFixture api, ITestOutputHelp
         Assert.Contains("talosVersion: v1.10.5", h.TalConfig);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_version_beyond_what_the_Talos_line_supports_exits_2()
     {
         using var h = new OperationsHarness();
@@ -49,10 +49,10 @@ public sealed class KubernetesUpgradeTests(ApiServerFixture api, ITestOutputHelp
         Assert.Empty(h.StandIns.Calls);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task When_upgrade_k8s_fails_on_a_node_it_stops_names_that_node_and_the_next_step_and_talconfig_is_unchanged()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         using var h = new OperationsHarness();
         await using var cluster = await UpgradeCluster.StartAsync(api);
         cluster.ReportKubeletsFrom(h.StandIns);
@@ -70,10 +70,10 @@ public sealed class KubernetesUpgradeTests(ApiServerFixture api, ITestOutputHelp
         Assert.Contains("kubernetesVersion: v1.31.1", h.TalConfig);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_failed_dry_run_upgrades_nothing()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         using var h = new OperationsHarness();
         await using var cluster = await UpgradeCluster.StartAsync(api);
         h.Fail("upgrade-k8s", "172.29.51.11", "error: resources of removed APIs in use: flowschemas.v1beta3.flowcontrol.apiserver.k8s.io");
@@ -86,22 +86,22 @@ public sealed class KubernetesUpgradeTests(ApiServerFixture api, ITestOutputHelp
         Assert.Contains("kubernetesVersion: v1.31.1", h.TalConfig);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Kubelets_that_never_report_the_new_version_stop_it_before_talconfig_changes()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         using var h = new OperationsHarness();
         await using var cluster = await UpgradeCluster.StartAsync(api); // nobody plays the kubelets: the Nodes keep v1.31.1
-        var result = Upgrade(h, cluster.Kubeconfig, "v1.32.0", "--node-timeout", "1s");
+        var result = Upgrade(h, cluster.Kubeconfig, "v1.32.0", "--timeout", "1s");
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("talosctl upgrade-k8s finished, but the cluster did not settle on Kubernetes v1.32.0 within 1s: the kubelet on mini01 reports v1.31.1, not v1.32.0", result.Stderr);
         Assert.Contains("kubernetesVersion: v1.31.1", h.TalConfig);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_unhealthy_cluster_is_refused_before_any_mutating_call()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         using var h = new OperationsHarness();
         await using var cluster = await UpgradeCluster.StartAsync(api);
         var volume = await cluster.AddVolumeAsync("faulted");

@@ -1,9 +1,12 @@
 using HomeOps.Adapters.Tools;
 using HomeOps.Operations.Tools;
 
+using HomeOps.Tests.Support;
+
 namespace HomeOps.Tests.Operations;
 
 /// <summary>The day-2 talosctl calls against the stand-in: real flags in, real output formats (tables, JSON) read back.</summary>
+[Trait(Category.Name, Category.EndToEnd)]
 public sealed class TalosctlDay2AdapterTests
 {
     [Fact]

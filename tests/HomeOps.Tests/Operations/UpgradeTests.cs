@@ -1,5 +1,4 @@
 using HomeOps.Tests.Support;
-using Xunit.Abstractions;
 
 namespace HomeOps.Tests.Operations;
 
@@ -9,17 +8,18 @@ namespace HomeOps.Tests.Operations;
 /// anything runs (the version, the API answering).
 /// </summary>
 [Collection("apiserver")]
-public sealed class UpgradeTests(ApiServerFixture api, ITestOutputHelper output)
+[Trait(Category.Name, Category.EndToEnd)]
+public sealed class UpgradeTests(ApiServerFixture api)
 {
     private const string Schematic = "factory.talos.dev/metal-installer/";
 
     private static ProcessResult Upgrade(OperationsHarness h, UpgradeCluster cluster, params string[] more) =>
         h.Run("", ["upgrade", "talos", "v1.10.6", "--yes", "--kubeconfig", cluster.Kubeconfig, .. more]);
 
-    [Fact]
+    [SkippableFact]
     public async Task Rolling_upgrade_goes_one_node_at_a_time_and_updates_talconfig_after_the_last()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         using var h = new OperationsHarness();
         await using var cluster = await UpgradeCluster.StartAsync(api);
         await cluster.AddVolumeAsync("healthy");
@@ -43,10 +43,26 @@ public sealed class UpgradeTests(ApiServerFixture api, ITestOutputHelper output)
         Assert.Empty(h.Violations);
     }
 
-    [Fact]
+    [SkippableFact]
+    public async Task A_dry_run_reads_the_cluster_and_prints_the_plan_but_upgrades_nothing()
+    {
+        api.Require();
+        using var h = new OperationsHarness();
+        await using var cluster = await UpgradeCluster.StartAsync(api);
+        var talconfig = h.TalConfig;
+        var result = Upgrade(h, cluster, "--dry-run");
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("plan: Talos v1.10.5 → v1.10.6", result.Stdout);
+        Assert.Contains("dry run: the plan above was not carried out; nothing was changed", result.Stdout);
+        Assert.Empty(h.MutatingCalls);
+        Assert.Equal(talconfig, h.TalConfig);
+        Assert.False(Directory.Exists(Path.Combine(h.Root, ".homeops", "etcd")), "a dry run took a snapshot");
+    }
+
+    [SkippableFact]
     public async Task When_node_2_fails_the_upgrade_stops_node_3_is_untouched_and_the_message_names_node_2_and_the_next_step()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         using var h = new OperationsHarness();
         await using var cluster = await UpgradeCluster.StartAsync(api);
         h.Fail("upgrade", "172.29.51.12", "error validating installer image: failed to pull: 502 Bad Gateway");
@@ -73,7 +89,7 @@ public sealed class UpgradeTests(ApiServerFixture api, ITestOutputHelper output)
         Assert.Contains("talosVersion: v1.10.6", h.TalConfig);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("talos", "1.10.x", "is not a Talos release version")]
     [InlineData("talos", "latest", "is not a Talos release version")]
     [InlineData("talos", "v1.9.0", "older than the cluster's v1.10.5")]
@@ -94,10 +110,10 @@ public sealed class UpgradeTests(ApiServerFixture api, ITestOutputHelper output)
         Assert.Equal(before, h.TalConfig);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_unhealthy_cluster_is_not_upgraded()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         using var h = new OperationsHarness();
         await using var cluster = await UpgradeCluster.StartAsync(api);
         h.Talos("notReady", new System.Text.Json.Nodes.JsonArray("172.29.51.13"));
@@ -107,10 +123,10 @@ public sealed class UpgradeTests(ApiServerFixture api, ITestOutputHelper output)
         Assert.Empty(h.MutatingCalls);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_NotReady_Node_or_a_degraded_Longhorn_volume_in_the_API_refuses_the_start()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         using var h = new OperationsHarness();
         await using var cluster = await UpgradeCluster.StartAsync(api);
         await cluster.SetReadyAsync("mini02", false, "PLEG is not healthy");
@@ -124,14 +140,14 @@ public sealed class UpgradeTests(ApiServerFixture api, ITestOutputHelper output)
         Assert.Contains("talosVersion: v1.10.5", h.TalConfig);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_node_that_does_not_come_back_in_time_stops_the_upgrade_before_the_next_node()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         using var h = new OperationsHarness();
         await using var cluster = await UpgradeCluster.StartAsync(api);
         h.Talos("rebootSeconds", 30); // mini01 stays unreachable after its upgrade
-        var result = Upgrade(h, cluster, "--node-timeout", "1s");
+        var result = Upgrade(h, cluster, "--timeout", "1s");
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("mini01 (172.29.51.11) did not come back healthy on v1.10.6 within 1s", result.Stderr);
         Assert.Contains("not touched: mini02 (172.29.51.12), mini03 (172.29.51.13)", result.Stderr);
@@ -139,16 +155,16 @@ public sealed class UpgradeTests(ApiServerFixture api, ITestOutputHelper output)
         Assert.Contains("talosVersion: v1.10.5", h.TalConfig);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_Node_that_stays_NotReady_after_its_upgrade_stops_the_upgrade_before_the_next_node()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         using var h = new OperationsHarness();
         await using var cluster = await UpgradeCluster.StartAsync(api);
         // Talos brings mini01 back; its kubelet never reports Ready again (the test plays it, during the upgrade call)
         h.Delay("upgrade", "172.29.51.11", 2);
         cluster.WhenCalled(h.StandIns, "upgrade", "172.29.51.11", () => cluster.SetReadyAsync("mini01", false, "container runtime network not ready: cni plugin not initialized"));
-        var result = Upgrade(h, cluster, "--node-timeout", "2s");
+        var result = Upgrade(h, cluster, "--timeout", "2s");
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("mini01 (172.29.51.11) did not come back healthy on v1.10.6 within 2s: Node mini01 is NotReady (container runtime network not ready: cni plugin not initialized)", result.Stderr);
         Assert.Contains("not touched: mini02 (172.29.51.12), mini03 (172.29.51.13)", result.Stderr);
@@ -157,10 +173,10 @@ public sealed class UpgradeTests(ApiServerFixture api, ITestOutputHelper output)
         Assert.Contains("talosVersion: v1.10.5", h.TalConfig);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_volume_degraded_by_a_node_upgrade_is_waited_for_while_Longhorn_rebuilds_and_stops_the_upgrade_when_it_does_not()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         using var h = new OperationsHarness();
         await using var cluster = await UpgradeCluster.StartAsync(api);
         var rebuilt = await cluster.AddVolumeAsync("healthy");
@@ -175,7 +191,7 @@ public sealed class UpgradeTests(ApiServerFixture api, ITestOutputHelper output)
             await cluster.SetVolumeAsync(rebuilt, "healthy");
         });
         cluster.WhenCalled(h.StandIns, "upgrade", "172.29.51.12", () => cluster.SetVolumeAsync(stuck, "degraded", "mini02"));
-        var result = Upgrade(h, cluster, "--node-timeout", "4s");
+        var result = Upgrade(h, cluster, "--timeout", "4s");
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("mini01 (172.29.51.11): running v1.10.6", result.Stdout);
         Assert.Contains($"mini02 (172.29.51.12) did not come back healthy on v1.10.6 within 4s: Longhorn volume {stuck} is degraded (healthy before", result.Stderr);
@@ -184,7 +200,7 @@ public sealed class UpgradeTests(ApiServerFixture api, ITestOutputHelper output)
         Assert.Contains("talosVersion: v1.10.5", h.TalConfig);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("talos", "v1.10.6")]
     [InlineData("kubernetes", "v1.32.0")]
     public void A_Kubernetes_API_that_does_not_answer_is_a_clear_error_and_nothing_changes(string what, string version)

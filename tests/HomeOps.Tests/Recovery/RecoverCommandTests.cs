@@ -10,6 +10,7 @@ namespace HomeOps.Tests.Recovery;
 /// stand-in, and the Kubernetes API by the real API server fixture holding the reference cluster's objects.
 /// </summary>
 [Collection("apiserver")]
+[Trait(Category.Name, Category.EndToEnd)]
 public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper output) : IDisposable
 {
     private readonly OperationsHarness _cluster = new(gitops: true);
@@ -26,10 +27,10 @@ public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper 
     private IReadOnlyList<StandIns.Call> Calls(string tool, string command) =>
         _cluster.StandIns.Calls.Where(c => c.Tool == tool && c.Command == command).ToList();
 
-    [Fact]
+    [SkippableFact]
     public async Task A_healthy_cluster_has_nothing_to_recover()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         await LiveCluster.ReferenceAsync(api, _cluster.StandIns);
         var result = Recover("");
         Assert.True(result.ExitCode == 0, result.Output);
@@ -37,10 +38,10 @@ public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper 
         Assert.Empty(_cluster.MutatingCalls);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Lost_quorum_is_restored_from_the_newest_snapshot_only_after_the_cluster_name_is_typed()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         await LiveCluster.ReferenceAsync(api, _cluster.StandIns);
         // a snapshot from the good days, then two members' data goes bad
         Assert.Equal(0, _cluster.Run("", "etcd", "snapshot", "--out", ".homeops/etcd/old.db").ExitCode);
@@ -48,7 +49,7 @@ public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper 
         Assert.Equal(0, _cluster.Run("", "etcd", "snapshot", "--out", ".homeops/etcd/newest.db").ExitCode);
         _cluster.Talos("etcdErrors", new JsonObject { ["172.29.51.12"] = "etcdserver: no leader", ["172.29.51.13"] = "etcdserver: no leader" });
 
-        var plan = Recover("", "--plan");
+        var plan = Recover("", "--dry-run");
         Assert.Equal(1, plan.ExitCode);
         Assert.Contains("etcd has lost quorum", plan.Stdout);
         Assert.Contains("evidence: 1 of 3 etcd members healthy; quorum needs 2", plan.Stdout);
@@ -87,10 +88,10 @@ public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper 
         Assert.Contains("nothing to recover", after.Stdout);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Without_a_live_snapshot_the_database_file_of_a_surviving_member_is_copied_and_restored_without_the_hash_check()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         await LiveCluster.ReferenceAsync(api, _cluster.StandIns);
         _cluster.Talos("etcdErrors", new JsonObject { ["172.29.51.12"] = "etcdserver: no leader", ["172.29.51.13"] = "etcdserver: no leader" });
         var knobs = _cluster.StandIns.Knobs;
@@ -111,10 +112,10 @@ public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper 
         Assert.Empty(_cluster.Violations);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task With_no_copy_and_no_saved_snapshot_nothing_is_wiped()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         await LiveCluster.ReferenceAsync(api, _cluster.StandIns);
         _cluster.Talos("etcdErrors", new JsonObject { ["172.29.51.12"] = "etcdserver: no leader", ["172.29.51.13"] = "etcdserver: no leader" });
         _cluster.Talos("etcdDataLost", new JsonArray("172.29.51.11", "172.29.51.12", "172.29.51.13"));
@@ -128,10 +129,10 @@ public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper 
         Assert.Empty(Calls("talosctl", "reset"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_node_in_maintenance_mode_gets_its_config_back_after_a_yes()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         await LiveCluster.ReferenceAsync(api, _cluster.StandIns);
         Assert.Equal(0, _cluster.Run("", "reset", "--node", "mini03", "--yes").ExitCode); // STATE wiped: maintenance mode
         var config = Path.Combine(_cluster.Root, "talos", "clusterconfig", "home-ops-mini03.yaml");
@@ -152,10 +153,10 @@ public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper 
         Assert.Empty(_cluster.Violations);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Stalled_Flux_objects_are_reconciled_with_their_source_and_a_reconcile_that_still_fails_is_shown()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         var live = await LiveCluster.ReferenceAsync(api, _cluster.StandIns);
         await live.FluxAsync(TestCrds.Kustomization, "apps", false, "kustomize build failed: accumulating resources: 'apps/whoami' not found");
         await live.FluxAsync(TestCrds.HelmRelease, "authentik", false, "install retries exhausted");
@@ -174,10 +175,10 @@ public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper 
         Assert.Contains($"Kustomization {live.Namespace}/apps: still failing", result.Stdout);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_API_that_cannot_be_reached_without_a_kubeconfig_gets_a_fresh_one_from_Talos()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         await LiveCluster.ReferenceAsync(api, _cluster.StandIns);
         _cluster.Talos("kubeconfig", api.KubeconfigPath); // what talosctl kubeconfig hands out: the real API server's
         var environment = _cluster.StandIns.Environment.ToDictionary();
@@ -195,7 +196,7 @@ public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper 
         Assert.True(second.ExitCode == 0, second.Output);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_bad_timeout_is_refused_before_anything_is_read()
     {
         var result = _cluster.Run("", "recover", "--timeout", "soon");

@@ -12,6 +12,7 @@ namespace HomeOps.Tests.Status;
 /// real API server with the test playing the controllers (kubelets, Flux, Longhorn, cert-manager, Cilium BGP, LB-IPAM).
 /// </summary>
 [Collection("apiserver")]
+[Trait(Category.Name, Category.EndToEnd)]
 public sealed class StatusCommandTests(ApiServerFixture api, ITestOutputHelper output) : IDisposable
 {
     private readonly OperationsHarness _cluster = new(gitops: true);
@@ -50,10 +51,10 @@ public sealed class StatusCommandTests(ApiServerFixture api, ITestOutputHelper o
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_healthy_cluster_is_green_in_every_section_and_exits_0()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         await HealthyAsync();
         var (result, json) = Status("--format", "json");
         Assert.True(result.ExitCode == 0, result.Output);
@@ -72,10 +73,10 @@ public sealed class StatusCommandTests(ApiServerFixture api, ITestOutputHelper o
         Assert.Empty(_cluster.MutatingCalls);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_down_BGP_session_a_degraded_volume_and_an_expiring_certificate_are_shown_and_the_exit_is_non_zero()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         var live = await HealthyAsync();
         await live.VolumeAsync("pvc-loki", "attached", "degraded", "mini03");
         await live.CertificateAsync("authentik-proxy", "auth.k8s.home.geoffdavis.com", DateTimeOffset.UtcNow.AddDays(5));
@@ -111,10 +112,10 @@ public sealed class StatusCommandTests(ApiServerFixture api, ITestOutputHelper o
         Assert.Matches(@"WARN .*/authentik-proxy\s+expires in [45] day\(s\)", text.Stdout);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_node_NotReady_in_Kubernetes_and_down_in_Talos_is_red_with_etcd_still_in_quorum()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         var live = await HealthyAsync();
         await live.NodeAsync("mini03", "172.29.51.13", "fd47:25e1:2f96:51::13", ready: false, kubeletVersion: "v1.31.1");
         _cluster.Talos("unreachable", new JsonArray("172.29.51.13"));
@@ -130,10 +131,10 @@ public sealed class StatusCommandTests(ApiServerFixture api, ITestOutputHelper o
         Assert.StartsWith("2/3 members healthy, quorum kept", (string?)etcd["summary"]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void An_unreachable_API_is_reported_red_per_section_with_Talos_still_read()
     {
-        if (!api.Started(output)) return;
+        api.Require();
         var kubeconfig = _cluster.StandIns.Temp.Write("dead.kubeconfig", """
             apiVersion: v1
             kind: Config

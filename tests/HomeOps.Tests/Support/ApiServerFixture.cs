@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using k8s;
-using Xunit.Abstractions;
 
 namespace HomeOps.Tests.Support;
 
@@ -25,10 +24,10 @@ public sealed class ApiServerCollection : ICollectionFixture<ApiServerFixture>;
 /// <see cref="KubeconfigPath"/> says <c>insecure-skip-tls-verify: true</c>.
 /// </para>
 /// <para>
-/// Every test starts with <c>if (!api.Started(output)) return;</c>. When the binary is not built that fails the
-/// test with a message naming tests/apiserver/build.sh, unless <c>HOMEOPS_SKIP_APISERVER=1</c>, when the test
-/// returns early (passes) after writing why. <c>HOMEOPS_KUBE_APISERVER</c> and <c>HOMEOPS_ETCD</c> override the
-/// binaries' paths.
+/// Every test starts with <c>api.Require();</c> (and is a <c>[SkippableFact]</c>). When the binary is not built that
+/// fails the test with a message naming tests/apiserver/build.sh, unless <c>HOMEOPS_SKIP_APISERVER=1</c>, when the
+/// test is reported as skipped with the reason (CI fails on any skip). <c>HOMEOPS_KUBE_APISERVER</c> and
+/// <c>HOMEOPS_ETCD</c> override the binaries' paths.
 /// </para>
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xunit disposes it through IAsyncLifetime.DisposeAsync")]
@@ -93,24 +92,19 @@ public sealed class ApiServerFixture : IAsyncLifetime
     private static bool SkipWhenMissing => Environment.GetEnvironmentVariable("HOMEOPS_SKIP_APISERVER") == "1";
 
     /// <summary>
-    /// True when the API server is up. When it could not start: fails the test with the reason, or — only when the
-    /// binaries are missing and HOMEOPS_SKIP_APISERVER=1 — writes the reason to <paramref name="output"/> and
-    /// returns false so the test returns early.
+    /// Fails the test when the API server could not start (its log tail says why), or skips it, with the reason, when the
+    /// binaries are missing and HOMEOPS_SKIP_APISERVER=1.
     /// </summary>
-    public bool Started(ITestOutputHelper output)
+    public void Require()
     {
         if (_client is not null)
         {
             // a crash mid-run fails every later test with the crashed process's own last words
             if (_children.FirstOrDefault(c => c.Exited) is { } dead)
                 throw new Xunit.Sdk.XunitException($"{dead.Name} exited with {dead.ExitCode} during the test run; its output ends:\n{dead.Tail(60)}");
-            return true;
+            return;
         }
-        if (_missingBinaries && SkipWhenMissing)
-        {
-            output.WriteLine($"skipped (HOMEOPS_SKIP_APISERVER=1): {_failure}");
-            return false;
-        }
+        Skip.If(_missingBinaries && SkipWhenMissing, $"HOMEOPS_SKIP_APISERVER=1: {_failure}");
         throw new Xunit.Sdk.XunitException(_failure ?? "the API server fixture was not initialized");
     }
 

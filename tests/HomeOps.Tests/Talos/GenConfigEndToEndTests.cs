@@ -10,6 +10,7 @@ namespace HomeOps.Tests.Talos;
 
 /// <summary>The real CLI on a copy of the reference cluster, as an operator runs it.</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Trait(Category.Name, Category.EndToEnd)]
 public sealed class GenConfigEndToEndTests : IDisposable
 {
     private readonly TempDir _temp = new();

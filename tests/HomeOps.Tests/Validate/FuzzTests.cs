@@ -15,6 +15,7 @@ namespace HomeOps.Tests.Validate;
 /// (internal/rule-failed). A failure prints the seed and the mutations;
 /// HOMEOPS_FUZZ_SEED=&lt;seed&gt; HOMEOPS_FUZZ_ITERATIONS=1 replays exactly that iteration.
 /// </summary>
+[Trait(Category.Name, Category.EndToEnd)]
 public sealed class FuzzTests(ITestOutputHelper output)
 {
     private const int DefaultSeed = 20_250_601;

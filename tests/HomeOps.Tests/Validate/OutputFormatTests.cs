@@ -11,6 +11,7 @@ namespace HomeOps.Tests.Validate;
 /// official SARIF 2.1.0 JSON schema (Support/sarif-schema-2.1.0.json, sarif-2.1.0-rtm.5.json as
 /// shipped in the npm package @microsoft/jest-sarif 1.0.0-beta.0) with python3-jsonschema.
 /// </summary>
+[Trait(Category.Name, Category.EndToEnd)]
 public sealed class OutputFormatTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempDir _temp = new();

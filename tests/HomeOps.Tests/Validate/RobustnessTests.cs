@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using HomeOps.Model;
 using HomeOps.Tests.Support;
 using Xunit.Abstractions;
@@ -130,6 +131,7 @@ public sealed class RobustnessTests(ITestOutputHelper output)
     }
 
     /// <summary>The same through the real CLI: exit 1 (errors, never 2 or a crash), JSON on stdout.</summary>
+    [Trait(Category.Name, Category.EndToEnd)]
     [Theory]
     [InlineData("truncated-yaml", true)]
     [InlineData("binary-yaml", false)]
@@ -163,26 +165,44 @@ public sealed class RobustnessTests(ITestOutputHelper output)
         Assert.True(documents == 2, $"the good manifest's 2 documents were not all loaded ({documents})");
     }
 
+    /// <summary>
+    /// A file or a directory the user cannot read is a finding, and the rest is still checked. Root reads anything whatever
+    /// its mode, so when the tests run as root (as CI does) the CLI runs as the unprivileged user nobody (setpriv), on a
+    /// scenario made world-readable but for the locked entry.
+    /// </summary>
+    [Trait(Category.Name, Category.EndToEnd)]
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void Unreadable_file_is_reported(bool git)
+    [InlineData(true, "apps/bad/secret.yaml")]
+    [InlineData(false, "apps/bad/secret.yaml")]
+    [InlineData(false, "apps/locked")]
+    public void Unreadable_entries_are_reported(bool git, string locked)
     {
         using var s = new Scenario();
-        var bad = s.Write("apps/bad/secret.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: locked\n");
+        s.Write(locked.EndsWith(".yaml", StringComparison.Ordinal) ? locked : $"{locked}/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: locked\n");
         if (git) Validation.GitCommitAll(s.Root);
-        if (OperatingSystem.IsWindows()) return;
-        File.SetUnixFileMode(bad, UnixFileMode.None);
-        try
-        {
-            File.ReadAllBytes(bad);
-            // root (as CI runs) reads any file whatever its mode: no honest way to make it unreadable here.
-            output.WriteLine("skipped: this user reads files with mode 000 (root); repo/unreadable is covered by the symlink-loop case");
-            return;
-        }
-        catch (UnauthorizedAccessException) { }
-        var report = Validation.Run(s.Root);
-        AssertReport(report.Findings.Select(d => (d.Rule, d.Location.File, d.Severity)).ToList(), report.Documents, "repo/unreadable", "apps/bad/secret.yaml");
+        var root = Environment.UserName == "root" || Process.Run("id", s.Root, "-u").Stdout.Trim() == "0";
+        if (root) OpenToOthers(System.IO.Path.GetDirectoryName(s.Root)!);
+        File.SetUnixFileMode(s.Path(locked), UnixFileMode.None);
+        var result = root
+            ? Process.Run("setpriv", s.Root, new Dictionary<string, string> { ["HOME"] = "/tmp", ["DOTNET_CLI_HOME"] = "/tmp", ["HOMEOPS_OFFLINE"] = "1" },
+                ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "dotnet", System.IO.Path.Combine(AppContext.BaseDirectory, "homeops.dll"),
+                 "validate", "--format", "json", "--schema-location", Repo.Schemas])
+            : Process.HomeOps(s.Root, "validate", "--format", "json", "--schema-location", Repo.Schemas);
+        var json = JsonNode.Parse(result.Stdout)?.AsObject() ?? throw new Xunit.Sdk.XunitException($"no JSON (exit {result.ExitCode}): {result.Stderr}");
+        var findings = json["diagnostics"]!.AsArray()
+            .Select(d => (d!["rule"]!.GetValue<string>(), d["file"]!.GetValue<string>(), Enum.Parse<Severity>(d["severity"]!.GetValue<string>(), ignoreCase: true)))
+            .ToList();
+        Assert.Equal(1, result.ExitCode);
+        AssertReport(findings, json["summary"]!["documents"]!.GetValue<int>(), "repo/unreadable", locked);
+    }
+
+    private static void OpenToOthers(string directory)
+    {
+        const UnixFileMode open = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead |
+                                  UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        File.SetUnixFileMode(directory, open);
+        foreach (var entry in Directory.EnumerateFileSystemEntries(directory, "*", SearchOption.AllDirectories))
+            File.SetUnixFileMode(entry, Directory.Exists(entry) ? open : open & ~(UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute));
     }
 
     /// <summary>A named pipe has no content; opening it would block until a writer comes (it hung the walk of plain directories).</summary>

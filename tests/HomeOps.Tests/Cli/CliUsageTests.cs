@@ -1,7 +1,8 @@
 using HomeOps.Tests.Support;
 
-namespace HomeOps.Tests;
+namespace HomeOps.Tests.Cli;
 
+[Trait(Category.Name, Category.EndToEnd)]
 public class CliUsageTests
 {
     [Fact]

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using HomeOps.Adapters.Files;
+using HomeOps.Adapters.Schemas;
+using HomeOps.Adapters.Tools;
+using HomeOps.Compile.Repository;
+using HomeOps.Compile.Talos;
+using HomeOps.Model;
+using HomeOps.Model.Repository;
+using HomeOps.Operations;
+using HomeOps.Operations.Talos;
+using HomeOps.Validate.Schema;
+
+namespace HomeOps.Cli.Commands;
+
+/// <summary>Where commands get the adapters for the repository they run in (-C) and this process's environment.</summary>
+public static class Composition
+{
+    /// <summary>The repository root: -C/--directory, absolute.</summary>
+    public static string Root(ParseResult parse) => Path.GetFullPath(parse.GetValue(CliOptions.Directory)!);
+
+    /// <summary>A path given on the command line, taken relative to the repository root (-C), like git -C.</summary>
+    public static string Resolve(ParseResult parse, string path) => Path.GetFullPath(Path.Combine(Root(parse), path));
+
+    /// <summary>The repository root, which must exist: a missing directory is bad input, never an empty (green) repository.</summary>
+    public static string ExistingRoot(ParseResult parse, string? path = null)
+    {
+        var root = path is null ? Root(parse) : Resolve(parse, path);
+        if (!Directory.Exists(root)) throw new UsageException($"{root} is not a directory (-C/--directory names the repository)");
+        return root;
+    }
+
+    public static IWorkspace Workspace(ParseResult parse) => new DiskWorkspace(Root(parse), new GitCli());
+
+    public static RepoModel LoadRepository(string root) => new DiskRepository(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
+
+    public static TalosWorkflow Talos(ParseResult parse, string[]? schemaLocations = null) =>
+        new(new DiskSourceTree(Root(parse)), Workspace(parse), Schemas(schemaLocations), TimeProvider.System);
+
+    /// <summary>The checked Talos plan of talconfig.yaml; throws <see cref="HomeOpsException"/> with its findings when it does not load.</summary>
+    public static TalosPlan TalosPlan(ParseResult parse) =>
+        Talos(parse).Plan(RepoFiles.TalConfig, Environment.GetEnvironmentVariables(), new FindingBag());
+
+    /// <summary>The kubeconfig given, else $KUBECONFIG, else REPO/.homeops/kubeconfig (what bootstrap writes).</summary>
+    public static string KubeconfigPath(ParseResult parse)
+    {
+        if (parse.GetValue(CliOptions.Kubeconfig) is { Length: > 0 } given) return Resolve(parse, given);
+        // KUBECONFIG may list several files (kubectl merges them); the first that exists is the one holding a usable context most often
+        if (Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } listed)
+            return listed.FirstOrDefault(File.Exists) ?? listed[0];
+        return Path.Combine(Root(parse), ".homeops", "kubeconfig");
+    }
+
+    /// <summary>The process runner every tool adapter uses, with this process's environment.</summary>
+    public static ToolRunner Runner() =>
+        new(Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? ""));
+
+    public static ISchemaSource Schemas(string[]? locations)
+    {
+        var list = locations is { Length: > 0 }
+            ? locations.ToList()
+            : (Environment.GetEnvironmentVariable("HOMEOPS_SCHEMA_LOCATION")?.Split(':', StringSplitOptions.RemoveEmptyEntries).ToList() ?? []);
+        if (!list.Contains(SchemaStore.Default)) list.Add(SchemaStore.Default);
+        var offline = Environment.GetEnvironmentVariable("HOMEOPS_OFFLINE") == "1";
+        return new SchemaStore(list, SchemaStore.DefaultCacheDirectory, offline ? null : new HttpClient { Timeout = TimeSpan.FromSeconds(10) });
+    }
+}
+
+/// <summary>Bad input the command itself found (a missing directory, nothing to check): exit 2, nothing done.</summary>
+public sealed class UsageException(string message) : Exception(message);
