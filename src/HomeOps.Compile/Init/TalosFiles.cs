@@ -1,0 +1,163 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using HomeOps.Model.Init;
+using HomeOps.Model.Network;
+using HomeOps.Model.Yaml;
+
+namespace HomeOps.Compile.Init;
+
+/// <summary>
+/// The Talos side of a new repository: talconfig.yaml (talhelper's format, docs/talconfig.md) and the
+/// two patches every node gets. Only facts from the spec vary; the rest is the reference cluster's
+/// configuration, which `homeops check` proves valid for the spec's Talos line.
+/// </summary>
+public static class TalosFiles
+{
+    public const string ClusterPatch = "talos/patches/cluster.yaml";
+    public const string ControlPlanePatch = "talos/patches/controlplane.yaml";
+
+    // Longhorn needs iscsiadm and the util-linux tools on the host (longhorn.io/docs/1.9.1/deploy/install,
+    // "Installation Requirements"; Talos ships them as system extensions).
+    private static readonly string[] LonghornExtensions = ["siderolabs/iscsi-tools", "siderolabs/util-linux-tools"];
+
+    public static IEnumerable<GeneratedFile> For(ClusterSpec spec)
+    {
+        yield return new GeneratedFile("talconfig.yaml", Header(spec, "The Talos cluster, in talhelper's format (docs/talconfig.md).") + YamlJson.ToYaml([TalConfig(spec)]));
+        yield return new GeneratedFile(ClusterPatch, "# Applied to every node: cluster-wide settings talconfig.yaml has no field for.\n" + YamlJson.ToYaml([ClusterPatchOf(spec)]));
+        yield return new GeneratedFile(ControlPlanePatch, "# Control-plane settings.\n" + YamlJson.ToYaml([ControlPlanePatchOf(spec)]));
+    }
+
+    internal static string Header(ClusterSpec spec, string what) =>
+        $"# {what}\n# Written by `homeops init` from cluster-spec.yaml for {spec.Cluster.Name}; edit freely: init never overwrites a file you changed.\n";
+
+    private static JsonObject TalConfig(ClusterSpec spec)
+    {
+        var network = spec.Network;
+        var v6 = network.Ipv6;
+        var config = new JsonObject
+        {
+            ["clusterName"] = spec.Cluster.Name,
+            ["talosVersion"] = spec.Cluster.TalosVersion,
+            ["kubernetesVersion"] = spec.Cluster.KubernetesVersion,
+            ["endpoint"] = $"https://{network.Vip}:6443",
+            ["allowSchedulingOnControlPlanes"] = spec.Nodes.All(n => n.ControlPlane),
+            ["additionalApiServerCertSans"] = Array(network.Vip),
+            ["additionalMachineCertSans"] = Array(network.Vip),
+            ["clusterPodNets"] = Array([network.PodCidr, .. v6 is null ? [] : new[] { v6.PodCidr }]),
+            ["clusterSvcNets"] = Array([network.ServiceCidr, .. v6 is null ? [] : new[] { v6.ServiceCidr }]),
+            // Cilium is installed by `homeops bootstrap`, then adopted by Flux.
+            ["cniConfig"] = new JsonObject { ["name"] = "none" },
+            ["patches"] = Array($"@./{ClusterPatch}"),
+            ["controlPlane"] = Group(spec, ControlPlanePatch),
+        };
+        if (spec.Nodes.Any(n => !n.ControlPlane)) config["worker"] = Group(spec, null);
+        config["nodes"] = new JsonArray([.. spec.Nodes.Select(n => (JsonNode)Node(spec, n))]);
+        return config;
+    }
+
+    private static JsonObject Group(ClusterSpec spec, string? patch)
+    {
+        var group = new JsonObject { ["nameservers"] = Array([.. Nameservers(spec)]) };
+        if (spec.Components.Longhorn)
+        {
+            group["schematic"] = new JsonObject
+            {
+                ["customization"] = new JsonObject { ["systemExtensions"] = new JsonObject { ["officialExtensions"] = Array(LonghornExtensions) } },
+            };
+            group["userVolumes"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "longhorn",
+                ["provisioning"] = new JsonObject
+                {
+                    ["diskSelector"] = new JsonObject { ["match"] = $"disk.model == \"{spec.Storage.SsdModel}\" && !system_disk" },
+                    ["minSize"] = "100GiB",
+                    ["grow"] = true,
+                },
+                ["filesystem"] = new JsonObject { ["type"] = "xfs" },
+            });
+        }
+        if (patch is not null) group["patches"] = Array($"@./{patch}");
+        return group;
+    }
+
+    private static IEnumerable<string> Nameservers(ClusterSpec spec) =>
+        spec.Network.Nameservers.Count > 0 ? spec.Network.Nameservers : [spec.Network.Gateway];
+
+    private static JsonObject Node(ClusterSpec spec, SpecNode node)
+    {
+        var network = spec.Network;
+        var prefix = Prefix(network.NodeCidr);
+        var v6 = network.Ipv6;
+        var addresses = new List<string> { $"{node.Address}/{prefix}" };
+        var routes = new JsonArray(new JsonObject { ["network"] = "0.0.0.0/0", ["gateway"] = network.Gateway });
+        if (v6 is not null && node.Ipv6Address is not null)
+        {
+            addresses.Add($"{node.Ipv6Address}/{Prefix(v6.NodeCidr)}");
+            routes.Add(new JsonObject { ["network"] = "::/0", ["gateway"] = v6.Gateway });
+        }
+        var link = new JsonObject
+        {
+            ["deviceSelector"] = node.Mac is null ? new JsonObject { ["physical"] = true } : new JsonObject { ["hardwareAddr"] = node.Mac.ToLowerInvariant() },
+        };
+        if (network.Mtu != 1500) link["mtu"] = network.Mtu;
+        link["addresses"] = Array([.. addresses]);
+        link["routes"] = routes;
+        if (node.ControlPlane) link["vip"] = new JsonObject { ["ip"] = network.Vip };
+        var result = new JsonObject
+        {
+            ["hostname"] = node.Hostname,
+            ["ipAddress"] = node.Address,
+            ["controlPlane"] = node.ControlPlane,
+        };
+        var disk = node.InstallDisk;
+        if (disk.Path is not null) result["installDisk"] = disk.Path;
+        else result["installDiskSelector"] = disk.Model is not null ? new JsonObject { ["model"] = disk.Model } : new JsonObject { ["serial"] = disk.Serial };
+        result["networkInterfaces"] = new JsonArray(link);
+        return result;
+    }
+
+    private static JsonObject ClusterPatchOf(ClusterSpec spec)
+    {
+        var nodeNets = NodeNetworks(spec);
+        return new JsonObject
+        {
+            // No kube-proxy: Cilium replaces it (infrastructure/cilium, kubeProxyReplacement).
+            ["cluster"] = new JsonObject { ["proxy"] = new JsonObject { ["disabled"] = true } },
+            ["machine"] = new JsonObject
+            {
+                ["kubelet"] = new JsonObject { ["nodeIP"] = new JsonObject { ["validSubnets"] = Array([.. nodeNets]) } },
+                ["features"] = new JsonObject
+                {
+                    ["kubePrism"] = new JsonObject { ["enabled"] = true, ["port"] = 7445 },
+                    ["hostDNS"] = new JsonObject { ["enabled"] = true, ["forwardKubeDNSToHost"] = true },
+                },
+            },
+        };
+    }
+
+    private static JsonObject ControlPlanePatchOf(ClusterSpec spec) => new()
+    {
+        // etcd must peer over the node network, never over the VIP or a second interface.
+        ["cluster"] = new JsonObject { ["etcd"] = new JsonObject { ["advertisedSubnets"] = Array(spec.Network.NodeCidr) } },
+        ["machine"] = new JsonObject
+        {
+            ["features"] = new JsonObject
+            {
+                // homeops etcd snapshot runs as a Kubernetes job with the os:etcd:backup role.
+                ["kubernetesTalosAPIAccess"] = new JsonObject
+                {
+                    ["enabled"] = true,
+                    ["allowedRoles"] = Array("os:etcd:backup"),
+                    ["allowedKubernetesNamespaces"] = Array("kube-system"),
+                },
+            },
+        },
+    };
+
+    private static IEnumerable<string> NodeNetworks(ClusterSpec spec) =>
+        spec.Network.Ipv6 is { } v6 ? [spec.Network.NodeCidr, v6.NodeCidr] : [spec.Network.NodeCidr];
+
+    private static int Prefix(string cidr) => Cidr.TryParseInterface(cidr, out _, out IPNetwork network) ? network.PrefixLength : 0;
+
+    private static JsonArray Array(params string[] items) => new([.. items.Select(i => (JsonNode)JsonValue.Create(i))]);
+}
