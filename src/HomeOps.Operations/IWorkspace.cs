@@ -22,6 +22,12 @@ public interface IWorkspace
     /// <summary>Replaces an operator's file (talconfig.yaml) with new text.</summary>
     void ReplaceText(string path, string text);
 
+    /// <summary>Creates or replaces a file of the operator's repository (what init generates), creating its directories.</summary>
+    void WriteText(string path, string text);
+
+    /// <summary>The names of the files and directories directly in <see cref="Root"/>; empty when it does not exist.</summary>
+    IReadOnlyList<string> Entries();
+
     /// <summary>Writes one of homeops' own runtime files (Helm values): readable by the owner only.</summary>
     void WritePrivate(string path, string text);
 

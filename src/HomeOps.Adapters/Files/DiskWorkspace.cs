@@ -22,6 +22,18 @@ public sealed class DiskWorkspace(string root, IGit git) : IWorkspace
 
     public void ReplaceText(string path, string text) => File.WriteAllText(Full(path), text);
 
+    public void WriteText(string path, string text)
+    {
+        var full = Full(path);
+        if (!full.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new HomeOpsException(Finding.Error("repo/path", SourceLocation.InFile(path), $"{path} is outside {Root}", "write only inside the repository"));
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, text);
+    }
+
+    public IReadOnlyList<string> Entries() =>
+        Directory.Exists(Root) ? [.. Directory.EnumerateFileSystemEntries(Root).Select(e => Path.GetFileName(e)).Order(StringComparer.Ordinal)] : [];
+
     public void WritePrivate(string path, string text)
     {
         CreatePrivateDirectory(Path.GetDirectoryName(Full(path))!);

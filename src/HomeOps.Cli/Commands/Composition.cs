@@ -33,8 +33,10 @@ public static class Composition
 
     public static RepoModel LoadRepository(string root) => new DiskRepository(new GitCli()).Load(root, Environment.GetEnvironmentVariables());
 
-    public static TalosWorkflow Talos(ParseResult parse, string[]? schemaLocations = null) =>
-        new(new DiskSourceTree(Root(parse)), Workspace(parse), Schemas(schemaLocations), TimeProvider.System);
+    public static TalosWorkflow Talos(ParseResult parse, string[]? schemaLocations = null) => Talos(Root(parse), schemaLocations);
+
+    public static TalosWorkflow Talos(string root, string[]? schemaLocations = null) =>
+        new(new DiskSourceTree(root), new DiskWorkspace(root, new GitCli()), Schemas(schemaLocations), TimeProvider.System);
 
     /// <summary>The checked Talos plan of talconfig.yaml; throws <see cref="HomeOpsException"/> with its findings when it does not load.</summary>
     public static TalosPlan TalosPlan(ParseResult parse) =>

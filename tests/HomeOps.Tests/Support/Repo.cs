@@ -102,8 +102,13 @@ public static class Process
     {
         environment.TryAdd("HOMEOPS_OFFLINE", "1");
         environment.TryAdd("XDG_CACHE_HOME", System.IO.Path.Combine(directory, ".cache-test"));
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        info.ArgumentList.Add(System.IO.Path.Combine(AppContext.BaseDirectory, "homeops.dll"));
+        return RunWithInput("dotnet", directory, environment, stdin, [System.IO.Path.Combine(AppContext.BaseDirectory, "homeops.dll"), .. arguments]);
+    }
+
+    /// <summary>Runs <paramref name="file"/> with <paramref name="stdin"/> piped in, then closed.</summary>
+    public static ProcessResult RunWithInput(string file, string directory, Dictionary<string, string> environment, string stdin, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var a in arguments) info.ArgumentList.Add(a);
         foreach (var (k, v) in environment) info.Environment[k] = v;
         using var process = System.Diagnostics.Process.Start(info)!;
@@ -111,7 +116,7 @@ public static class Process
         var stderr = process.StandardError.ReadToEndAsync();
         process.StandardInput.Write(stdin);
         process.StandardInput.Close();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2))) { process.Kill(true); throw new TimeoutException($"homeops {string.Join(' ', arguments)}"); }
+        if (!process.WaitForExit(TimeSpan.FromMinutes(6))) { process.Kill(true); throw new TimeoutException($"{file} {string.Join(' ', arguments)}"); }
         return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
     }
 }

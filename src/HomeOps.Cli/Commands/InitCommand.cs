@@ -1,0 +1,186 @@
+using System.CommandLine;
+using System.Net;
+using HomeOps.Adapters.Files;
+using HomeOps.Cli.Output;
+using HomeOps.Compile.Init;
+using HomeOps.Model;
+using HomeOps.Model.Init;
+using HomeOps.Model.Network;
+using HomeOps.Operations.Init;
+
+namespace HomeOps.Cli.Commands;
+
+/// <summary>`homeops init`: a new operator's repository from a short spec, asked on the terminal or read from a file.</summary>
+public static class InitCommand
+{
+    public static Command Create()
+    {
+        var directory = new Argument<string>("DIR") { Description = "Where to write the repository: an empty directory, or one init wrote before", DefaultValueFactory = _ => "." };
+        var from = new Option<string>("--from") { Description = "Read the answers from a cluster spec (YAML, docs/getting-started.md) instead of asking (default in a repository init wrote: its cluster-spec.yaml)", HelpName = "SPEC" };
+        var diff = new Option<bool>("--diff") { Description = "Show, as a unified diff, what init would change in each file (including files you edited, which it keeps); write nothing" };
+        var dryRun = CliOptions.DryRun("List what init would create, update and keep; write nothing");
+        var schemaLocation = CliOptions.SchemaLocation();
+        var command = new Command("init", """
+            Write a new cluster repository from the few facts that differ between operators: cluster
+            name, domains, nodes, network, VIP, BGP, load-balancer pools, storage SSD, optional parts,
+            1Password vault and Git URL. Asks on the terminal with defaults, or reads --from SPEC.
+            Every answer is checked before anything is written (overlapping ranges, a gateway or VIP
+            outside the node network, duplicate addresses or MACs, VLAN/MTU/ASN ranges, half-configured
+            BGP, ...), each refusal naming the field and the fix. The answers are kept as
+            cluster-spec.yaml; running init again regenerates from it and never overwrites a file you
+            edited (see --diff). Then runs `homeops check` on the result and prints the next steps.
+            """) { directory, from, diff, dryRun, schemaLocation };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var target = Composition.Resolve(parse, parse.GetValue(directory)!);
+            var workflow = new InitWorkflow(new DiskWorkspace(target, new GitCli()));
+            workflow.CheckTarget();
+            // Without --from, a repository init wrote is regenerated from the answers it kept.
+            var specFile = parse.GetValue(from) is { } given ? Composition.Resolve(parse, given)
+                : File.Exists(Path.Combine(target, RepositoryGenerator.SpecPath)) ? Path.Combine(target, RepositoryGenerator.SpecPath) : null;
+            var (spec, specText) = specFile is not null ? Load(specFile) : await AskAsync(cancel);
+            var plan = workflow.Plan(RepositoryGenerator.Generate(spec, specText));
+
+            if (parse.GetValue(diff))
+            {
+                foreach (var file in plan.Where(f => f.Action != FileAction.Unchanged))
+                    Console.Write(UnifiedDiff.Of(file.Path, file.Current ?? "", file.Generated));
+                return ExitCodes.Ok;
+            }
+            foreach (var file in plan)
+                Console.WriteLine($"{Verb(file.Action, parse.GetValue(dryRun)),-22} {file.Path}");
+            if (parse.GetValue(dryRun))
+            {
+                Console.WriteLine("dry run: nothing was written");
+                return ExitCodes.Ok;
+            }
+            workflow.Apply(plan);
+            var kept = plan.Count(f => f.Action == FileAction.KeepLocalEdit);
+            if (kept > 0) Console.WriteLine($"kept {kept} file(s) you edited; `homeops init --diff` shows what init would have written");
+            Console.WriteLine();
+            var checkedOk = CheckCommand.Run(target, parse.GetValue(schemaLocation)) == ExitCodes.Ok;
+            Console.WriteLine($"""
+
+                Next:
+                  cd {target}
+                  git init && git add -A && git commit -m "{spec.Cluster.Name}: homeops init"
+                  homeops talos gensecret          # the cluster's secrets, kept out of Git
+                  homeops bootstrap --dry-run      # every command bootstrap will run, in order
+                """);
+            return checkedOk ? ExitCodes.Ok : ExitCodes.Findings;
+        });
+        return command.WhenInterrupted("nothing was written");
+    }
+
+    private static string Verb(FileAction action, bool dryRun) => (action, dryRun) switch
+    {
+        (FileAction.Create, false) => "created",
+        (FileAction.Create, true) => "would create",
+        (FileAction.Update, false) => "updated",
+        (FileAction.Update, true) => "would update",
+        (FileAction.Unchanged, _) => "unchanged",
+        _ => "kept (your edit)",
+    };
+
+    private static (ClusterSpec, string) Load(string path)
+    {
+        if (!File.Exists(path)) throw new UsageException($"{path} not found (--from names a cluster spec; docs/getting-started.md shows one)");
+        var text = File.ReadAllText(path);
+        var findings = new FindingBag();
+        var spec = SpecLoader.Load(text, Path.GetFileName(path), findings);
+        return spec is null ? throw new HomeOpsException(findings.Sorted()) : (spec, text);
+    }
+
+    /// <summary>The interactive questions: only what differs between operators, with defaults that fit a typical home network.</summary>
+    private static async Task<(ClusterSpec, string)> AskAsync(CancellationToken cancel)
+    {
+        if (Console.IsInputRedirected)
+            throw new UsageException("no terminal to ask on: pass --from SPEC (docs/getting-started.md has an example)");
+        var ask = new Prompter(Console.In, Console.Out, cancel);
+        Console.WriteLine("homeops init: a few questions; Enter takes the default in [brackets], Ctrl-C stops without writing anything.\n");
+        var spec = new ClusterSpec();
+        spec.Cluster.Name = await ask.AskAsync("Cluster name", "home", a => DnsName.IsLabel(a) ? null : "lowercase letters, digits and '-', e.g. home");
+        spec.Domains.Internal = await ask.AskAsync("Internal domain (names only your home network resolves)", null, Domain);
+        spec.Domains.External = await ask.AskOptionalAsync("Public domain (for the Cloudflare tunnel)", Domain);
+
+        var network = spec.Network;
+        network.NodeCidr = await ask.AskAsync("Node network", "192.168.1.0/24", a => Cidr.TryParseNetwork(a, out var n) && !Cidr.IsV6(n) ? null : "an IPv4 network with its host bits clear, e.g. 192.168.1.0/24");
+        var nodes = Accepted(network.NodeCidr);
+        network.Gateway = await ask.AskAsync("Gateway (the router on that network)", Host(nodes, 1), a => Inside(a, nodes));
+        network.Vip = await ask.AskAsync("Kubernetes API VIP (a free address the control planes share)", Host(nodes, 10), a => Inside(a, nodes));
+
+        var count = await ask.AskNumberAsync("How many nodes", 3, 1, 50);
+        for (var i = 1; i <= count; i++)
+        {
+            var node = new SpecNode { Hostname = await ask.AskAsync($"Node {i} hostname", $"node{i:00}", a => DnsName.IsLabel(a) ? null : "lowercase letters, digits and '-'") };
+            node.Address = await ask.AskAsync($"{node.Hostname} address", Host(nodes, 10 + i), a => Inside(a, nodes));
+            var disk = await ask.AskAsync($"{node.Hostname} install disk (a /dev path, or a model pattern as `talosctl get disks` shows it)", "/dev/nvme0n1", _ => null);
+            node.InstallDisk = disk.StartsWith("/dev/", StringComparison.Ordinal) ? new SpecInstallDisk { Path = disk } : new SpecInstallDisk { Model = disk };
+            spec.Nodes.Add(node);
+        }
+
+        var lb = spec.LoadBalancer;
+        if (await ask.ConfirmAsync("Does your router speak BGP (routes LoadBalancer addresses to the cluster)?", false))
+        {
+            spec.Bgp = new SpecBgp
+            {
+                ClusterAsn = long.Parse(await ask.AskAsync("Cluster ASN", "64512", Asn), System.Globalization.CultureInfo.InvariantCulture),
+                RouterAsn = long.Parse(await ask.AskAsync("Router ASN", "64513", Asn), System.Globalization.CultureInfo.InvariantCulture),
+            };
+            lb.Cidr = await ask.AskAsync("Range the router sends to the cluster", NextNetwork(nodes), a => Cidr.TryParseNetwork(a, out _) ? null : "a network with its host bits clear, e.g. 192.168.2.0/24");
+        }
+        else
+            lb.Cidr = network.NodeCidr;
+        var routed = Accepted(lb.Cidr);
+        var pool = await ask.AskAsync("LoadBalancer address pool (first-last)", $"{Host(routed, 200)}-{Host(routed, 239)}",
+            a => IpRange.TryParse(a, out _) ? null : "first-last with first ≤ last, e.g. 192.168.1.200-192.168.1.239");
+        lb.Pools.Add(new SpecPool { Name = "default", Range = pool });
+        var poolRange = IpRange.TryParse(pool, out var parsed) ? parsed : throw new InvalidOperationException($"the prompt accepted '{pool}'");
+        lb.IngressAddress = await ask.AskAsync("Internal ingress address (from the pool)", poolRange.First.ToString(),
+            a => Cidr.TryParseAddress(a, out var address) && poolRange.Contains(address) ? null : $"an address in {pool}");
+
+        var components = spec.Components;
+        components.Sso = await ask.ConfirmAsync("Single sign-on with Authentik", true);
+        components.CloudflareTunnel = spec.Domains.External is not null && await ask.ConfirmAsync("Cloudflare tunnel for public services", true);
+        components.Longhorn = await ask.ConfirmAsync("Longhorn storage on one data SSD per node", true);
+        if (components.Longhorn) spec.Storage.SsdModel = await ask.AskAsync("Data SSD model (as `talosctl get disks` shows it)", null, _ => null);
+        components.Monitoring = await ask.ConfirmAsync("Prometheus and Grafana", true);
+        spec.Onepassword.Vault = await ask.AskAsync("1Password vault holding the cluster's items", "homelab", _ => null);
+        spec.Git.Url = await ask.AskAsync("Git repository Flux will follow (https or ssh URL)", null, _ => null);
+
+        var text = RepositoryGenerator.ToYaml(spec);
+        var findings = new FindingBag();
+        var checkedSpec = SpecLoader.Load(text, RepositoryGenerator.SpecPath, findings);
+        if (checkedSpec is not null) return (checkedSpec, text);
+        Console.WriteLine($"\nThese answers do not fit together. Save them as {RepositoryGenerator.SpecPath}, fix the lines named below, and run `homeops init --from {RepositoryGenerator.SpecPath}`:\n");
+        Console.WriteLine(text);
+        throw new HomeOpsException(findings.Sorted());
+    }
+
+    /// <summary>A network the prompt already accepted.</summary>
+    private static IPNetwork Accepted(string cidr) =>
+        Cidr.TryParseNetwork(cidr, out var network) ? network : throw new InvalidOperationException($"the prompt accepted '{cidr}'");
+
+    private static string? Domain(string answer) => DnsName.IsDomain(answer) ? null : "a DNS domain: lowercase labels joined by dots, e.g. home.example.com";
+
+    private static string? Asn(string answer) => long.TryParse(answer, out var asn) && asn is > 0 and <= 4294967294 ? null : "a number, e.g. 64512 (private ASNs: 64512-65534)";
+
+    private static string? Inside(string answer, IPNetwork network) =>
+        Cidr.TryParseAddress(answer, out var address) && network.Contains(address) ? null : $"an address inside {network}";
+
+    /// <summary>The <paramref name="index"/>th address of <paramref name="network"/> ("192.168.1.10" for 10).</summary>
+    private static string Host(IPNetwork network, int index)
+    {
+        var bytes = network.BaseAddress.GetAddressBytes();
+        bytes[^1] = (byte)(bytes[^1] + index);
+        return new IPAddress(bytes).ToString();
+    }
+
+    /// <summary>The network of the same size right after <paramref name="network"/>: a natural LB range beside the node network.</summary>
+    private static string NextNetwork(IPNetwork network)
+    {
+        var last = IpRange.Of(network).Last.GetAddressBytes();
+        for (var i = last.Length - 1; i >= 0 && ++last[i] == 0; i--) { }
+        return $"{new IPAddress(last)}/{network.PrefixLength}";
+    }
+}

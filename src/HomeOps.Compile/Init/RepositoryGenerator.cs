@@ -1,0 +1,34 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using HomeOps.Model.Init;
+using HomeOps.Model.Yaml;
+
+namespace HomeOps.Compile.Init;
+
+/// <summary>A checked cluster spec → every file of a new cluster repository, in memory.</summary>
+public static class RepositoryGenerator
+{
+    public const string SpecPath = "cluster-spec.yaml";
+
+    private static readonly JsonSerializerOptions SpecJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>
+    /// The files for <paramref name="spec"/>; <paramref name="specText"/> is kept as cluster-spec.yaml so
+    /// the next `homeops init` in this repository starts from the same answers.
+    /// </summary>
+    public static IReadOnlyList<GeneratedFile> Generate(ClusterSpec spec, string specText) =>
+        [new GeneratedFile(SpecPath, specText), .. TalosFiles.For(spec)];
+
+    /// <summary>A spec built from answers (interactive init) as the YAML `--from` reads.</summary>
+    public static string ToYaml(ClusterSpec spec)
+    {
+        spec.ApiVersion = SpecLoader.ApiVersion;
+        spec.Kind = SpecLoader.Kind;
+        var node = JsonSerializer.SerializeToNode(spec, SpecJson)!;
+        return "# homeops cluster spec: `homeops init --from cluster-spec.yaml` regenerates this repository from it.\n" + YamlJson.ToYaml([node]);
+    }
+}

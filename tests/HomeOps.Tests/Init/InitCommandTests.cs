@@ -1,0 +1,132 @@
+using System.Text.Json;
+using HomeOps.Tests.Support;
+
+namespace HomeOps.Tests.Init;
+
+/// <summary>`homeops init` through the real CLI: from a spec file, again over an edited repository, and on a terminal.</summary>
+[Trait(Category.Name, Category.EndToEnd)]
+public sealed class InitCommandTests
+{
+    private static string Spec(string name) => Path.Combine(Repo.Root, "tests", "fixtures", "init", name);
+
+    private static ProcessResult Init(string directory, params string[] arguments) =>
+        Support.Process.HomeOps(directory, ["init", .. arguments, "--schema-location", Repo.Schemas]);
+
+    [Theory]
+    [InlineData("reference.yaml")]
+    [InlineData("small-ipv4.yaml")]
+    [InlineData("single-node.yaml")]
+    public void A_spec_becomes_a_repository_that_checks_clean(string spec)
+    {
+        using var temp = new TempDir();
+        var result = Init(temp.Path, "repo", "--from", Spec(spec));
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("result     ok", result.Stdout);
+        Assert.Contains("homeops bootstrap --dry-run", result.Stdout);
+        Assert.True(File.Exists(Path.Combine(temp.Path, "repo", "cluster-spec.yaml")));
+    }
+
+    [Fact]
+    public void A_non_reference_repository_holds_none_of_the_reference_facts()
+    {
+        using var temp = new TempDir();
+        Assert.Equal(0, Init(temp.Path, "repo", "--from", Spec("small-ipv4.yaml")).ExitCode);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(temp.Path, "repo"), "*", SearchOption.AllDirectories).Where(f => !f.Contains("/.homeops/", StringComparison.Ordinal)))
+        {
+            var text = File.ReadAllText(file);
+            foreach (var fact in new[] { "172.29.", "fd47:", "home-ops", "geoffdavis", "64512", "64513" })
+                Assert.False(text.Contains(fact, StringComparison.Ordinal), $"{file} holds the reference's {fact}");
+        }
+    }
+
+    [Fact]
+    public void Running_init_again_keeps_local_edits_and_diff_shows_them()
+    {
+        using var temp = new TempDir();
+        var repo = Path.Combine(temp.Path, "repo");
+        Assert.Equal(0, Init(temp.Path, "repo", "--from", Spec("small-ipv4.yaml")).ExitCode);
+        var talconfig = Path.Combine(repo, "talconfig.yaml");
+        File.AppendAllText(talconfig, "# my note\n");
+        var edited = File.ReadAllText(talconfig);
+
+        // A changed spec: the untouched patches follow it, the edited talconfig.yaml is kept.
+        var spec = File.ReadAllText(Spec("small-ipv4.yaml")).Replace("nodeCidr: 192.168.5.0/24", "nodeCidr: 192.168.4.0/23", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(repo, "cluster-spec.yaml"), spec);
+        var dryRun = Init(repo, ".", "--dry-run");
+        Assert.True(dryRun.ExitCode == 0, dryRun.Output);
+        Assert.Contains("kept (your edit)       talconfig.yaml", dryRun.Stdout);
+        Assert.Contains("would update           talos/patches/cluster.yaml", dryRun.Stdout);
+        Assert.Equal(edited, File.ReadAllText(talconfig));
+
+        var diff = Init(repo, ".", "--diff");
+        Assert.Contains("--- a/talconfig.yaml", diff.Stdout);
+        Assert.Contains("-# my note", diff.Stdout);
+        Assert.Contains(diff.Stdout.Split('\n'), line => line.StartsWith('+') && line.EndsWith("- 192.168.4.0/23", StringComparison.Ordinal));
+
+        var again = Init(repo, ".");
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Equal(edited, File.ReadAllText(talconfig));
+        Assert.Contains("192.168.4.0/23", File.ReadAllText(Path.Combine(repo, "talos", "patches", "cluster.yaml")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bad_spec_writes_nothing_and_names_the_field()
+    {
+        using var temp = new TempDir();
+        temp.Write("spec.yaml", File.ReadAllText(Spec("small-ipv4.yaml")).Replace("gateway: 192.168.5.1", "gateway: 192.168.6.1", StringComparison.Ordinal));
+        var result = Init(temp.Path, "repo", "--from", "spec.yaml");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("spec.yaml:4", result.Stdout + result.Stderr);
+        Assert.Contains("gateway 192.168.6.1 is outside the node network 192.168.5.0/24", result.Output);
+        Assert.False(Directory.Exists(Path.Combine(temp.Path, "repo")) && Directory.EnumerateFileSystemEntries(Path.Combine(temp.Path, "repo")).Any());
+    }
+
+    [Fact]
+    public void A_directory_init_did_not_write_is_refused()
+    {
+        using var temp = new TempDir();
+        temp.Write("notes.txt", "mine");
+        var result = Init(temp.Path, ".", "--from", Spec("small-ipv4.yaml"));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("is not empty (notes.txt)", result.Output);
+        Assert.Equal(["notes.txt"], Directory.EnumerateFileSystemEntries(temp.Path).Select(Path.GetFileName).Where(n => n != ".cache-test"));
+    }
+
+    private static ProcessResult OnTerminal(string directory, IReadOnlyList<string[]> conversation)
+    {
+        var script = Path.Combine(Repo.Root, "tests", "HomeOps.Tests", "Support", "terminal.py");
+        var homeops = Path.Combine(AppContext.BaseDirectory, "homeops.dll");
+        return Support.Process.RunWithInput("python3", directory, new Dictionary<string, string> { ["HOMEOPS_OFFLINE"] = "1" }, JsonSerializer.Serialize(conversation),
+            script, "300", "dotnet", homeops, "init", "repo", "--schema-location", Repo.Schemas);
+    }
+
+    [Fact]
+    public void On_a_terminal_defaults_are_taken_and_a_rejected_answer_is_asked_again()
+    {
+        using var temp = new TempDir();
+        var result = OnTerminal(temp.Path, [
+            ["Cluster name [home]: ", "Bad_Name\r"], ["lowercase letters", ""], ["Cluster name [home]: ", "\r"],
+            ["Internal domain", "home.example.net\r"], ["Public domain", "\r"], ["Node network [192.168.1.0/24]", "\r"],
+            ["Gateway", "192.168.9.1\r"], ["an address inside 192.168.1.0/24", ""], ["Gateway", "\r"],
+            ["VIP", "\r"], ["How many nodes [3]", "1\r"], ["Node 1 hostname [node01]", "\r"], ["node01 address [192.168.1.11]", "\r"],
+            ["install disk", "\r"], ["BGP", "\r"], ["address pool", "\r"], ["ingress address", "\r"], ["Single sign-on", "\r"],
+            ["Longhorn", "n\r"], ["Prometheus", "\r"], ["1Password vault", "\r"], ["Git repository", "https://github.com/example/home\r"],
+        ]);
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("result     ok", result.Stdout);
+        var spec = File.ReadAllText(Path.Combine(temp.Path, "repo", "cluster-spec.yaml"));
+        Assert.Contains("name: home", spec);
+        Assert.Contains("gateway: 192.168.1.1", spec);
+        Assert.Contains("range: 192.168.1.200-192.168.1.239", spec);
+    }
+
+    [Fact]
+    public void Ctrl_C_on_a_terminal_leaves_nothing_written()
+    {
+        using var temp = new TempDir();
+        var result = OnTerminal(temp.Path, [["Cluster name", "lab\r"], ["Internal domain", "lab.example.net\r"], ["Public domain", "\u0003"]]);
+        Assert.True(result.ExitCode == 130, result.Output);
+        Assert.Contains("interrupted; nothing was written", result.Output);
+        Assert.False(Directory.Exists(Path.Combine(temp.Path, "repo")));
+    }
+}
