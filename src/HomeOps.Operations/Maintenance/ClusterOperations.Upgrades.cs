@@ -27,7 +27,7 @@ public sealed partial class ClusterOperations
     /// </summary>
     public async Task UpgradeTalosAsync(string versionText, Consent consent, CancellationToken cancel)
     {
-        if (UpgradeTarget.Problem(versionText, plan.Talos, out var version) is { } problem)
+        if (UpgradeTarget.Problem(versionText, plan.Talos, out var version, plan.Kubernetes) is { } problem)
             throw new OperationInputException($"{problem}; nothing was changed");
         RequireTalosconfig();
         var snapshot = CheckSnapshotPath(null);

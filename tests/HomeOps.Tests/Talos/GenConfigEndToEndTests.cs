@@ -76,7 +76,7 @@ public sealed class GenConfigEndToEndTests : IDisposable
                 validator.Validate(document.AsObject(), config, findings);
             }
         Assert.Empty(findings.Sorted());
-        Assert.Equal(["v1alpha1", "UserVolumeConfig", "ExtensionServiceConfig"], kinds.Distinct());
+        Assert.Equal(["v1alpha1", "ExtensionServiceConfig", "UserVolumeConfig"], kinds.Distinct()); // talhelper's order (multidocs.go)
 
         // An independent implementation: Python's jsonschema (Draft 2020-12) on the same files
         var script = """
@@ -194,7 +194,7 @@ public sealed class GenConfigEndToEndTests : IDisposable
         { "duplicate hostname", "hostname: mini03", "hostname: mini01", "duplicate hostname" },
         { "duplicate IP", "ipAddress: 172.29.51.13", "ipAddress: 172.29.51.12", "duplicate ipAddress" },
         { "VIP outside subnet", "ip: 172.29.51.10", "ip: 172.29.61.10", "outside the interface's subnet" },
-        { "missing env var", "clusterName: home-ops", "clusterName: ${HOMEOPS_TEST_UNSET}", "HOMEOPS_TEST_UNSET is not set" },
+        { "missing env var", "clusterName: home-ops", "clusterName: ${HOMEOPS_TEST_UNSET}", "variable ${HOMEOPS_TEST_UNSET} is not set" },
     };
 
     [Theory]

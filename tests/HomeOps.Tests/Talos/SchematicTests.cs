@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using HomeOps.Compile.Talos;
 using HomeOps.Model.Talhelper;
 
@@ -21,11 +20,11 @@ public class SchematicTests
 
     [Fact]
     public void MetaListOfMappings() => Assert.Equal("d308a2a5ee2277bed5fbaa104fcbc8d59122abfa737df987a95b4ca763459a7f",
-        SchematicId.Of(new() { Customization = new() { Meta = new JsonArray(new JsonObject { ["key"] = 10, ["value"] = "foo" }) } }));
+        SchematicId.Of(new() { Customization = new() { Meta = [new MetaValue { Key = new YamlDotNet.RepresentationModel.YamlScalarNode("10"), Value = "foo" }] } }));
 
     [Fact]
     public void SecureBoot() => Assert.Equal("fa8e05f142a851d3ee568eb0a8e5841eaf6b0ebc8df9a63df16ac5ed2c04f3e6",
-        SchematicId.Of(new() { Customization = new() { SecureBoot = new JsonObject { ["includeWellKnownCertificates"] = true } } }));
+        SchematicId.Of(new() { Customization = new() { SecureBoot = new SecureBootCustomization { IncludeWellKnownCertificates = true } } }));
 
     [Fact]
     public void OfficialExtensionsInOrder()
