@@ -22,7 +22,7 @@ public static class GoIntegers
             return JsonValue.Create(0L);
         }
         var text = scalar.Value ?? "";
-        if (scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted || scalar.Tag.Value.EndsWith(":str", StringComparison.Ordinal))
+        if (scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted || scalar.Tag.IsGlobal && scalar.Tag.Value.EndsWith(":str", StringComparison.Ordinal))
         {
             findings.Add(Finding.Error("talos/config", at, $"permissions \"{text}\" is a quoted string; a file mode is a number",
                 $"remove the quotes: permissions: {(text.StartsWith('0') && !text.StartsWith("0o", StringComparison.Ordinal) ? "0o" + text.TrimStart('0') : text)}"));

@@ -34,6 +34,55 @@ public static partial class GoYaml
 {
     private const int BestIndent = 4;
 
+    /// <summary>
+    /// Documents as Talos writes a machine config (gopkg.in/yaml.v3 at indent 4, joined with "---"), which this emitter matches
+    /// but for YAML 1.1 booleans, which yaml.v3 double-quotes: <paramref name="v3"/> keeps that.
+    /// </summary>
+    public static string Marshal(IEnumerable<System.Text.Json.Nodes.JsonNode> documents, bool v3 = true) =>
+        string.Join("---\n", documents.Select(d => Marshal(FileModes(FromJson(d), d), v3)));
+
+    /// <summary>Talos writes a machine file's mode in octal (v1alpha1 FileMode.MarshalYAML: "0o" + octal).</summary>
+    private static GoValue FileModes(GoValue value, System.Text.Json.Nodes.JsonNode document)
+    {
+        if (document["kind"] is not null || value is not GoValue.Map root) return value;
+        return new GoValue.Map(root.Entries.Select(e => e is { Key: GoValue.Scalar { Value: "machine" }, Value: GoValue.Map machine }
+            ? (e.Key, (GoValue)new GoValue.Map(machine.Entries.Select(m => m is { Key: GoValue.Scalar { Value: "files" }, Value: GoValue.List files }
+                ? (m.Key, (GoValue)new GoValue.List(files.Items.Select(f => f is GoValue.Map file
+                    ? new GoValue.Map(file.Entries.Select(x => x is { Key: GoValue.Scalar { Value: "permissions" }, Value: GoValue.Scalar { Value: long mode } }
+                        ? (x.Key, (GoValue)new GoValue.Scalar(new Octal(mode))) : x).ToList())
+                    : f).ToList()))
+                : m).ToList()))
+            : e).ToList());
+    }
+
+    /// <summary>An integer Go writes as 0o-prefixed octal.</summary>
+    public sealed record Octal(long Value)
+    {
+        public override string ToString() => "0o" + Convert.ToString(Value, 8);
+    }
+
+    /// <summary>A JSON tree as Go values: objects keep their key order, integral numbers are integers.</summary>
+    public static GoValue FromJson(System.Text.Json.Nodes.JsonNode? node) => node switch
+    {
+        System.Text.Json.Nodes.JsonObject o => new GoValue.Map(o.Select(p => ((GoValue)new GoValue.Scalar(p.Key), FromJson(p.Value))).ToList()),
+        System.Text.Json.Nodes.JsonArray a => new GoValue.List(a.Select(FromJson).ToList()),
+        System.Text.Json.Nodes.JsonValue v when v.TryGetValue<string>(out var s) => new GoValue.Scalar(s),
+        System.Text.Json.Nodes.JsonValue v when v.TryGetValue<bool>(out var b) => new GoValue.Scalar(b),
+        System.Text.Json.Nodes.JsonValue v when v.TryGetValue<long>(out var l) => new GoValue.Scalar(l),
+        System.Text.Json.Nodes.JsonValue v when v.TryGetValue<double>(out var d) => new GoValue.Scalar(d == Math.Floor(d) && Math.Abs(d) < 1e15 && !v.ToJsonString().Contains('.', StringComparison.Ordinal) ? (long)d : d),
+        null => new GoValue.Scalar(null),
+        _ => new GoValue.Scalar(node.ToJsonString()),
+    };
+
+    [ThreadStatic] private static bool _v3;
+
+    public static string Marshal(GoValue root, bool v3)
+    {
+        _v3 = v3;
+        try { return Marshal(root); }
+        finally { _v3 = false; }
+    }
+
     public static string Marshal(GoValue root)
     {
         var w = new StringBuilder();
@@ -130,6 +179,7 @@ public static partial class GoYaml
         GoValue.Scalar { Value: bool b } => b ? "true" : "false",
         GoValue.Scalar { Value: double d } => Float(d),
         GoValue.Scalar { Value: float f } => Float(f),
+        GoValue.Scalar { Value: Octal o } => o.ToString(),
         GoValue.Scalar { Value: var n } => Convert.ToString(n, CultureInfo.InvariantCulture)!,
         _ => throw new InvalidOperationException("unknown value"),
     };
@@ -143,7 +193,7 @@ public static partial class GoYaml
         ScalarStyle style;
         if (s.Contains('\n', StringComparison.Ordinal))
             style = s.Length >= 2 && s.Any(c => !char.IsWhiteSpace(c)) ? ScalarStyle.Literal : ScalarStyle.Double;
-        else if (IsOldBool(s) || s == "<<" || Base60().IsMatch(s)) style = ScalarStyle.Single;
+        else if (IsOldBool(s) || s == "<<" || Base60().IsMatch(s)) style = _v3 ? ScalarStyle.Double : ScalarStyle.Single; // v4 rc.5 changed "on" to 'on'
         else if (!ResolvesToString(s)) style = ScalarStyle.Double;
         else style = ScalarStyle.Plain;
 

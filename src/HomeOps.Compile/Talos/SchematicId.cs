@@ -117,7 +117,7 @@ public static class GoYamlValues
     public static object? Scalar(YamlScalarNode scalar)
     {
         var text = scalar.Value ?? "";
-        if (scalar.Style is not (ScalarStyle.Plain or ScalarStyle.Any) || scalar.Tag.Value.EndsWith(":str", StringComparison.Ordinal)) return text;
+        if (scalar.Style is not (ScalarStyle.Plain or ScalarStyle.Any) || scalar.Tag.IsGlobal && scalar.Tag.Value.EndsWith(":str", StringComparison.Ordinal)) return text;
         switch (text)
         {
             case "" or "~" or "null" or "Null" or "NULL": return null;
