@@ -284,8 +284,9 @@ public static partial class GoYaml
         return new Analysis(lineBreaks, blockPlain, single, block);
     }
 
+    /// <summary>go-yaml's is_printable (yamlprivateh.go): as libyaml, but neither NEL (0x85) nor anything beyond the BMP counts.</summary>
     private static bool Printable(int c) =>
-        c == 0x0A || c is >= 0x20 and <= 0x7E || c == 0x85 || c is >= 0xA0 and <= 0xD7FF || c is >= 0xE000 and <= 0xFFFD && c != 0xFEFF || c is >= 0x10000 and <= 0x10FFFF;
+        c == 0x0A || c is >= 0x20 and <= 0x7E || c is >= 0xA0 and <= 0xD7FF || c is >= 0xE000 and <= 0xFFFD && c != 0xFEFF;
 
     private static bool IsOldBool(string s) => s is "y" or "Y" or "yes" or "Yes" or "YES" or "on" or "On" or "ON" or "n" or "N" or "no" or "No" or "NO" or "off" or "Off" or "OFF";
 
