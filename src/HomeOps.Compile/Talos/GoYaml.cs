@@ -32,14 +32,12 @@ public abstract record GoValue
 /// </summary>
 public static partial class GoYaml
 {
-    private const int BestIndent = 4;
-
     /// <summary>
     /// Documents as Talos writes a machine config (gopkg.in/yaml.v3 at indent 4, joined with "---"), which this emitter matches
     /// but for YAML 1.1 booleans, which yaml.v3 double-quotes: <paramref name="v3"/> keeps that.
     /// </summary>
-    public static string Marshal(IEnumerable<System.Text.Json.Nodes.JsonNode> documents, bool v3 = true) =>
-        string.Join("---\n", documents.Select(d => Marshal(FileModes(FromJson(d), d), v3)));
+    public static string Marshal(IEnumerable<System.Text.Json.Nodes.JsonNode> documents, bool v3 = true, int indent = 4) =>
+        string.Join("---\n", documents.Select(d => Marshal(FileModes(FromJson(d), d), new Style(indent, v3))));
 
     /// <summary>Talos writes a machine file's mode in octal (v1alpha1 FileMode.MarshalYAML: "0o" + octal).</summary>
     private static GoValue FileModes(GoValue value, System.Text.Json.Nodes.JsonNode document)
@@ -74,43 +72,43 @@ public static partial class GoYaml
         _ => new GoValue.Scalar(node.ToJsonString()),
     };
 
-    [ThreadStatic] private static bool _v3;
+    /// <summary>go.yaml.in/yaml/v4's Marshal (the image factory's): indent 4, YAML 1.1 booleans single-quoted.</summary>
+    public static string Marshal(GoValue root) => Marshal(root, new Style(4, V3: false));
 
-    public static string Marshal(GoValue root, bool v3)
-    {
-        _v3 = v3;
-        try { return Marshal(root); }
-        finally { _v3 = false; }
-    }
+    /// <summary>yaml.v3's Encoder at <paramref name="indent"/> (what talhelper and Talos write): YAML 1.1 booleans double-quoted.</summary>
+    public static string Marshal(GoValue root, bool v3, int indent = 4) => Marshal(root, new Style(indent, v3));
 
-    public static string Marshal(GoValue root)
+    /// <summary>How a document is written: the indentation step, and whether YAML 1.1 booleans get yaml.v3's double quotes.</summary>
+    private sealed record Style(int Indent, bool V3);
+
+    private static string Marshal(GoValue root, Style o)
     {
         var w = new StringBuilder();
         switch (root)
         {
-            case GoValue.Map { Entries.Count: > 0 } map: WriteMap(w, map, 0, atLineStart: true); break;
-            case GoValue.List { Items.Count: > 0 } list: WriteList(w, list, 0, atLineStart: true); break;
-            default: w.Append(Inline(root, key: false)).Append('\n'); break;
+            case GoValue.Map { Entries.Count: > 0 } map: WriteMap(w, o, map, 0, atLineStart: true); break;
+            case GoValue.List { Items.Count: > 0 } list: WriteList(w, o, list, 0, atLineStart: true); break;
+            default: w.Append(Inline(o, root, key: false)).Append('\n'); break;
         }
         return w.ToString();
     }
 
     /// <summary>The indent of a collection nested in one at <paramref name="parent"/>: +2 inside a sequence item, else the next multiple of 4.</summary>
-    private static int Nested(int parent, bool inSequenceItem) => inSequenceItem ? parent + 2 : BestIndent * ((parent + BestIndent) / BestIndent);
+    private static int Nested(Style o, int parent, bool inSequenceItem) => inSequenceItem ? parent + 2 : o.Indent * ((parent + o.Indent) / o.Indent);
 
-    private static void WriteMap(StringBuilder w, GoValue.Map map, int indent, bool atLineStart)
+    private static void WriteMap(StringBuilder w, Style o, GoValue.Map map, int indent, bool atLineStart)
     {
         var first = true;
         foreach (var (key, value) in map.Entries)
         {
             if (!first || atLineStart) w.Append(' ', indent);
             first = false;
-            w.Append(Inline(key, key: true)).Append(':');
-            WriteValue(w, value, indent, inSequenceItem: false);
+            w.Append(Inline(o, key, key: true)).Append(':');
+            WriteValue(w, o, value, indent, inSequenceItem: false);
         }
     }
 
-    private static void WriteList(StringBuilder w, GoValue.List list, int indent, bool atLineStart)
+    private static void WriteList(StringBuilder w, Style o, GoValue.List list, int indent, bool atLineStart)
     {
         var first = true;
         foreach (var item in list.Items)
@@ -122,54 +120,54 @@ public static partial class GoYaml
             {
                 case GoValue.Map { Entries.Count: > 0 } m:
                     w.Append(' ');
-                    WriteMap(w, m, Nested(indent, inSequenceItem: true), atLineStart: false);
+                    WriteMap(w, o, m, Nested(o, indent, inSequenceItem: true), atLineStart: false);
                     break;
                 case GoValue.List { Items.Count: > 0 } l:
                     w.Append(' ');
-                    WriteList(w, l, Nested(indent, inSequenceItem: true), atLineStart: false);
+                    WriteList(w, o, l, Nested(o, indent, inSequenceItem: true), atLineStart: false);
                     break;
                 default:
-                    WriteScalarValue(w, item, indent, inSequenceItem: true);
+                    WriteScalarValue(w, o, item, indent, inSequenceItem: true);
                     break;
             }
         }
     }
 
     /// <summary>What follows "key:" — a nested block on the next lines, or " scalar".</summary>
-    private static void WriteValue(StringBuilder w, GoValue value, int indent, bool inSequenceItem)
+    private static void WriteValue(StringBuilder w, Style o, GoValue value, int indent, bool inSequenceItem)
     {
         switch (value)
         {
             case GoValue.Map { Entries.Count: > 0 } m:
                 w.Append('\n');
-                WriteMap(w, m, Nested(indent, inSequenceItem), atLineStart: true);
+                WriteMap(w, o, m, Nested(o, indent, inSequenceItem), atLineStart: true);
                 break;
             case GoValue.List { Items.Count: > 0 } l:
                 w.Append('\n');
-                WriteList(w, l, Nested(indent, inSequenceItem), atLineStart: true);
+                WriteList(w, o, l, Nested(o, indent, inSequenceItem), atLineStart: true);
                 break;
             default:
-                WriteScalarValue(w, value, indent, inSequenceItem);
+                WriteScalarValue(w, o, value, indent, inSequenceItem);
                 break;
         }
     }
 
-    private static void WriteScalarValue(StringBuilder w, GoValue value, int indent, bool inSequenceItem)
+    private static void WriteScalarValue(StringBuilder w, Style o, GoValue value, int indent, bool inSequenceItem)
     {
-        if (value is GoValue.Scalar { Value: string text } && Style(text, key: false) == ScalarStyle.Literal)
+        if (value is GoValue.Scalar { Value: string text } && Choose(o, text, key: false) == ScalarStyle.Literal)
         {
             w.Append(' ');
-            WriteLiteral(w, text, Nested(indent, inSequenceItem));
+            WriteLiteral(w, o, text, Nested(o, indent, inSequenceItem));
             return;
         }
-        w.Append(' ').Append(Inline(value, key: false)).Append('\n');
+        w.Append(' ').Append(Inline(o, value, key: false)).Append('\n');
     }
 
-    private static string Inline(GoValue value, bool key) => value switch
+    private static string Inline(Style o, GoValue value, bool key) => value switch
     {
         GoValue.Map => "{}",
         GoValue.List => "[]",
-        GoValue.Scalar { Value: string s } => Style(s, key) switch
+        GoValue.Scalar { Value: string s } => Choose(o, s, key) switch
         {
             ScalarStyle.Plain => s,
             ScalarStyle.Single => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'",
@@ -179,7 +177,7 @@ public static partial class GoYaml
         GoValue.Scalar { Value: bool b } => b ? "true" : "false",
         GoValue.Scalar { Value: double d } => Float(d),
         GoValue.Scalar { Value: float f } => Float(f),
-        GoValue.Scalar { Value: Octal o } => o.ToString(),
+        GoValue.Scalar { Value: Octal octal } => octal.ToString(),
         GoValue.Scalar { Value: var n } => Convert.ToString(n, CultureInfo.InvariantCulture)!,
         _ => throw new InvalidOperationException("unknown value"),
     };
@@ -187,13 +185,13 @@ public static partial class GoYaml
     private enum ScalarStyle { Plain, Single, Double, Literal }
 
     /// <summary>The style go-yaml v4 writes <paramref name="s"/> in, as a value or (<paramref name="key"/>) a simple key.</summary>
-    private static ScalarStyle Style(string s, bool key)
+    private static ScalarStyle Choose(Style o, string s, bool key)
     {
         var analysis = Analyze(s);
         ScalarStyle style;
         if (s.Contains('\n', StringComparison.Ordinal))
             style = s.Length >= 2 && s.Any(c => !char.IsWhiteSpace(c)) ? ScalarStyle.Literal : ScalarStyle.Double;
-        else if (IsOldBool(s) || s == "<<" || Base60().IsMatch(s)) style = _v3 ? ScalarStyle.Double : ScalarStyle.Single; // v4 rc.5 changed "on" to 'on'
+        else if (IsOldBool(s) || s == "<<" || Base60().IsMatch(s)) style = o.V3 ? ScalarStyle.Double : ScalarStyle.Single; // v4 rc.5 changed "on" to 'on'
         else if (!ResolvesToString(s)) style = ScalarStyle.Double;
         else style = ScalarStyle.Plain;
 
@@ -347,10 +345,10 @@ public static partial class GoYaml
     }
 
     /// <summary>A literal block scalar: "|", an indentation hint when it starts with a space or break, the chomping indicator, then the lines.</summary>
-    private static void WriteLiteral(StringBuilder w, string s, int indent)
+    private static void WriteLiteral(StringBuilder w, Style o, string s, int indent)
     {
         w.Append('|');
-        if (s[0] is ' ' or '\n') w.Append(BestIndent.ToString(CultureInfo.InvariantCulture));
+        if (s[0] is ' ' or '\n') w.Append(o.Indent.ToString(CultureInfo.InvariantCulture));
         if (!s.EndsWith('\n')) w.Append('-');
         else if (s.Length == 1 || s[^2] == '\n') w.Append('+');
         w.Append('\n');
