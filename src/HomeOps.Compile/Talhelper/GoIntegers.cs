@@ -32,7 +32,7 @@ public static class GoIntegers
         {
             if (mode is < 0 or > uint.MaxValue)
                 findings.Add(Finding.Error("talos/config", at, $"permissions {text} does not fit a file mode", "write e.g. 0o644"));
-            else if (mode > 0xFFF && text.All(char.IsDigit) && text.All(c => c <= '7'))
+            else if (text.Length is 3 or 4 && text[0] != '0' && text.All(c => c is >= '0' and <= '7'))
                 findings.Add(Finding.Warning("talos/config", at,
                     $"permissions {text} is the decimal number {text} = 0o{Convert.ToString(mode, 8)}, not the octal mode 0o{text}",
                     $"write permissions: 0o{text} (or 0{text}) for the octal mode"));
