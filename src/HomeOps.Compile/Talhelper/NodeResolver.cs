@@ -1,6 +1,6 @@
-using System.Text.Json.Nodes;
 using HomeOps.Model;
 using HomeOps.Model.Talhelper;
+using YamlDotNet.RepresentationModel;
 
 namespace HomeOps.Compile.Talhelper;
 
@@ -16,7 +16,7 @@ public sealed record ResolvedNode(Node Node, NodeConfigs Settings, IReadOnlyList
 /// then node), 1 the top-level ones: talhelper applies each stage in one call, templating both against the config as it was
 /// before that stage.
 /// </summary>
-public sealed record PatchSource(JsonNode Patch, string Origin, SourceLocation At, int Stage = 0);
+public sealed record PatchSource(YamlNode Patch, string Origin, SourceLocation At, int Stage = 0);
 
 /// <summary>
 /// talhelper's merge of a role group into a node (pkg/config/nodeconfigs.go mergeNodeConfigs @v3.1.16):
@@ -104,6 +104,6 @@ public static class NodeResolver
         }
     }
 
-    private static IEnumerable<PatchSource> Sources(List<JsonNode>? patches, string origin, SourceLocation at, int stage) =>
+    private static IEnumerable<PatchSource> Sources(List<YamlNode>? patches, string origin, SourceLocation at, int stage) =>
         (patches ?? []).Select((p, i) => new PatchSource(p, $"{origin}[{i}]", at, stage));
 }

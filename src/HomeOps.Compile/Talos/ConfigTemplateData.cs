@@ -23,10 +23,11 @@ public sealed class ConfigTemplateData(JsonNode node, string type, ConfigTypes t
         var (inner, shape) = ConfigTypes.Shape(field.Type);
         value = (shape, child) switch
         {
+            (_, null) when field.Type == "string" => "", // a Go string is never nil
             (_, null) => null,
-            (' ', _) when inner is not null => new ConfigTemplateData(child, inner, types),
-            ('[', JsonArray list) when inner is not null => list.Select(item => item is null ? null : (object?)new ConfigTemplateData(item, inner, types)).ToList(),
-            ('{', JsonObject map) when inner is not null => map.ToDictionary(p => p.Key, p => p.Value is null ? null : (object?)new ConfigTemplateData(p.Value, inner, types), StringComparer.Ordinal) as IReadOnlyDictionary<string, object?>,
+            (' ', _) when types.IsStruct(inner) => new ConfigTemplateData(child, inner, types),
+            ('[', JsonArray list) when types.IsStruct(inner) => list.Select(item => item is null ? null : (object?)new ConfigTemplateData(item, inner, types)).ToList(),
+            ('{', JsonObject map) when types.IsStruct(inner) => map.ToDictionary(p => p.Key, p => p.Value is null ? null : (object?)new ConfigTemplateData(p.Value, inner, types), StringComparer.Ordinal) as IReadOnlyDictionary<string, object?>,
             _ => TemplateValues.FromJson(child),
         };
         return true;

@@ -41,8 +41,21 @@ public sealed class PatchApplier(ISourceTree tree, string configDirectory, IRead
 
     private List<AppliedPatch> Load(PatchSource source, ConfigTemplateData snapshot)
     {
-        if (source.Patch is not JsonValue value || !value.TryGetValue<string>(out var text))
-            return [new AppliedPatch(source, source.At.File, source.Patch, new Dictionary<string, Mark>())];
+        if (source.Patch is not YamlScalarNode { Value: { } text })
+        {
+            var positions = new Dictionary<string, Mark>(StringComparer.Ordinal);
+            try
+            {
+                return new PatchDecoder(source.At.File, findings).ToJson(source.Patch, positions) is { } inline
+                    ? [new AppliedPatch(source, source.At.File, inline, positions)]
+                    : [];
+            }
+            catch (FormatException e)
+            {
+                findings.Add(Finding.Error("yaml/syntax", source.At, $"patch {source.Origin}: {e.Message}", "simplify the patch"));
+                return [];
+            }
+        }
         var file = text.StartsWith('@') ? RepoPath.Join(configDirectory, text[1..].Trim()) : null;
         if (file is not null)
         {
@@ -73,7 +86,7 @@ public sealed class PatchApplier(ISourceTree tree, string configDirectory, IRead
             foreach (var document in YamlDocuments.Parse(text, origin, findings).Where(d => d.RootNode is not YamlScalarNode { Value: null or "" }))
             {
                 var positions = new Dictionary<string, Mark>(StringComparer.Ordinal);
-                if (YamlJson.ToJson(document.RootNode, file is null ? null : positions) is { } json)
+                if (new PatchDecoder(origin, findings, file is null ? source.At : null).ToJson(document.RootNode, file is null ? null : positions) is { } json)
                     result.Add(new AppliedPatch(source, origin, json, positions));
             }
         }
@@ -91,7 +104,7 @@ public sealed class PatchApplier(ISourceTree tree, string configDirectory, IRead
             case JsonArray when documents.Count > 1:
                 findings.Add(Finding.Error("talos/patch", source.At,
                     $"JSON6902 patch {source.Origin} cannot apply: this node's config has {documents.Count} documents",
-                    "Talos refuses JSON6902 patches on multi-document configs (every config from Talos 1.12 on is one); write it as a strategic-merge patch"));
+                    "Talos refuses JSON6902 patches on multi-document configs (every config from Talos 1.12 on is one); write it as a strategic-merge patch ('$$patch: delete' under a key removes it in a patch file; `homeops upgrade talos` rewrites simple ones)"));
                 break;
             case JsonArray operations:
                 try { JsonPatch.Apply(documents[0], operations); }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using HomeOps.Model.Yaml;
+using YamlDotNet.RepresentationModel;
 
 namespace HomeOps.Model.Talhelper;
 
@@ -20,7 +21,7 @@ public class NodeConfigs : Located
     public List<NetworkInterface>? NetworkInterfaces { get; set; }
     public List<string>? ExtraManifests { get; set; }
     public List<string>? CertSANs { get; set; }
-    public List<JsonNode>? Patches { get; set; }
+    [System.Text.Json.Serialization.JsonIgnore] public List<YamlNode>? Patches { get; set; }
     public string? TalosImageURL { get; set; }
     public bool? NoSchematicValidate { get; set; }
     public Schematic? Schematic { get; set; }

@@ -1,6 +1,6 @@
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using HomeOps.Model.Yaml;
+using YamlDotNet.RepresentationModel;
 
 namespace HomeOps.Model.Talhelper;
 
@@ -23,7 +23,7 @@ public sealed class TalConfig : Located
     public List<string>? ClusterPodNets { get; set; }
     public List<string>? ClusterSvcNets { get; set; }
     public CniConfig? CniConfig { get; set; }
-    public List<JsonNode>? Patches { get; set; }
+    [System.Text.Json.Serialization.JsonIgnore] public List<YamlNode>? Patches { get; set; }
     [RequiredKey] public List<Node> Nodes { get; set; } = [];
     public ImageFactory? ImageFactory { get; set; }
     public NodeGroup? ControlPlane { get; set; }

@@ -4,7 +4,10 @@ using HomeOps.Model.Yaml;
 
 namespace HomeOps.Compile.Talos.Lines;
 
-/// <summary>One field of a Talos config struct: its YAML key, its Go field name (v1alpha1 only) and its type (null: scalar or map).</summary>
+/// <summary>
+/// One field of a Talos config struct: its YAML key, its Go field name (v1alpha1 only) and its type: a struct, "[T]" or "{T}",
+/// "string" or "bool" (scalars Go's YAML decoder reads specially, see <see cref="PatchDecoder"/>), or null (anything else).
+/// </summary>
 public sealed record ConfigField(string Yaml, string Go, string? Type);
 
 /// <summary>
@@ -44,7 +47,13 @@ public sealed class ConfigTypes
 
     /// <summary>The struct type of a document: "v1alpha1.Config" for the machine config (no kind), else by kind.</summary>
     public string? RootType(JsonObject document) =>
-        _roots.GetValueOrDefault(document["kind"] is JsonValue k && k.TryGetValue<string>(out var kind) ? kind : "v1alpha1");
+        RootTypeOfKind(document["kind"] is JsonValue k && k.TryGetValue<string>(out var kind) ? kind : null);
+
+    /// <summary>The struct type of a document of <paramref name="kind"/> (null: the v1alpha1 machine config).</summary>
+    public string? RootTypeOfKind(string? kind) => _roots.GetValueOrDefault(kind ?? "v1alpha1");
+
+    /// <summary>Whether <paramref name="type"/> is a struct this file describes (not a scalar kind).</summary>
+    public bool IsStruct([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? type) => type is not null && _types.ContainsKey(type);
 
     public IReadOnlyList<ConfigField>? Fields(string type) => _types.GetValueOrDefault(type);
 
