@@ -35,7 +35,7 @@ public sealed class TalhelperParityTests
         return (plan, findings.Sorted());
     }
 
-    private static (List<List<JsonObject>> Nodes, IReadOnlyList<Finding> Findings, IReadOnlyList<Finding> Schema) Render(string talconfig, Dictionary<string, string>? files = null)
+    internal static (List<List<JsonObject>> Nodes, IReadOnlyList<Finding> Findings, IReadOnlyList<Finding> Schema) Render(string talconfig, Dictionary<string, string>? files = null)
     {
         var all = new Dictionary<string, string>(files ?? []) { ["talconfig.yaml"] = talconfig };
         var tree = new InMemoryTree(all);
@@ -47,7 +47,7 @@ public sealed class TalhelperParityTests
         return (render.Nodes.Select(n => n.Documents.ToList()).ToList(), findings.Sorted(), schema.Sorted());
     }
 
-    private static string Version(string talos, string kubernetes = "v1.33.4") => Minimal.Replace("TALOS", talos).Replace("K8S", kubernetes);
+    internal static string Version(string talos, string kubernetes = "v1.33.4") => Minimal.Replace("TALOS", talos).Replace("K8S", kubernetes);
 
     // ---- versions ----
 

@@ -17,6 +17,9 @@ public sealed record KubernetesSupport(ReleaseVersion Default, ReleaseVersion Mi
     public string Range => $"v{Min.Major}.{Min.Minor} to v{MaxExclusive.Major}.{MaxExclusive.Minor}";
 }
 
+/// <summary>A definition of the line's published schema that contradicts Talos' own decoder, and what the check uses instead.</summary>
+public sealed record SchemaErratum(string Definition, JsonObject Replace, string Why);
+
 /// <summary>
 /// A v1alpha1 field Talos accepts but the line's schema hides, and what homeops writes instead (the `legacy:` list of a
 /// line file). Exactly one of <see cref="Drop"/>, <see cref="Rename"/>, <see cref="Keep"/>, <see cref="To"/> and
@@ -42,7 +45,8 @@ public sealed record TalosLine(
     IReadOnlyList<JsonObject> Documents,
     IReadOnlyList<string> DocumentKinds,
     IReadOnlyList<LegacyField> Legacy,
-    IReadOnlySet<string> Checks)
+    IReadOnlySet<string> Checks,
+    IReadOnlyDictionary<string, SchemaErratum> SchemaErrata)
 {
     /// <summary>"v1.12".</summary>
     public string Name => $"v{Major}.{Minor}";

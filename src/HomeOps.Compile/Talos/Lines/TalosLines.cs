@@ -108,6 +108,10 @@ public static class TalosLines
             (generate["documents"] as JsonArray ?? []).Select((d, i) => Object(d, $"generate.documents[{i}]")).ToList(),
             (root["documentKinds"] as JsonArray ?? []).Select((k, i) => Text(k, $"documentKinds[{i}]")).ToList(),
             legacy,
-            (root["checks"] as JsonArray ?? []).Select((c, i) => Text(c, $"checks[{i}]")).ToHashSet(StringComparer.Ordinal));
+            (root["checks"] as JsonArray ?? []).Select((c, i) => Text(c, $"checks[{i}]")).ToHashSet(StringComparer.Ordinal),
+            (root["schemaErrata"] as JsonArray ?? []).Select((e, i) => Object(e, $"schemaErrata[{i}]"))
+                .Select((e, i) => new SchemaErratum(Text(e["definition"], $"schemaErrata[{i}].definition"), Object(e["replace"], $"schemaErrata[{i}].replace"),
+                    Text(e["why"], $"schemaErrata[{i}].why")))
+                .ToDictionary(e => e.Definition, StringComparer.Ordinal));
     }
 }
