@@ -83,6 +83,15 @@ public static partial class TalConfigLoader
     [GeneratedRegex(@"^unknown key '(?<key>[^']+)'(?: in (?<path>.+))?$")]
     private static partial Regex UnknownKey();
 
+    /// <summary>Keys talhelper v1 had and v2.0.0 removed (pkg/config/config.go before 517640ad), with what replaced them.</summary>
+    private static readonly Dictionary<string, string> RemovedInTalhelper2 = new(StringComparer.Ordinal)
+    {
+        ["inlinePatch"] = "write it as an inline strategic-merge patch under patches:, e.g. `- |` followed by the same YAML indented",
+        ["configPatches"] = "write the JSON6902 operations as one inline patch under patches: (a YAML list of op/path/value, in a `- |` block)",
+        ["extensions"] = "list the extension images under schematic.customization.systemExtensions.officialExtensions (by name, e.g. siderolabs/iscsi-tools)",
+        ["talosImageURL"] = "remove it (it did nothing since talhelper v1.x); set talosImageURL per node, or imageFactory for all",
+    };
+
     /// <summary>An unknown key gets talhelper's reason: a node key in a group, a key homeops once took, or a key of a newer talhelper.</summary>
     private static Finding Explain(Finding finding)
     {
@@ -100,6 +109,12 @@ public static partial class TalConfigLoader
             {
                 Message = $"'{key}' is not a talhelper key{(path.Length > 0 ? $" (in {path})" : "")}",
                 Hint = "move it into a Talos patch listed under patches: (machine.systemDiskEncryption; homeops writes VolumeConfig documents for Talos v1.11 and later), see docs/talconfig.md",
+            };
+        if (RemovedInTalhelper2.TryGetValue(key, out var instead) && (key != "talosImageURL" || path.Length == 0) && (key != "extensions" || path.StartsWith("nodes", StringComparison.Ordinal)))
+            return finding with
+            {
+                Message = $"'{key}'{(path.Length > 0 ? $" (in {path})" : "")} was removed in talhelper v2.0.0 (commit 517640ad); talhelper v3 refuses it too",
+                Hint = instead,
             };
         const string newer = "talconfig keys are talhelper's as of v3.1.16; if a newer talhelper added this one, homeops does not know it yet: remove it or set the same thing with a Talos patch";
         return finding with { Hint = finding.Hint is { } hint && hint.StartsWith("did you mean", StringComparison.Ordinal) ? $"{hint} ({newer})" : newer };

@@ -105,7 +105,7 @@ public class TalConfigReaderTests
         Assert.Equal(["mini01", "mini02", "mini03"], config.Nodes.Select(n => n.Hostname));
         Assert.All(config.Nodes, n => Assert.True(n.ControlPlane));
         Assert.All(config.Nodes, n => Assert.Equal("APPLE*", n.InstallDiskSelector!.Model));
-        Assert.Contains("@./talos/patches/encryption.yaml", config.ControlPlane!.Patches!.Select(p => p.GetValue<string>()));
+        Assert.Contains("@./talos/patches/encryption.yaml", config.ControlPlane!.Patches!.Select(p => ((YamlDotNet.RepresentationModel.YamlScalarNode)p).Value));
         Assert.Contains("disk.model == \"Portable SSD T5\"", config.ControlPlane.UserVolumes![0].Provisioning!.DiskSelector!.Match);
     }
 
@@ -119,6 +119,20 @@ public class TalConfigReaderTests
         Assert.Equal(new SourceLocation("talconfig.yaml", LineOf(text, "instalDisk"), 5), error.Location);
         Assert.Contains("unknown key 'instalDisk'", error.Message);
         Assert.StartsWith("did you mean 'installDisk'?", error.Hint);
+    }
+
+    [Theory]
+    [InlineData("    inlinePatch:\n      machine: {}\n", "'inlinePatch' (in nodes[0]) was removed in talhelper v2.0.0", "inline strategic-merge patch under patches:")]
+    [InlineData("    configPatches:\n      - {op: add, path: /machine/x, value: 1}\n", "'configPatches' (in nodes[0]) was removed in talhelper v2.0.0", "JSON6902")]
+    [InlineData("    extensions:\n      - image: ghcr.io/siderolabs/iscsi-tools:v0.1.4\n", "'extensions' (in nodes[0]) was removed", "officialExtensions")]
+    public void KeysTalhelper2RemovedSayWhatReplacedThem(string insert, string message, string hint)
+    {
+        // seen in a real repository still written for talhelper v1
+        var text = TalhelperExample.Replace("    installDisk: /dev/sda\n", "    installDisk: /dev/sda\n" + insert);
+        var (_, findings) = Load(text);
+        var error = Assert.Single(findings.Sorted(), d => d.Severity == Severity.Error);
+        Assert.Contains(message, error.Message);
+        Assert.Contains(hint, error.Hint);
     }
 
     [Fact]
@@ -235,7 +249,7 @@ public class TalConfigReaderTests
     [Fact]
     public void FreeFormFieldsWithComplexKeysAreDiagnosticsNotCrashes()
     {
-        var (_, findings) = Load(TalhelperExample.Replace("    installDisk: /dev/sda\n", "    installDisk: /dev/sda\n    patches:\n      - {? [a, b] : c}\n"));
+        var (_, findings) = Load(TalhelperExample.Replace("    installDisk: /dev/sda\n", "    installDisk: /dev/sda\n    machineDisks:\n      - {? [a, b] : c}\n"));
         var error = Assert.Single(findings.Sorted(), d => d.Severity == Severity.Error);
         Assert.Contains("mapping keys must be scalars", error.Message);
     }
