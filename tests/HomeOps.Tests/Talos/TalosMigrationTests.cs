@@ -110,4 +110,57 @@ public sealed class TalosMigrationTests : IDisposable
         Assert.Contains(migration.Manual, m => m.Contains("Kubernetes v1.29.10", StringComparison.Ordinal) && m.Contains("Talos v1.12", StringComparison.Ordinal));
         Assert.Equal(before, Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText));
     }
+
+    [Fact]
+    public void A_json6902_patch_file_becomes_the_strategic_merge_patch_that_does_the_same_when_configs_become_multi_document()
+    {
+        // seen in a real repository (Talos 1.11): `op: remove` of admissionControl, which Talos 1.12 refuses on its multi-document configs
+        var root = _temp.Path;
+        File.WriteAllText(Path.Combine(root, "talconfig.yaml"), """
+            clusterName: one
+            talosVersion: v1.11.5
+            kubernetesVersion: v1.34.1
+            endpoint: https://10.0.0.10:6443
+            nodes:
+              - hostname: node1
+                ipAddress: 10.0.0.11
+                controlPlane: true
+                installDisk: /dev/sda
+            controlPlane:
+              patches:
+                - "@./talos/patches/json6902.yaml"
+            """);
+        Directory.CreateDirectory(Path.Combine(root, "talos/patches"));
+        File.WriteAllText(Path.Combine(root, "talos/patches/json6902.yaml"), """
+            # drop the default admission plugins
+            - op: remove
+              path: /cluster/apiServer/admissionControl
+            - op: replace
+              path: /machine/install/wipe
+              value: true
+            """);
+        Clean(root, "v1.11");
+        var before = TalosRendering.Run(root).Render.Nodes[0].Documents[0];
+        Assert.Null(before["cluster"]!["apiServer"]!["admissionControl"]);
+        Assert.True(before["machine"]!["install"]!["wipe"]!.GetValue<bool>());
+
+        var to112 = Migrate(root, "v1.12.11");
+
+        var edit = Assert.Single(to112.Edits, e => e.Path == "talos/patches/json6902.yaml");
+        Assert.Contains("JSON6902", Assert.Single(edit.Changes));
+        Assert.Equal("# drop the default admission plugins\ncluster:\n  apiServer:\n    admissionControl:\n      $$patch: delete\nmachine:\n  install:\n    wipe: true\n",
+            File.ReadAllText(Path.Combine(root, "talos/patches/json6902.yaml")));
+        Clean(root, "v1.12");
+        var after = TalosRendering.Run(root).Render.Nodes[0].Documents[0];
+        Assert.Null(after["cluster"]!["apiServer"]!["admissionControl"]);
+        Assert.True(after["machine"]!["install"]!["wipe"]!.GetValue<bool>());
+    }
+
+    [Theory]
+    [InlineData("- {op: remove, path: /machine/network/interfaces/0}")]
+    [InlineData("- {op: replace, path: /machine/certSANs, value: [a]}")]
+    [InlineData("- {op: move, from: /a, path: /b}")]
+    [InlineData("- {op: remove, path: /a}\n- {op: add, path: /a/b, value: 1}")]
+    public void A_json6902_patch_with_no_exact_strategic_merge_equivalent_is_left_to_the_operator(string operations) =>
+        Assert.Null(TalosMigration.StrategicEquivalent(operations));
 }
