@@ -285,4 +285,19 @@ public class TalConfigReaderTests
         TalosCompiler.Plan(new InMemoryTree(new() { ["talconfig.yaml"] = text }), "talconfig.yaml", new Dictionary<string, string>(), findings);
         Assert.Contains(findings.Sorted(), d => d.Rule == "network/dual-stack-mismatch" && d.Message.Contains("dual-stack") && d.Message.Contains("IPv4-only"));
     }
+
+    [Fact]
+    public void ARangeWithHostBitsIsCheckedFurtherAsKubernetesReadsIt()
+    {
+        // seen in a real repository: a dual-stack IPv6 pod /64 with host bits; Kubernetes masks it, so it covers the service range
+        var text = TalhelperExample
+            .Replace("  - 10.14.0.0/16", "  - 10.14.0.0/16\n  - fd00:14:0:0:2000::/64")
+            .Replace("  - 10.15.0.0/16", "  - 10.15.0.0/16\n  - fd00:14:0:0:1000::/108");
+        var findings = new FindingBag();
+        TalosCompiler.Plan(new InMemoryTree(new() { ["talconfig.yaml"] = text }), "talconfig.yaml", new Dictionary<string, string>(), findings);
+        var errors = findings.Sorted().Where(d => d.Severity == Severity.Error).ToList();
+        Assert.Contains(errors, d => d.Rule == "talos/config" && d.Message.Contains("has host bits set; as a network it means fd00:14::/64"));
+        Assert.Contains(errors, d => d.Rule == "network/cidr-overlap" && d.Message.Contains("fd00:14:0:0:1000::/108 overlaps clusterPodNets"));
+        Assert.DoesNotContain(errors, d => d.Rule == "network/dual-stack-mismatch");
+    }
 }
