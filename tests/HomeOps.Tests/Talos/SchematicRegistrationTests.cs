@@ -96,10 +96,12 @@ public sealed class SchematicRegistrationTests : IDisposable
         Assert.Equal($"factory.talos.dev/metal-installer/{other}:v1.10.5", status.Url);
     }
 
-    [Fact]
-    public void The_command_offline_says_so_and_prints_the_local_ids()
+    [Theory]
+    [InlineData("1")]
+    [InlineData("0", "--dry-run")] // --dry-run sends nothing even when the environment allows the network
+    public void The_command_offline_says_so_and_prints_the_local_ids(string offline, params string[] args)
     {
-        var result = Process.HomeOps(Repo.Root, "talos", "schematic");
+        var result = Process.HomeOps(Repo.Root, new Dictionary<string, string> { ["HOMEOPS_OFFLINE"] = offline }, ["talos", "schematic", .. args]);
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.Contains("installer  c03db95ac458774dbf669640f0d4b55d2c337426d9b67d16f9e379cfb1137375  mini01, mini02, mini03", result.Stdout);
         Assert.Contains("offline, using the local ID", result.Stdout);
