@@ -1,4 +1,5 @@
 using System.CommandLine;
+using HomeOps.Adapters.Factory;
 using HomeOps.Adapters.Files;
 using HomeOps.Adapters.Schemas;
 using HomeOps.Adapters.Tools;
@@ -41,6 +42,9 @@ public static class Composition
     /// <summary>The checked Talos plan of talconfig.yaml; throws <see cref="HomeOpsException"/> with its findings when it does not load.</summary>
     public static TalosPlan TalosPlan(ParseResult parse) =>
         Talos(parse).Plan(RepoFiles.TalConfig, Environment.GetEnvironmentVariables(), new FindingBag());
+
+    /// <summary>The image factory client (schematic registration); no <paramref name="http"/>: offline, nothing is sent.</summary>
+    public static IImageFactory ImageFactory(HttpClient? http) => new ImageFactoryClient(http, ImageFactoryClient.DefaultCacheDirectory);
 
     /// <summary>The kubeconfig given, else $KUBECONFIG, else REPO/.homeops/kubeconfig (what bootstrap writes).</summary>
     public static string KubeconfigPath(ParseResult parse)

@@ -13,6 +13,7 @@ public static class TalosCommands
         var talos = new Command("talos", "The Talos config compiler: talconfig.yaml (talhelper format) → machine configs.");
         talos.Subcommands.Add(GenSecret());
         talos.Subcommands.Add(GenConfig());
+        talos.Subcommands.Add(Schematic());
         return talos;
     }
 
@@ -77,6 +78,43 @@ public static class TalosCommands
             Console.WriteLine($"{verb} {render.TalosconfigPath}");
             if (parse.GetValue(dryRun)) Console.WriteLine("dry run: every config rendered and checked; nothing was written");
             return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+
+    private static Command Schematic()
+    {
+        var dryRun = CliOptions.DryRun("Send nothing to the factory; show the IDs computed locally (also HOMEOPS_OFFLINE=1)");
+        var command = new Command("schematic", """
+            Register every schematic of the cluster with the image factory (POST /schematics, as talhelper does when it is
+            not offline), so the installer images the machine configs name exist before a node pulls them. Each node's
+            installer schematic and its boot-media schematic (imageSchematic, else schematic) are sent once; the IDs the
+            factory accepted are cached and not sent again. The ID homeops computes offline is the factory's own (sha256
+            of the factory's YAML of the schematic); with --dry-run, offline or without network, that ID is shown and
+            nothing is sent.
+            Exit 1 when the factory refuses a schematic (for example an extension it does not know).
+            """) { dryRun };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var plan = Composition.TalosPlan(parse);
+            var isOffline = parse.GetValue(dryRun) || Environment.GetEnvironmentVariable("HOMEOPS_OFFLINE") == "1";
+            using var http = isOffline ? null : new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            var statuses = await SchematicRegistration.RegisterAsync(plan, Composition.ImageFactory(http), cancel);
+            foreach (var s in statuses)
+            {
+                var what = s.Outcome switch
+                {
+                    FactoryOutcome.Registered when s.FactoryId != s.LocalId => $"registered ({s.Detail}); the factory's ID differs from the local {s.LocalId}",
+                    FactoryOutcome.Registered => $"registered ({s.Detail})",
+                    FactoryOutcome.Cached => $"registered ({s.Detail})",
+                    FactoryOutcome.Offline => $"offline, using the local ID ({s.Detail}); run `homeops talos schematic` with network before a node installs it",
+                    _ => $"REFUSED: {s.Detail}",
+                };
+                Console.WriteLine($"{s.Purpose,-10} {s.Id}  {string.Join(", ", s.Nodes)}");
+                Console.WriteLine($"           {what}");
+                Console.WriteLine($"           {s.Url}");
+            }
+            return statuses.Any(s => s.Outcome == FactoryOutcome.Refused) ? ExitCodes.Findings : ExitCodes.Ok;
         });
         return command;
     }

@@ -20,6 +20,9 @@ public sealed record SecretsBundle(
     string ServiceAccountKeyPem,
     PemPair Os)
 {
+    /// <summary>The AES-CBC key a bundle from talosctl before 1.3 carries (secrets.aescbcencryptionsecret); talhelper keeps it (issue #81).</summary>
+    public string? AescbcEncryptionSecret { get; init; }
+
     public static SecretsBundle Generate(DateTimeOffset now) => Generate(now, ServiceAccountKey);
 
     /// <summary>
@@ -67,7 +70,9 @@ public sealed record SecretsBundle(
     public JsonObject ToJson() => new()
     {
         ["cluster"] = new JsonObject { ["id"] = ClusterId, ["secret"] = ClusterSecret },
-        ["secrets"] = new JsonObject { ["bootstraptoken"] = BootstrapToken, ["secretboxencryptionsecret"] = SecretboxEncryptionSecret },
+        ["secrets"] = AescbcEncryptionSecret is { } aescbc
+            ? new JsonObject { ["bootstraptoken"] = BootstrapToken, ["aescbcencryptionsecret"] = aescbc, ["secretboxencryptionsecret"] = SecretboxEncryptionSecret }
+            : new JsonObject { ["bootstraptoken"] = BootstrapToken, ["secretboxencryptionsecret"] = SecretboxEncryptionSecret },
         ["trustdinfo"] = new JsonObject { ["token"] = TrustdToken },
         ["certs"] = new JsonObject
         {
@@ -114,6 +119,9 @@ public sealed record SecretsBundle(
             Field("cluster.id"), Field("cluster.secret"), Field("secrets.bootstraptoken"),
             Field("secrets.secretboxencryptionsecret"), Field("trustdinfo.token"),
             ReadPair("etcd"), ReadPair("k8s"), ReadPair("k8saggregator"),
-            Unb64(Field("certs.k8sserviceaccount.key")), ReadPair("os"));
+            Unb64(Field("certs.k8sserviceaccount.key")), ReadPair("os"))
+        {
+            AescbcEncryptionSecret = root["secrets"]?["aescbcencryptionsecret"] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var aescbc) && aescbc.Length > 0 ? aescbc : null,
+        };
     }
 }

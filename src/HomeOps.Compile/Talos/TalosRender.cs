@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using HomeOps.Compile.Talhelper;
-using HomeOps.Model.Yaml;
 
 namespace HomeOps.Compile.Talos;
 
@@ -11,7 +10,8 @@ namespace HomeOps.Compile.Talos;
 public sealed record RenderedNode(ResolvedNode Node, string Path, IReadOnlyList<JsonObject> Documents, IReadOnlyList<JsonObject> SchemaDocuments,
     string InstallerImage, string SchematicId)
 {
-    public string Yaml => YamlJson.ToYaml(Documents);
+    /// <summary>The documents as Talos writes them (Go's yaml.v3, indent 4).</summary>
+    public string Yaml => GoYaml.Marshal(Documents);
 }
 
 /// <summary>Everything genconfig writes. All of it holds key material.</summary>

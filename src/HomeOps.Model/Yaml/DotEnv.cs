@@ -1,47 +1,157 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
 namespace HomeOps.Model.Yaml;
 
-/// <summary>Reads a dotenv file: <c>KEY=value</c>, optional <c>export</c>, quotes, <c>#</c> comments.</summary>
-public static class DotEnv
+/// <summary>
+/// Reads variable files as talhelper does: godotenv v1.5.1's parser (parser.go), which talhelper uses for talenv.yaml as
+/// well as for dotenv files. A statement is <c>KEY=value</c> or <c>KEY: value</c>, optionally after <c>export</c>;
+/// keys are letters, digits, '_' and '.'; '#' starts a comment line, and " #" ends an unquoted value (from the last one);
+/// single quotes are literal; double quotes expand \n and \r. Unquoted and double-quoted values expand $NAME and ${NAME}
+/// (upper-case letters, digits, '_') from keys defined earlier in the same file; an unknown name becomes empty.
+/// Lines of "---" are blank (talhelper issue #220). Unlike talhelper, which silently loads nothing from a file it cannot
+/// parse, a statement that is not KEY=value is reported with its position.
+/// </summary>
+public static partial class DotEnv
 {
     public static Dictionary<string, string> Parse(string text, string file, FindingBag findings)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        var lines = text.Split('\n');
-        for (var i = 0; i < lines.Length; i++)
+        text = DocumentSeparator().Replace(text.Replace("\r\n", "\n"), "\n");
+        var i = 0;
+        while (true)
         {
-            var line = lines[i].TrimEnd('\r').Trim();
-            if (line.Length == 0 || line.StartsWith('#')) continue;
-            if (line.StartsWith("export ", StringComparison.Ordinal)) line = line["export ".Length..].TrimStart();
-            var eq = line.IndexOf('=');
-            if (eq <= 0)
+            // statement start: skip blanks and comment lines
+            while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
+            if (i >= text.Length) break;
+            if (text[i] == '#')
             {
-                findings.Add(Finding.Error("config/env-syntax", new SourceLocation(file, i + 1, 1),
-                    "expected KEY=value", "remove the line or write it as KEY=value"));
+                var eol = text.IndexOf('\n', i);
+                if (eol < 0) break;
+                i = eol;
                 continue;
             }
-            var key = line[..eq].Trim();
-            result[key] = Unquote(line[(eq + 1)..].Trim());
+            var statementStart = i;
+            if (text.AsSpan(i).StartsWith("export", StringComparison.Ordinal) && i + 6 < text.Length && IsSpace(text[i + 6]))
+            {
+                i += 6;
+                while (i < text.Length && IsSpace(text[i])) i++;
+            }
+            var keyStart = i;
+            var keyEnd = -1;
+            for (; i < text.Length; i++)
+            {
+                var c = text[i];
+                if (IsSpace(c)) continue;
+                if (c is '=' or ':')
+                {
+                    keyEnd = i;
+                    i++;
+                    break;
+                }
+                if (c == '_' || char.IsLetterOrDigit(c) || c == '.') continue;
+                break;
+            }
+            if (keyEnd < 0)
+            {
+                var (line, column) = Position(text, i < text.Length ? i : statementStart);
+                findings.Add(Finding.Warning("config/env-syntax", new SourceLocation(file, line, column),
+                    $"not a KEY=value (or KEY: value) statement near '{Excerpt(text, statementStart)}'",
+                    "talhelper loads nothing from a file it cannot read this way (nested YAML and lists are not variables); write one variable per line"));
+                var eol = text.IndexOf('\n', i);
+                if (eol < 0) break;
+                i = eol;
+                continue;
+            }
+            var key = text[keyStart..keyEnd].TrimEnd();
+            while (i < text.Length && IsSpace(text[i])) i++;
+            i = Value(text, i, result, out var value, file, findings);
+            result[key] = value;
         }
         return result;
     }
 
-    private static string Unquote(string value)
+    /// <summary>Reads a value starting at <paramref name="i"/>; returns the position after it.</summary>
+    private static int Value(string text, int i, Dictionary<string, string> earlier, out string value, string file, FindingBag findings)
     {
-        if (value.Length >= 2 && (value[0] == '"' || value[0] == '\'') && value[^1] == value[0])
+        if (i < text.Length && text[i] is '"' or '\'')
         {
-            var inner = value[1..^1];
-            return value[0] == '"' ? inner.Replace("\\n", "\n").Replace("\\\"", "\"") : inner;
+            var quote = text[i];
+            for (var j = i + 1; j < text.Length; j++)
+            {
+                if (text[j] != quote || text[j - 1] == '\\') continue;
+                var inner = text[(i + 1)..j];
+                value = quote == '"' ? Expand(Unescape(inner), earlier) : inner;
+                return j + 1;
+            }
+            var (line, column) = Position(text, i);
+            findings.Add(Finding.Warning("config/env-syntax", new SourceLocation(file, line, column), "quoted value is not closed",
+                "talhelper loads nothing from this file; close the quote"));
+            value = "";
+            var eol = text.IndexOf('\n', i);
+            return eol < 0 ? text.Length : eol;
         }
-        var comment = value.IndexOf(" #", StringComparison.Ordinal);
-        return comment >= 0 ? value[..comment].TrimEnd() : value;
+        var end = text.IndexOfAny(['\n', '\r'], i);
+        if (end < 0) end = text.Length;
+        var raw = text[i..end];
+        for (var k = raw.Length - 1; k > 0; k--)
+            if (raw[k] == '#' && IsSpace(raw[k - 1]))
+            {
+                raw = raw[..k];
+                break;
+            }
+        value = Expand(raw.Trim(' ', '\t', '\v', '\f', '\r', '\u0085', '\u00A0'), earlier);
+        return end;
     }
 
-    /// <summary>The process environment wins over .env, as with every dotenv loader operators know.</summary>
-    public static IReadOnlyDictionary<string, string> Merge(IReadOnlyDictionary<string, string> dotEnv, System.Collections.IDictionary environment)
+    [GeneratedRegex(@"(?m)^---\n")]
+    private static partial Regex DocumentSeparator();
+
+    [GeneratedRegex(@"(\\)?(\$)(\()?\{?([A-Z0-9_]+)?\}?")]
+    private static partial Regex Reference();
+
+    [GeneratedRegex(@"\\.")]
+    private static partial Regex Escape();
+
+    [GeneratedRegex(@"\\([^$])")]
+    private static partial Regex Unescapable();
+
+    private static string Expand(string value, Dictionary<string, string> earlier) => Reference().Replace(value, m =>
     {
-        var merged = new Dictionary<string, string>(dotEnv, StringComparer.Ordinal);
-        foreach (System.Collections.DictionaryEntry entry in environment)
-            if (entry.Key is string k && entry.Value is string v) merged[k] = v;
-        return merged;
+        if (m.Groups[1].Success) return m.Value[1..];
+        return m.Groups[4].Success && m.Groups[4].Value.Length > 0 ? earlier.GetValueOrDefault(m.Groups[4].Value, "") : m.Value;
+    });
+
+    private static string Unescape(string value)
+    {
+        var expanded = Escape().Replace(value, m => m.Value[1] switch
+        {
+            'n' => "\n",
+            'r' => "\r",
+            _ => m.Value,
+        });
+        return Unescapable().Replace(expanded, "$1");
+    }
+
+    private static bool IsSpace(char c) => c is '\t' or '\v' or '\f' or '\r' or ' ' or '\u0085' or '\u00A0';
+
+    private static (int Line, int Column) Position(string text, int offset)
+    {
+        var line = 1;
+        var lineStart = 0;
+        for (var k = 0; k < offset && k < text.Length; k++)
+            if (text[k] == '\n')
+            {
+                line++;
+                lineStart = k + 1;
+            }
+        return (line, offset - lineStart + 1);
+    }
+
+    private static string Excerpt(string text, int start)
+    {
+        var end = text.IndexOf('\n', start);
+        var s = new StringBuilder(text[start..(end < 0 ? text.Length : end)]);
+        return s.Length > 40 ? s.ToString(0, 40) + "…" : s.ToString();
     }
 }

@@ -11,5 +11,9 @@ public abstract class Located
     /// <summary>Where the value of <paramref name="key"/> (its YAML key name) was written; the mapping itself if absent.</summary>
     public SourceLocation LocationOf(string key) => _keys.GetValueOrDefault(key, Location);
 
-    internal void Remember(string key, SourceLocation at) => _keys[key] = at;
+    /// <summary>Records where <paramref name="key"/> was written (the binder does; so does anything that builds a merged copy).</summary>
+    public void Remember(string key, SourceLocation at) => _keys[key] = at;
+
+    /// <summary>Takes <paramref name="location"/> as this mapping's own position (for merged copies).</summary>
+    public void Adopt(SourceLocation location) => Location = location;
 }

@@ -12,7 +12,8 @@ namespace HomeOps.Model.Yaml;
 /// position and the nearest known key as a hint, a missing required key is an error at the
 /// mapping. Binding never stops at the first problem, so one run reports them all.
 /// Supported shapes: string, bool, int, long, enums-as-strings, List&lt;T&gt;,
-/// Dictionary&lt;string, T&gt;, <see cref="JsonNode"/> (free-form, e.g. patches) and classes.
+/// Dictionary&lt;string, T&gt;, <see cref="JsonNode"/> (free-form, e.g. patches), <see cref="YamlNode"/> (the node as written,
+/// for values whose reading depends on how they were written, e.g. octal file modes) and classes.
 /// </summary>
 public sealed class YamlBinder(string file, FindingBag findings)
 {
@@ -22,6 +23,7 @@ public sealed class YamlBinder(string file, FindingBag findings)
     {
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
         if (underlying == typeof(JsonNode)) return FreeForm(node, path);
+        if (underlying == typeof(YamlNode)) return node;
         if (IsNull(node)) return null;
         if (underlying == typeof(string) || underlying == typeof(bool) || underlying == typeof(int) || underlying == typeof(long))
             return BindScalar(underlying, node, path);

@@ -180,13 +180,17 @@ public static class YamlJson
     private static string Scalar(string text)
     {
         var readsAsString = Scalar(new YamlScalarNode(text)) is JsonValue v && v.TryGetValue<string>(out _);
-        var ambiguous = text.Length == 0 || !readsAsString
+        var ambiguous = text.Length == 0 || !readsAsString || Yaml11Bool(text)
                         || "-?:,[]{}#&*!|>'\"%@`".Contains(text[0])
                         || text.Contains(": ", StringComparison.Ordinal) || text.Contains(" #", StringComparison.Ordinal)
                         || text.EndsWith(':') || char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1])
                         || text.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029' or '\uFEFF' || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format);
         return ambiguous ? DoubleQuoted(text) : text;
     }
+
+    /// <summary>YAML 1.1 booleans: Go's encoders quote them (go-yaml isOldBool) so YAML 1.1 readers (PyYAML, yaml.v2) keep them strings.</summary>
+    private static bool Yaml11Bool(string text) =>
+        text is "y" or "Y" or "yes" or "Yes" or "YES" or "on" or "On" or "ON" or "n" or "N" or "no" or "No" or "NO" or "off" or "Off" or "OFF";
 
     /// <summary>YAML double quotes, escaping only what YAML requires; other Unicode stays as UTF-8 (libyaml rejects surrogate escapes).</summary>
     private static string DoubleQuoted(string text)

@@ -27,10 +27,10 @@ public sealed partial record UsbSsdPlan(IReadOnlyList<SsdExpectation> Nodes, str
         var planned = PlannedNode.From(repo.Talos).ToDictionary(n => n.Hostname);
         foreach (var node in repo.Talos?.Nodes ?? [])
         {
-            var volume = (node.Settings.UserVolumes ?? []).Select(v => (Volume: v, Model: ModelOf.Match(v.Provisioning.DiskSelector.Match)))
+            var volume = (node.Settings.UserVolumes ?? []).Select(v => (Volume: v, Model: ModelOf.Match(v.Provisioning?.DiskSelector?.Match ?? "")))
                 .FirstOrDefault(v => v.Model.Success);
             if (volume.Volume is null) { without.Add(node.Hostname); continue; }
-            var transport = TransportOf.Match(volume.Volume.Provisioning.DiskSelector.Match);
+            var transport = TransportOf.Match(volume.Volume.Provisioning!.DiskSelector!.Match);
             var minSize = volume.Volume.Provisioning.MinSize;
             expectations.Add(new SsdExpectation(planned[node.Hostname], volume.Volume.Name, volume.Model.Groups["v"].Value,
                 transport.Success ? transport.Groups["v"].Value : "usb", minSize is null ? 0 : ParseBytes(minSize), minSize ?? "any size"));

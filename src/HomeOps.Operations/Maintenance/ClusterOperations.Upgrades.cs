@@ -27,8 +27,13 @@ public sealed partial class ClusterOperations
     /// </summary>
     public async Task UpgradeTalosAsync(string versionText, Consent consent, CancellationToken cancel)
     {
-        if (UpgradeTarget.Problem(versionText, plan.Talos, out var version) is { } problem)
+        if (UpgradeTarget.Problem(versionText, plan.Talos, out var version, plan.Kubernetes) is { } problem)
             throw new OperationInputException($"{problem}; nothing was changed");
+        // across a minor line the config contract changes: rewrite the patches it moves, or stop with what to change by hand
+        var migration = TalosMigration.Plan(plan, version, new WorkspaceTree(workspace));
+        if (migration.Manual.Count > 0)
+            throw new OperationInputException($"Talos {version} brings the {migration.To.Name} config contract, and the repository needs these changes first " +
+                $"(nothing was changed):\n  - {string.Join("\n  - ", migration.Manual)}\nthen rerun `homeops upgrade talos {version}`");
         RequireTalosconfig();
         var snapshot = CheckSnapshotPath(null);
         var images = plan.Nodes.ToDictionary(n => n.Node.IpAddress, n => InstallerImage.For(plan.Config, n, version));
@@ -47,6 +52,11 @@ public sealed partial class ClusterOperations
                 ? $"  {step++}. {n} ({current[n.Ip] ?? "?"}): {talos.UpgradeCommand(n.Ip, images[n.Ip])}, then wait for {version}, ready, etcd healthy"
                 : $"     {n}: already at {version}, skipped");
         console.Say($"     after each node: {GateDescription(view)} (up to {Timeout})");
+        foreach (var edit in migration.Edits)
+        {
+            console.Say($"  {step++}. rewrite {edit.Path} for the Talos {migration.To.Name} contract:");
+            foreach (var change in edit.Changes) console.Say($"       {change}");
+        }
         console.Say($"  {step}. talosVersion: {version} in talconfig.yaml");
         if (!consent.Proceed(console, $"Upgrade {todo.Count} node(s) to {version}?")) return;
 
@@ -74,8 +84,13 @@ public sealed partial class ClusterOperations
                     node, result.CommandLine, result.Tail(), Next(LookAt(node)));
             console.Say($"{node}: running {version}, ready, etcd healthy, Node Ready, Longhorn volumes healthy");
         }
+        foreach (var edit in migration.Edits)
+        {
+            workspace.ReplaceText(edit.Path, edit.After);
+            console.Say($"rewrote {edit.Path} for the Talos {migration.To.Name} contract");
+        }
         UpdateTalConfigVersion("talosVersion", version.ToString());
-        console.Say($"all nodes run {version}; talconfig.yaml talosVersion: {version} (commit it)");
+        console.Say($"all nodes run {version}; talconfig.yaml talosVersion: {version}{(migration.Edits.Count > 0 ? " and the rewritten patches" : "")} (commit it; `homeops check` passes)");
     }
 
     private async Task<string?> TalosNodeBackAsync(NodeRef node, string version, IReadOnlySet<string> healthyVolumes, CancellationToken cancel)

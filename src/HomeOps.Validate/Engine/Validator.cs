@@ -48,6 +48,8 @@ public sealed class Validator(IReadOnlyList<IRuleSet> ruleSets)
             }
             timings[set.GetType().Name] = Stopwatch.GetElapsedTime(started);
         });
-        return new ValidationReport(sink.Sorted(), repo.Files.Count, repo.Manifests.Count, loadTime + clock.Elapsed, timings);
+        // no finding of any rule may quote a value that came from a variable (a CI secret, a .env entry)
+        var substituted = repo.Talos?.Substitutions ?? [];
+        return new ValidationReport(sink.Sorted().Select(f => Redaction.Apply(f, substituted)).ToList(), repo.Files.Count, repo.Manifests.Count, loadTime + clock.Elapsed, timings);
     }
 }

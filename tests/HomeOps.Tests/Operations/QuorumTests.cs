@@ -55,7 +55,8 @@ public sealed class QuorumTests
     [InlineData("v1.11.0", null)]
     [InlineData("1.10.6", "not a Talos release version")]
     [InlineData("v1.10", "not a Talos release version")]
-    [InlineData("v1.10.6-beta.0", "not a Talos release version")]
+    [InlineData("v1.10.6-beta.0", null)] // pre-releases parse (Talos compares the version triple only)
+    [InlineData("v1.11.0-alpha.1", null)]
     [InlineData("v1.10.4", "older")]
     [InlineData("v2.0.0", "skips a release line")]
     public void Upgrade_targets(string version, string? problem)

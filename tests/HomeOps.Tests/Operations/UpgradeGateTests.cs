@@ -47,6 +47,18 @@ public sealed class UpgradeGateTests
     }
 
     [Fact]
+    public void A_Talos_upgrade_is_checked_against_the_target_lines_data()
+    {
+        // the cluster's Kubernetes must be one the new line runs (v1.12: 1.30 to 1.35)
+        Assert.Contains("Talos v1.12 runs Kubernetes v1.30 to v1.35 and the cluster runs Kubernetes v1.29.10; upgrade Kubernetes to v1.30.x first",
+            UpgradeTarget.Problem("v1.12.0", new(1, 11, 5), out _, new(1, 29, 10)));
+        Assert.Null(UpgradeTarget.Problem("v1.12.0-beta.1", new(1, 11, 5), out var beta, new(1, 31, 1)));
+        Assert.Equal("beta.1", beta.PreRelease);
+        // a line without a data file names the file to add
+        Assert.Contains("add src/HomeOps.Compile/Talos/Lines/v1.14.yaml", UpgradeTarget.Problem("v1.14.0", new(1, 13, 9), out _));
+    }
+
+    [Fact]
     public void Before_an_upgrade_every_node_must_be_Ready_and_no_volume_degraded_or_faulted()
     {
         var healthy = new KubernetesView([Node("mini01"), Node("mini02")], [Volume("pvc-a", "healthy"), Volume("pvc-b", "unknown")]);

@@ -60,6 +60,42 @@ public sealed class UpgradeTests(ApiServerFixture api)
     }
 
     [SkippableFact]
+    public async Task Across_a_minor_line_the_patches_the_contract_moves_are_rewritten_after_the_last_node_and_check_passes()
+    {
+        api.Require();
+        using var h = new OperationsHarness();
+        await using var cluster = await UpgradeCluster.StartAsync(api);
+        var result = h.Run("", "upgrade", "talos", "v1.11.5", "--yes", "--kubeconfig", cluster.Kubeconfig);
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("rewrite talos/patches/encryption.yaml for the Talos v1.11 contract:", result.Stdout);
+        Assert.Contains("rewrote talos/patches/encryption.yaml for the Talos v1.11 contract", result.Stdout);
+        Assert.Equal(["etcd snapshot", "upgrade", "upgrade", "upgrade"], h.MutatingCalls.Select(c => c.Command));
+        Assert.Contains("talosVersion: v1.11.5", h.TalConfig);
+        var patch = File.ReadAllText(Path.Combine(h.Root, "talos", "patches", "encryption.yaml"));
+        Assert.Contains("kind: VolumeConfig\nname: STATE", patch);
+        Assert.DoesNotContain("systemDiskEncryption:", patch);
+        var check = Process.HomeOps(h.Root, "check", "--schema-location", Repo.Schemas);
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.Contains("0 errors, 0 warnings", check.Stdout);
+    }
+
+    [Fact]
+    public void A_contract_change_homeops_cannot_rewrite_is_listed_and_nothing_runs()
+    {
+        using var h = new OperationsHarness();
+        File.WriteAllText(Path.Combine(h.Root, "talconfig.yaml"), h.TalConfig.Replace("talosVersion: v1.10.5", "talosVersion: v1.11.5", StringComparison.Ordinal));
+        File.AppendAllText(Path.Combine(h.Root, "talos", "patches", "usb-ssd.yaml"), "  install:\n    extraKernelArgs:\n      - usb-storage.quirks=04e8:61f5:u\n");
+        var before = h.TalConfig;
+        var result = h.Run("", "upgrade", "talos", "v1.12.0", "--yes");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Talos v1.12.0 brings the v1.12 config contract, and the repository needs these changes first (nothing was changed)", result.Stderr);
+        Assert.Contains("talos/patches/usb-ssd.yaml", result.Stderr);
+        Assert.Contains("schematic.customization.extraKernelArgs", result.Stderr);
+        Assert.Empty(h.StandIns.Calls);
+        Assert.Equal(before, h.TalConfig);
+    }
+
+    [SkippableFact]
     public async Task When_node_2_fails_the_upgrade_stops_node_3_is_untouched_and_the_message_names_node_2_and_the_next_step()
     {
         api.Require();
@@ -94,6 +130,7 @@ public sealed class UpgradeTests(ApiServerFixture api)
     [InlineData("talos", "latest", "is not a Talos release version")]
     [InlineData("talos", "v1.9.0", "older than the cluster's v1.10.5")]
     [InlineData("talos", "v1.12.0", "skips a release line")]
+    [InlineData("talos", "v2.0.0", "skips a release line")]
     [InlineData("kubernetes", "1.32", "is not a Kubernetes release version")]
     [InlineData("kubernetes", "latest", "is not a Kubernetes release version")]
     [InlineData("kubernetes", "v1.30.9", "v1.30.9 is older than the cluster's v1.31.1: Kubernetes does not support downgrades")]

@@ -76,7 +76,7 @@ public sealed class GenConfigEndToEndTests : IDisposable
                 validator.Validate(document.AsObject(), config, findings);
             }
         Assert.Empty(findings.Sorted());
-        Assert.Equal(["v1alpha1", "UserVolumeConfig", "ExtensionServiceConfig"], kinds.Distinct());
+        Assert.Equal(["v1alpha1", "ExtensionServiceConfig", "UserVolumeConfig"], kinds.Distinct()); // talhelper's order (multidocs.go)
 
         // An independent implementation: Python's jsonschema (Draft 2020-12) on the same files
         var script = """
@@ -194,7 +194,11 @@ public sealed class GenConfigEndToEndTests : IDisposable
         { "duplicate hostname", "hostname: mini03", "hostname: mini01", "duplicate hostname" },
         { "duplicate IP", "ipAddress: 172.29.51.13", "ipAddress: 172.29.51.12", "duplicate ipAddress" },
         { "VIP outside subnet", "ip: 172.29.51.10", "ip: 172.29.61.10", "outside the interface's subnet" },
-        { "missing env var", "clusterName: home-ops", "clusterName: ${HOMEOPS_TEST_UNSET}", "HOMEOPS_TEST_UNSET is not set" },
+        { "missing env var", "clusterName: home-ops", "clusterName: ${HOMEOPS_TEST_UNSET}", "variable ${HOMEOPS_TEST_UNSET} is not set" },
+        { "unknown Talos line", "talosVersion: v1.10.5", "talosVersion: v1.19.0", "add src/HomeOps.Compile/Talos/Lines/v1.19.yaml" },
+        { "impossible Kubernetes/Talos pair", "kubernetesVersion: v1.31.1", "kubernetesVersion: v1.36.0", "Kubernetes v1.36.0 is not supported by Talos v1.10" },
+        { "key from a newer talhelper", "  nameservers:", "  dnsOverHttps: true\n  nameservers:", "if a newer talhelper added this one, homeops does not know it yet" },
+        { "octal typo", "  nodeLabels:\n", "  machineFiles:\n    - content: x\n      permissions: 0999\n      path: /var/x\n      op: create\n  nodeLabels:\n", "permissions 0999 is not a number: '9' is not an octal digit" },
     };
 
     [Theory]

@@ -3,6 +3,7 @@ using HomeOps.Compile.Talhelper;
 using HomeOps.Compile.Talos;
 using HomeOps.Model;
 using HomeOps.Tests.Support;
+using YamlDotNet.RepresentationModel;
 
 namespace HomeOps.Tests.Talos;
 
@@ -20,7 +21,7 @@ public class PatchTests
         return documents;
     }
 
-    private static PatchSource Inline(string yaml, string origin) => new(JsonValue.Create(yaml)!, origin, default);
+    private static PatchSource Inline(string yaml, string origin) => new(new YamlScalarNode(yaml), origin, default);
 
     [Fact]
     public void LaterPatchesWinAndTalhelperOrderIsGroupNodeTopLevel()
@@ -183,7 +184,7 @@ public class PatchTests
                 """,
         };
         var volume = new JsonObject { ["apiVersion"] = "v1alpha1", ["kind"] = "UserVolumeConfig", ["name"] = "data", ["provisioning"] = new JsonObject { ["minSize"] = "100GiB", ["grow"] = true } };
-        var documents = Apply([new PatchSource(JsonValue.Create("@./talos/patches/vol.yaml")!, "p", default)], findings, files, volume);
+        var documents = Apply([new PatchSource(new YamlScalarNode("@./talos/patches/vol.yaml"), "p", default)], findings, files, volume);
         Assert.Empty(findings.Sorted());
         Assert.Equal("2", documents[0]["machine"]!["sysctls"]!["b"]!.GetValue<string>());
         Assert.Equal(3, documents.Count);
@@ -196,9 +197,82 @@ public class PatchTests
     public void MissingPatchFileIsAnError()
     {
         var findings = new FindingBag();
-        Apply([new PatchSource(JsonValue.Create("@./nope.yaml")!, "patches[0]", new SourceLocation("talconfig.yaml", 3, 5))], findings);
+        Apply([new PatchSource(new YamlScalarNode("@./nope.yaml"), "patches[0]", new SourceLocation("talconfig.yaml", 3, 5))], findings);
         var error = Assert.Single(findings.Sorted());
         Assert.Equal(new SourceLocation("talconfig.yaml", 3, 5), error.Location);
         Assert.Contains("nope.yaml not found", error.Message);
+    }
+
+    [Fact]
+    public void PatchScalarsAreReadAsTalosDecodesThemIntoItsTypes()
+    {
+        // Seen in a real repository: sysctls and extraArgs written as numbers and booleans, file modes as 0o644 and 0644.
+        var findings = new FindingBag();
+        var files = new Dictionary<string, string>
+        {
+            ["p.yaml"] = """
+                machine:
+                  sysctls:
+                    net.core.bpf_jit_harden: 1
+                    vm.max_map_count: 0x10
+                  kubelet:
+                    extraArgs:
+                      rotate-server-certificates: true
+                  install:
+                    wipe: yes
+                  certSANs: [1.2, 10]
+                  files:
+                    - {path: /var/a, op: create, content: a, permissions: 0o644}
+                    - {path: /var/b, op: create, content: b, permissions: 0644}
+                    - {path: /var/c, op: create, content: c, permissions: 420}
+                ---
+                apiVersion: v1alpha1
+                kind: UserVolumeConfig
+                name: 1
+                provisioning: {minSize: 100, grow: on}
+                """,
+        };
+        var documents = Apply([new PatchSource(new YamlScalarNode("@p.yaml"), "p", default)], findings, files);
+        Assert.Empty(findings.Sorted());
+        var machine = documents[0]["machine"]!;
+        Assert.Equal("1", machine["sysctls"]!["net.core.bpf_jit_harden"]!.GetValue<string>());
+        Assert.Equal("0x10", machine["sysctls"]!["vm.max_map_count"]!.GetValue<string>());
+        Assert.Equal("true", machine["kubelet"]!["extraArgs"]!["rotate-server-certificates"]!.GetValue<string>());
+        Assert.True(machine["install"]!["wipe"]!.GetValue<bool>());
+        Assert.Equal(["x", "1.2", "10"], machine["certSANs"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.All(machine["files"]!.AsArray(), f => Assert.Equal(420, f!["permissions"]!.GetValue<long>()));
+        Assert.Equal("1", documents[1]["name"]!.GetValue<string>());
+        Assert.Equal("100", documents[1]["provisioning"]!["minSize"]!.GetValue<string>());
+        Assert.True(documents[1]["provisioning"]!["grow"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void AnInlineMappingPatchWithAComplexKeyIsADiagnostic()
+    {
+        var findings = new FindingBag();
+        var stream = new YamlStream();
+        stream.Load(new StringReader("{? [a, b] : c}"));
+        Apply([new PatchSource(stream.Documents[0].RootNode, "patches[0]", new SourceLocation("talconfig.yaml", 3, 5))], findings);
+        var error = Assert.Single(findings.Sorted());
+        Assert.Contains("mapping keys must be scalars", error.Message);
+    }
+
+    [Fact]
+    public void AMistypedOctalInAPatchIsAnErrorAtItsLine()
+    {
+        var findings = new FindingBag();
+        var files = new Dictionary<string, string>
+        {
+            ["p.yaml"] = """
+                machine:
+                  files:
+                    - {path: /var/a, op: create, content: a, permissions: 0999}
+                """,
+        };
+        Apply([new PatchSource(new YamlScalarNode("@p.yaml"), "p", default)], findings, files);
+        var error = Assert.Single(findings.Sorted());
+        Assert.Equal(new SourceLocation("p.yaml", 3, 59), error.Location);
+        Assert.Contains("0999 is not an octal number", error.Message);
+        Assert.Contains("0o644", error.Hint);
     }
 }

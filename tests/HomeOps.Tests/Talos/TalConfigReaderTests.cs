@@ -73,7 +73,7 @@ public class TalConfigReaderTests
         var all = new Dictionary<string, string>(files ?? []) { ["talconfig.yaml"] = text };
         var findings = new FindingBag();
         var tree = new InMemoryTree(all);
-        var variables = TalConfigLoader.Variables(tree, env ?? new Dictionary<string, string>(), findings);
+        var variables = TalConfigLoader.Variables(tree, "", env ?? new Dictionary<string, string>(), findings);
         return (TalConfigLoader.Load(tree, "talconfig.yaml", variables, findings), findings);
     }
 
@@ -104,10 +104,9 @@ public class TalConfigReaderTests
         Assert.Equal("home-ops", config!.ClusterName);
         Assert.Equal(["mini01", "mini02", "mini03"], config.Nodes.Select(n => n.Hostname));
         Assert.All(config.Nodes, n => Assert.True(n.ControlPlane));
-        Assert.Equal("APPLE*", config.ControlPlane!.InstallDiskSelector!.Model);
-        Assert.Equal("luks2", config.ControlPlane.SystemDiskEncryption!.State!.Provider);
-        Assert.Equal("luks2", config.ControlPlane.SystemDiskEncryption.Ephemeral!.Provider);
-        Assert.Contains("disk.model == \"Portable SSD T5\"", config.ControlPlane.UserVolumes![0].Provisioning.DiskSelector.Match);
+        Assert.All(config.Nodes, n => Assert.Equal("APPLE*", n.InstallDiskSelector!.Model));
+        Assert.Contains("@./talos/patches/encryption.yaml", config.ControlPlane!.Patches!.Select(p => ((YamlDotNet.RepresentationModel.YamlScalarNode)p).Value));
+        Assert.Contains("disk.model == \"Portable SSD T5\"", config.ControlPlane.UserVolumes![0].Provisioning!.DiskSelector!.Match);
     }
 
     [Fact]
@@ -119,7 +118,21 @@ public class TalConfigReaderTests
         Assert.Equal("config/schema", error.Rule);
         Assert.Equal(new SourceLocation("talconfig.yaml", LineOf(text, "instalDisk"), 5), error.Location);
         Assert.Contains("unknown key 'instalDisk'", error.Message);
-        Assert.Equal("did you mean 'installDisk'?", error.Hint);
+        Assert.StartsWith("did you mean 'installDisk'?", error.Hint);
+    }
+
+    [Theory]
+    [InlineData("    inlinePatch:\n      machine: {}\n", "'inlinePatch' (in nodes[0]) was removed in talhelper v2.0.0", "inline strategic-merge patch under patches:")]
+    [InlineData("    configPatches:\n      - {op: add, path: /machine/x, value: 1}\n", "'configPatches' (in nodes[0]) was removed in talhelper v2.0.0", "JSON6902")]
+    [InlineData("    extensions:\n      - image: ghcr.io/siderolabs/iscsi-tools:v0.1.4\n", "'extensions' (in nodes[0]) was removed", "officialExtensions")]
+    public void KeysTalhelper2RemovedSayWhatReplacedThem(string insert, string message, string hint)
+    {
+        // seen in a real repository still written for talhelper v1
+        var text = TalhelperExample.Replace("    installDisk: /dev/sda\n", "    installDisk: /dev/sda\n" + insert);
+        var (_, findings) = Load(text);
+        var error = Assert.Single(findings.Sorted(), d => d.Severity == Severity.Error);
+        Assert.Contains(message, error.Message);
+        Assert.Contains(hint, error.Hint);
     }
 
     [Fact]
@@ -141,16 +154,23 @@ public class TalConfigReaderTests
     }
 
     [Fact]
-    public void SubstitutesEnvironmentAndDotEnvWithDefaults()
+    public void SubstitutesFromDotEnvAndTalenvOverTheAllowedEnvironmentWithDefaults()
     {
         var text = TalhelperExample
             .Replace("clusterName: my-cluster", "clusterName: ${CLUSTER_NAME}")
-            .Replace("endpoint: https://192.168.200.10:6443", "endpoint: https://${VIP}:${API_PORT:-6443}");
-        var files = new Dictionary<string, string> { [".env"] = "# comment\nexport VIP=192.168.200.10\nCLUSTER_NAME=\"from-dotenv\"\n" };
-        var (config, findings) = Load(text, new Dictionary<string, string> { ["CLUSTER_NAME"] = "from-env" }, files);
+            .Replace("endpoint: https://192.168.200.10:6443", "endpoint: https://${VIP}:${API_PORT:-6443}")
+            .Replace("domain: cluster.local", "domain: $DOMAIN");
+        var files = new Dictionary<string, string>
+        {
+            [".env"] = "# comment\nexport VIP=192.168.200.10\nCLUSTER_NAME=\"from-dotenv\"\n",
+            ["talenv.yaml"] = "CLUSTER_NAME: from-talenv\n",
+        };
+        var environment = new Dictionary<string, string> { ["CLUSTER_NAME"] = "from-env", ["DOMAIN"] = "lab.example", ["HOMEOPS_ENV_ALLOW"] = "CLUSTER_NAME,DOMAIN" };
+        var (config, findings) = Load(text, environment, files);
         Assert.DoesNotContain(findings.Sorted(), d => d.Severity == Severity.Error);
-        Assert.Equal("from-env", config!.ClusterName); // the process environment wins over .env
+        Assert.Equal("from-talenv", config!.ClusterName); // talhelper: env files override the environment, later files win
         Assert.Equal("https://192.168.200.10:6443", config.Endpoint);
+        Assert.Equal("lab.example", config.Domain); // bare $NAME works as in talhelper (a8m/envsubst)
     }
 
     [Fact]
@@ -190,7 +210,7 @@ public class TalConfigReaderTests
     [InlineData("- 10.15.0.0/16", "- 10.14.128.0/17", "overlaps")]
     [InlineData("ipAddress: 192.168.200.21", "ipAddress: 192.168.200.300", "not an IP address")]
     [InlineData("hostname: kworker1", "hostname: kmaster1", "duplicate hostname")]
-    [InlineData("hostname: kworker1", "hostname: a/../../../tmp/pwn", "is not a DNS label")]
+    [InlineData("hostname: kworker1", "hostname: a/../../../tmp/pwn", "is not a valid hostname")]
     [InlineData("clusterName: my-cluster", "clusterName: \"a/../..\"", "is not a DNS label")]
     [InlineData("ipAddress: 192.168.200.21", "ipAddress: '10'", "not an IP address")]
     [InlineData("ipAddress: 192.168.200.21", "ipAddress: 0x0a.0.0.1", "not an IP address")]
@@ -229,7 +249,7 @@ public class TalConfigReaderTests
     [Fact]
     public void FreeFormFieldsWithComplexKeysAreDiagnosticsNotCrashes()
     {
-        var (_, findings) = Load(TalhelperExample.Replace("    installDisk: /dev/sda\n", "    installDisk: /dev/sda\n    patches:\n      - {? [a, b] : c}\n"));
+        var (_, findings) = Load(TalhelperExample.Replace("    installDisk: /dev/sda\n", "    installDisk: /dev/sda\n    machineDisks:\n      - {? [a, b] : c}\n"));
         var error = Assert.Single(findings.Sorted(), d => d.Severity == Severity.Error);
         Assert.Contains("mapping keys must be scalars", error.Message);
     }
@@ -264,5 +284,20 @@ public class TalConfigReaderTests
         var findings = new FindingBag();
         TalosCompiler.Plan(new InMemoryTree(new() { ["talconfig.yaml"] = text }), "talconfig.yaml", new Dictionary<string, string>(), findings);
         Assert.Contains(findings.Sorted(), d => d.Rule == "network/dual-stack-mismatch" && d.Message.Contains("dual-stack") && d.Message.Contains("IPv4-only"));
+    }
+
+    [Fact]
+    public void ARangeWithHostBitsIsCheckedFurtherAsKubernetesReadsIt()
+    {
+        // seen in a real repository: a dual-stack IPv6 pod /64 with host bits; Kubernetes masks it, so it covers the service range
+        var text = TalhelperExample
+            .Replace("  - 10.14.0.0/16", "  - 10.14.0.0/16\n  - fd00:14:0:0:2000::/64")
+            .Replace("  - 10.15.0.0/16", "  - 10.15.0.0/16\n  - fd00:14:0:0:1000::/108");
+        var findings = new FindingBag();
+        TalosCompiler.Plan(new InMemoryTree(new() { ["talconfig.yaml"] = text }), "talconfig.yaml", new Dictionary<string, string>(), findings);
+        var errors = findings.Sorted().Where(d => d.Severity == Severity.Error).ToList();
+        Assert.Contains(errors, d => d.Rule == "talos/config" && d.Message.Contains("has host bits set; as a network it means fd00:14::/64"));
+        Assert.Contains(errors, d => d.Rule == "network/cidr-overlap" && d.Message.Contains("fd00:14:0:0:1000::/108 overlaps clusterPodNets"));
+        Assert.DoesNotContain(errors, d => d.Rule == "network/dual-stack-mismatch");
     }
 }

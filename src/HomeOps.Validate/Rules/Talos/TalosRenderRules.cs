@@ -20,7 +20,10 @@ public sealed class TalosRenderRules : IRuleSet
     [
         new("schema/talos", Severity.Error, "A rendered Talos machine config does not validate against the official Talos schema of its version."),
         new("talos/patch", Severity.Error, "A patch named by talconfig.yaml is missing, not YAML, or does not apply."),
-        new("talos/deprecated", Severity.Warning, "A rendered Talos config uses a field Talos has deprecated."),
+        new("talos/legacy-field", Severity.Warning, "A rendered Talos config holds a field its Talos line's schema hides; homeops drops, renames or moves it as the line's data file says (an error where Talos would refuse it)."),
+        new("talos/document", Severity.Error, "A rendered Talos config breaks a rule Talos checks across documents (unknown kind for the line, duplicate or conflicting documents, hostname, VIP link, Kubernetes image tags)."),
+        new("talos/template", Severity.Error, "A Go template in talconfig.yaml (nodeLabels, nodeAnnotations, patches, extraManifests, URL templates) does not parse or run."),
+        new("talos/network", Severity.Warning, "A networkInterfaces setting has no Talos 1.12+ network document and is dropped, as talhelper drops it."),
     ];
 
     public void Check(RepoModel repo, RuleContext context)

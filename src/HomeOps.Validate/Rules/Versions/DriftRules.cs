@@ -20,15 +20,6 @@ public sealed class DriftRules : IRuleSet
         new(Rule, Severity.Error, "A version or shared fact (cluster name, endpoint, Git source, network facts) that disagrees between talconfig.yaml, bootstrap-config.yaml and the GitOps tree, or versions that cannot work together."),
     ];
 
-    /// <summary>Kubernetes minors each Talos line supports (Talos support matrix).</summary>
-    private static readonly Dictionary<string, (int Oldest, int Newest)> KubernetesSupport = new()
-    {
-        ["v1.8"] = (26, 31),
-        ["v1.9"] = (27, 32),
-        ["v1.10"] = (28, 33),
-        ["v1.11"] = (29, 34),
-    };
-
     public void Check(RepoModel repo, RuleContext context)
     {
         if (repo.Talos is { } talos)
@@ -44,13 +35,13 @@ public sealed class DriftRules : IRuleSet
         if (repo.BootstrapConfig is { } bootstrap) CheckGitSource(repo, bootstrap, context);
     }
 
+    /// <summary>The Talos line's own Kubernetes range (its data file, Talos/Lines); planning already refuses a pair outside it.</summary>
     private static void CheckSupport(TalosPlan talos, RuleContext context)
     {
-        if (!KubernetesSupport.TryGetValue(talos.Talos.Line, out var range)) return;
-        if (talos.Kubernetes.Major == 1 && talos.Kubernetes.Minor >= range.Oldest && talos.Kubernetes.Minor <= range.Newest) return;
+        if (talos.Line.Kubernetes.Supports(talos.Kubernetes)) return;
         context.Report(Rule, talos.Config.LocationOf("kubernetesVersion"),
-            $"Kubernetes {talos.Kubernetes} is not supported by Talos {talos.Talos.Line} (it supports v1.{range.Oldest} to v1.{range.Newest})",
-            "upgrade Talos first (`homeops` rolling upgrade), or pick a Kubernetes version in the supported range");
+            $"Kubernetes {talos.Kubernetes} is not supported by Talos {talos.Line.Name} (it supports {talos.Line.Kubernetes.Range})",
+            "upgrade Talos first (`homeops upgrade talos`), or pick a Kubernetes version in the supported range");
     }
 
     private static void CheckIdentity(TalosPlan talos, Manifest config, RuleContext context)
