@@ -13,6 +13,7 @@ public sealed class RepoModel(
     string root,
     ISourceTree source,
     IReadOnlyList<RepoFile> files,
+    RepoDocuments documents,
     IReadOnlyList<Manifest> manifests,
     TalosPlan? talos,
     Manifest? bootstrapConfig,
@@ -23,6 +24,11 @@ public sealed class RepoModel(
     /// <summary>Read access for compiler steps that follow references (Talos patch files).</summary>
     public ISourceTree Source { get; } = source;
     public IReadOnlyList<RepoFile> Files { get; } = files;
+
+    /// <summary>Every file by path, YAML parsed once (for builds that read files the way kustomize does).</summary>
+    public RepoDocuments Documents { get; } = documents;
+
+    /// <summary>Every Kubernetes object as written in Git (documents with apiVersion and kind), in file order.</summary>
     public IReadOnlyList<Manifest> Manifests { get; } = manifests;
 
     /// <summary>The loaded, checked talconfig.yaml; null when absent or unusable.</summary>
