@@ -57,10 +57,10 @@ public sealed class BgpPlan
 
     public static BgpPlan Of(RepoModel repo) => Plans.GetValue(repo, r => new BgpPlan
     {
-        Peers = r.OfKind("cilium.io", "CiliumBGPClusterConfig").SelectMany(ReadPeers).ToList(),
-        PeerConfigs = r.OfKind("cilium.io", "CiliumBGPPeerConfig").Select(ReadPeerConfig).ToList(),
-        Advertisements = r.OfKind("cilium.io", "CiliumBGPAdvertisement").Select(ReadAdvertisement).ToList(),
-        HasClusterConfig = r.OfKind("cilium.io", "CiliumBGPClusterConfig").Any(),
+        Peers = r.Cluster.OfKind("cilium.io", "CiliumBGPClusterConfig").SelectMany(ReadPeers).ToList(),
+        PeerConfigs = r.Cluster.OfKind("cilium.io", "CiliumBGPPeerConfig").Select(ReadPeerConfig).ToList(),
+        Advertisements = r.Cluster.OfKind("cilium.io", "CiliumBGPAdvertisement").Select(ReadAdvertisement).ToList(),
+        HasClusterConfig = r.Cluster.OfKind("cilium.io", "CiliumBGPClusterConfig").Any(),
     });
 
     public static bool Selects(BgpFamily family, BgpAdvertisement advertisement) =>

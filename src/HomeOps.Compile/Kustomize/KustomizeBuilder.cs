@@ -8,7 +8,8 @@ using HomeOps.Model.Repository;
 namespace HomeOps.Compile.Kustomize;
 
 /// <summary>Something a build met: a failure (kustomize would stop, so nothing of the build is applied) or a note (a part not checked).</summary>
-public sealed record BuildProblem(SourceLocation At, string Message, string? Hint, bool Fatal);
+/// <param name="MissingPath">A path the kustomization file names does not exist (flux/kustomize-resource-missing reports those of every kustomization file).</param>
+public sealed record BuildProblem(SourceLocation At, string Message, string? Hint, bool Fatal, bool MissingPath = false);
 
 /// <summary>What one kustomize build produced.</summary>
 public sealed class KustomizeResult
@@ -63,7 +64,7 @@ public sealed class KustomizeBuilder(RepoDocuments documents)
         }
         catch (BuildFailure failure)
         {
-            run.Problems.Add(new BuildProblem(failure.At, failure.Message, failure.Hint, Fatal: true));
+            run.Problems.Add(new BuildProblem(failure.At, failure.Message, failure.Hint, Fatal: true, failure.MissingPath));
             return new KustomizeResult { Objects = [], Problems = run.Problems, Files = run.Files };
         }
     }
@@ -83,10 +84,11 @@ public sealed class KustomizeBuilder(RepoDocuments documents)
         return new Kustomization(directory, (JsonObject)manifest.Body.DeepClone(), manifest.At) { File = file, Manifest = manifest };
     }
 
-    internal sealed class BuildFailure(SourceLocation at, string message, string? hint = null) : Exception(message)
+    internal sealed class BuildFailure(SourceLocation at, string message, string? hint = null, bool missingPath = false) : Exception(message)
     {
         public SourceLocation At { get; } = at;
         public string? Hint { get; } = hint;
+        public bool MissingPath { get; } = missingPath;
     }
 
     /// <summary>An object during the build: its body as transformed so far and the document it came from.</summary>
@@ -173,10 +175,10 @@ public sealed class KustomizeBuilder(RepoDocuments documents)
                 return;
             }
             if (!Docs.Paths.IsDirectory(path))
-                throw new BuildFailure(k.At(pointer), $"'{entry}' does not exist", "create it, or correct the path (relative to the kustomization file's directory)");
+                throw new BuildFailure(k.At(pointer), $"'{entry}' does not exist", "create it, or correct the path (relative to the kustomization file's directory)", missingPath: true);
             var nested = builder.Load(path)
                          ?? throw new BuildFailure(k.At(pointer), $"'{entry}' is a directory without a kustomization file (kustomization.yaml, kustomization.yml or Kustomization)",
-                             $"add {path}/kustomization.yaml listing its files, or list the files themselves");
+                             $"add {path}/kustomization.yaml listing its files, or list the files themselves", missingPath: true);
             if (IsComponent(nested))
                 throw new BuildFailure(k.At(pointer), $"'{entry}' is a Component; kustomize accepts it only under components:", "move the entry to components:");
             foreach (var resource in Accumulate(nested, [])) Add(accumulated, resource, k.At(pointer));
@@ -209,13 +211,41 @@ public sealed class KustomizeBuilder(RepoDocuments documents)
             return result;
         }
 
+        /// <summary>kustomize's checks on every object it reads (kyaml GetValidatedMetadata, dropBadNodes): a kind, a name unless it is a List, no empty list item.</summary>
         private static Resource Checked(Resource resource, SourceLocation at)
         {
-            if (Manifest.Text(resource.Body["apiVersion"]) is null || Manifest.Text(resource.Body["kind"]) is null)
-                throw new BuildFailure(at, $"a document of {resource.Origin.File} has no apiVersion or kind: kustomize reads every document of a resource file as a Kubernetes object",
+            var kind = Manifest.Text(resource.Body["kind"]);
+            if (kind is null)
+                throw new BuildFailure(at, $"a document of {resource.Origin.File} has no kind: kustomize reads every document of a resource file as a Kubernetes object",
                     "add apiVersion and kind, or move the data out of the resource list (a configMapGenerator reads plain files)");
             if (resource.Body["metadata"] is not JsonObject) resource.Body["metadata"] = new JsonObject();
+            if (Manifest.Text(resource.Body["metadata"]!["name"]) is not { Length: > 0 } && !kind.EndsWith("List", StringComparison.Ordinal))
+                throw new BuildFailure(at, $"{kind} in {resource.Origin.File} has no metadata.name; kustomize stops at it", "give the object a name");
+            if (EmptyItem(resource.Body, "") is { } empty)
+                throw new BuildFailure(resource.Origin.At(empty), $"{kind} {Manifest.Text(resource.Body["metadata"]!["name"])} has an empty list item at {empty}; kustomize refuses it",
+                    "remove the stray '-' or give the item its value");
             return resource;
+        }
+
+        /// <summary>The pointer of the first null element of a list, if any.</summary>
+        private static string? EmptyItem(JsonNode? node, string pointer)
+        {
+            switch (node)
+            {
+                case JsonObject o:
+                    foreach (var (key, value) in o)
+                        if (EmptyItem(value, $"{pointer}/{Model.Yaml.YamlJson.Escape(key)}") is { } found) return found;
+                    return null;
+                case JsonArray a:
+                    for (var i = 0; i < a.Count; i++)
+                    {
+                        if (a[i] is null) return $"{pointer}/{i}";
+                        if (EmptyItem(a[i], $"{pointer}/{i}") is { } found) return found;
+                    }
+                    return null;
+                default:
+                    return null;
+            }
         }
 
         private static void Add(List<Resource> accumulated, Resource resource, SourceLocation at)
@@ -239,7 +269,7 @@ public sealed class KustomizeBuilder(RepoDocuments documents)
             var path = RepoPaths.Join(k.Directory, entry) ?? throw new BuildFailure(k.At(pointer), $"component '{entry}' climbs out of the repository", "list paths inside the repository");
             if (!Docs.Paths.IsDirectory(path))
                 throw new BuildFailure(k.At(pointer), $"component '{entry}' {(Docs.Paths.IsFile(path) ? "is a file; a component is a directory" : "does not exist")}",
-                    "point at a directory holding a kustomization.yaml of kind Component (paths are relative to the kustomization's directory)");
+                    "point at a directory holding a kustomization.yaml of kind Component (paths are relative to the kustomization's directory)", missingPath: true);
             var component = builder.Load(path)
                             ?? throw new BuildFailure(k.At(pointer), $"component '{entry}' has no kustomization file", $"add {path}/kustomization.yaml with kind: Component");
             if (!IsComponent(component))
@@ -376,7 +406,7 @@ public sealed class KustomizeBuilder(RepoDocuments documents)
         private string ReadInput(Kustomization k, string path, string pointer)
         {
             var full = RepoPaths.Join(k.Directory, path) ?? throw new BuildFailure(k.At(pointer), $"'{path}' climbs out of the repository", "keep generator inputs inside the repository");
-            if (!Docs.Paths.IsFile(full)) throw new BuildFailure(k.At(pointer), $"'{path}' does not exist", "create it or correct the path (relative to the kustomization file)");
+            if (!Docs.Paths.IsFile(full)) throw new BuildFailure(k.At(pointer), $"'{path}' does not exist", "create it or correct the path (relative to the kustomization file)", missingPath: true);
             Files.Add(full);
             return Docs.File(full)?.Text ?? throw new BuildFailure(k.At(pointer), $"'{path}' is not text homeops can read", "generator inputs must be UTF-8 text here");
         }
@@ -425,7 +455,7 @@ public sealed class KustomizeBuilder(RepoDocuments documents)
             {
                 var path = RepoPaths.Join(k.Directory, entry);
                 if (path is null || !Docs.Paths.IsFile(path))
-                    throw new BuildFailure(k.At(pointer), $"patch '{entry}' does not exist", "create it or correct the path (relative to the kustomization file)");
+                    throw new BuildFailure(k.At(pointer), $"patch '{entry}' does not exist", "create it or correct the path (relative to the kustomization file)", missingPath: true);
                 foreach (var resource in LoadPatchFile(path, k.At(pointer))) yield return resource;
                 yield break;
             }
@@ -505,7 +535,7 @@ public sealed class KustomizeBuilder(RepoDocuments documents)
             {
                 var full = RepoPaths.Join(k.Directory, path!);
                 if (full is null || !Docs.Paths.IsFile(full))
-                    throw new BuildFailure(k.At($"{pointer}/path"), $"patch '{path}' does not exist", "create it or correct the path (relative to the kustomization file)");
+                    throw new BuildFailure(k.At($"{pointer}/path"), $"patch '{path}' does not exist", "create it or correct the path (relative to the kustomization file)", missingPath: true);
                 documents = LoadPatchFile(full, k.At($"{pointer}/path")).Select(p => ((JsonNode?)(p.Patch["$ops"] ?? p.Patch), p.At)).ToList();
             }
             var target = entry["target"] as JsonObject;

@@ -73,7 +73,7 @@ public sealed class CiliumValues(Manifest release, IReadOnlyList<ValuesLayer> la
     /// </summary>
     public static CiliumValues? Find(RepoModel repo)
     {
-        var release = repo.OfKind("helm.toolkit.fluxcd.io", "HelmRelease")
+        var release = repo.Cluster.OfKind("helm.toolkit.fluxcd.io", "HelmRelease")
             .FirstOrDefault(r => Manifest.Text(r.Body["spec"].Field("chart").Field("spec").Field("chart")) == "cilium");
         if (release is null) return null;
         var layers = HelmValues.LayersOf(repo, release);

@@ -25,7 +25,7 @@ public sealed record LbPool(string Name, string Description, SourceLocation At, 
 public static class LbPools
 {
     public static IReadOnlyList<LbPool> FromManifests(RepoModel repo) =>
-        repo.OfKind("cilium.io", "CiliumLoadBalancerIPPool").Select(FromManifest).ToList();
+        repo.Cluster.OfKind("cilium.io", "CiliumLoadBalancerIPPool").Select(FromManifest).ToList();
 
     private static LbPool FromManifest(Manifest pool)
     {

@@ -48,11 +48,11 @@ public sealed record LbService(
     public static IReadOnlyList<LbService> FromManifests(RepoModel repo)
     {
         var result = new List<LbService>();
-        foreach (var service in repo.OfKind("", "Service"))
+        foreach (var service in repo.Cluster.OfKind("", "Service"))
             if (service.Body["spec"] is JsonObject spec && IsCiliumLoadBalancer(spec))
                 result.Add(Read($"Service {service.Namespace ?? "default"}/{service.Name}", service.Namespace ?? "default", service.Name, service,
                     service.Body["metadata"].Field("labels"), "/metadata/labels", service.Body["metadata"].Field("annotations"), "/metadata/annotations", spec, "/spec"));
-        foreach (var release in repo.OfKind("helm.toolkit.fluxcd.io", "HelmRelease"))
+        foreach (var release in repo.Cluster.OfKind("helm.toolkit.fluxcd.io", "HelmRelease"))
         {
             var ns = Manifest.Text(release.Body["spec"].Field("targetNamespace")) ?? release.Namespace ?? "default";
             foreach (var (values, pointer) in ServiceValues(release.Body["spec"].Field("values"), "/spec/values"))

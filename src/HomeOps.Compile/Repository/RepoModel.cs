@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using HomeOps.Compile.Flux;
 using HomeOps.Compile.Talos;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
@@ -42,6 +43,31 @@ public sealed class RepoModel(
 
     /// <summary>What loading itself found (YAML syntax, unreadable files, talconfig problems).</summary>
     public IReadOnlyList<Finding> LoadFindings { get; } = loadFindings;
+
+    private FluxModel? _flux;
+    private bool _fluxReady;
+    private object? _fluxGate;
+    private ClusterView? _cluster;
+
+    /// <summary>The repository as Flux applies it (built on first use, once; shared by the rules running in parallel).</summary>
+    public FluxModel Flux => LazyInitializer.EnsureInitialized(ref _flux, ref _fluxReady, ref _fluxGate, () => FluxModel.Of(this))!;
+
+    /// <summary>
+    /// The objects the cluster gets, for rules about how objects relate (references, network, BGP):
+    /// what Flux applies when a Flux tree builds this repository, else every object as written.
+    /// </summary>
+    public ClusterView Cluster => LazyInitializer.EnsureInitialized(ref _cluster, () => new ClusterView(Flux.HasTree ? Flux.Applied : Manifests, Flux.HasTree));
+
+    /// <summary>
+    /// A document as written, the way the cluster gets it: the objects Flux renders from it (patched,
+    /// substituted; several when several builds include it), or the document itself when no build
+    /// reaches it or there is no Flux tree. Rules that judge one document at a time read these.
+    /// </summary>
+    public IReadOnlyList<Manifest> InstancesOf(Manifest asWritten) =>
+        Flux.HasTree && Flux.InstancesOf(asWritten) is { Count: > 0 } rendered ? rendered : [asWritten];
+
+    /// <summary>Every document as written, each as the cluster gets it (see <see cref="InstancesOf"/>).</summary>
+    public IEnumerable<Manifest> Instances => Manifests.SelectMany(InstancesOf);
 
     private readonly Lazy<ILookup<string, Manifest>> _byKind = new(() => manifests.ToLookup(m => m.Kind, StringComparer.Ordinal));
 

@@ -28,13 +28,13 @@ public sealed class Validator(IReadOnlyList<IRuleSet> ruleSets)
     private string Hint(string unknown) =>
         Suggest.Nearest(unknown, Rules.Select(r => r.Id)) is { } near ? $"did you mean '{near}'? (see docs/rules.md)" : "see docs/rules.md for the rule ids";
 
-    public ValidationReport Run(RepoModel repo, IReadOnlySet<string> enabled, ISchemaSource schemas, TimeSpan loadTime)
+    public ValidationReport Run(RepoModel repo, IReadOnlySet<string> enabled, ISchemaSource schemas, TimeSpan loadTime, ValidationSettings? settings = null)
     {
         var clock = Stopwatch.StartNew();
         var sink = new FindingBag();
         var byId = Rules.ToDictionary(r => r.Id);
         foreach (var d in repo.LoadFindings.Where(d => !byId.ContainsKey(d.Rule) || enabled.Contains(d.Rule))) sink.Add(d);
-        var context = new RuleContext(byId, enabled, sink, schemas);
+        var context = new RuleContext(byId, enabled, sink, schemas, settings);
         var timings = new System.Collections.Concurrent.ConcurrentDictionary<string, TimeSpan>();
         Parallel.ForEach(ruleSets.Where(s => s.Rules.Any(r => enabled.Contains(r.Id))), set =>
         {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using HomeOps.Compile.Flux;
 using HomeOps.Compile.Repository;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
@@ -28,7 +29,7 @@ public sealed class FluxDependencyRules : IRuleSet
     {
         var tree = FluxTree.Of(repo);
         var nodes = new Dictionary<ObjectKey, Manifest>();
-        foreach (var m in tree.Kustomizations.Concat(tree.HelmReleases)) nodes.TryAdd(tree.KeyOf(m), m);
+        foreach (var m in tree.Kustomizations.Concat(tree.HelmReleases)) nodes.TryAdd(FluxTree.KeyOf(m), m);
         var edges = new Dictionary<ObjectKey, List<Edge>>();
         foreach (var (key, m) in nodes)
         {
