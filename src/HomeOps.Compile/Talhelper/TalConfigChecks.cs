@@ -52,8 +52,12 @@ public static partial class TalConfigChecks
         {
             if (Cidr.TryParseNetwork(text, out var network)) result.Add(new Range(network, $"{key} {text}", config.LocationOf(key)));
             else if (network != default)
+            {
                 findings.Add(Finding.Error("talos/config", config.LocationOf(key), $"{key}: '{text}' has host bits set; as a network it means {network}",
                     $"write {network} if that is meant, or lengthen the prefix so the range starts at the given address"));
+                // reported once here; the other checks read it as the network it means, so its address family is not lost
+                result.Add(new Range(network, $"{key} {text}", config.LocationOf(key)));
+            }
             else findings.Add(Finding.Error("talos/config", config.LocationOf(key), $"{key}: '{text}' is not a valid network CIDR",
                 "write it as address/prefix, e.g. 10.244.0.0/16"));
         }

@@ -144,7 +144,17 @@ public sealed class SchemaRules : IRuleSet
                     : $"check the kind and apiVersion against the API reference of the release; a beta API needs --runtime-config on the API server");
             return;
         }
-        if (model is null) return; // served, but the models homeops has do not describe it (e.g. a kind newer than them)
+        if (model is null)
+        {
+            // A kind the table lists (newer than the models) or a version the models lack entirely is served but not described.
+            if (ServedApis.Table.ListsKind(manifest.ApiVersion, manifest.Kind) || !KubernetesTypes.KindsOf(manifest.ApiVersion).Any()) return;
+            var elsewhere = KubernetesTypes.ServedVersionsOf(manifest.Group, manifest.Kind, release.Minor).ToList();
+            report(Kubernetes, manifest.At("/kind"), $"{manifest.ApiVersion} has no kind {manifest.Kind} in {release.Described}",
+                elsewhere.Count > 0 ? $"use apiVersion {string.Join(" or ", elsewhere)}"
+                    : Suggest.Nearest(manifest.Kind, KubernetesTypes.KindsOf(manifest.ApiVersion)) is { } near ? $"did you mean kind {near}? A custom resource needs its CRD's group in apiVersion (e.g. monitoring.coreos.com/v1 for a ServiceMonitor)"
+                    : "a custom resource needs its CRD's group in apiVersion (e.g. monitoring.coreos.com/v1 for a ServiceMonitor)");
+            return;
+        }
         var body = (JsonObject)manifest.Body.DeepClone();
         for (var found = 0; found < MaxFindingsPerDocument; found++)
         {

@@ -30,6 +30,9 @@ public sealed class ServedApis
         _groupVersions.TryGetValue(apiVersion, out var range) && range.Since <= minor && minor <= range.Until
         && (!_kindsSince.TryGetValue($"{apiVersion}/{kind}", out var since) || since <= minor);
 
+    /// <summary>True when the table names this kind of the group/version itself (a kind added to a version after the version).</summary>
+    public bool ListsKind(string apiVersion, string kind) => _kindsSince.ContainsKey($"{apiVersion}/{kind}");
+
     public bool IsServedGroupVersion(string apiVersion, int minor) =>
         _groupVersions.TryGetValue(apiVersion, out var range) && range.Since <= minor && minor <= range.Until;
 

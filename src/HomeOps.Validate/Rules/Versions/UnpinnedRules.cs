@@ -29,6 +29,8 @@ public sealed partial class UnpinnedRules : IRuleSet
         foreach (var release in repo.OfKind("helm.toolkit.fluxcd.io", "HelmRelease"))
         {
             if (release.Body["spec"].Field("chart").Field("spec") is not JsonObject chart) continue; // chartRef: the referenced OCIRepository is checked itself
+            // helm-controller ignores the version of a chart from a GitRepository or Bucket (api/v2 HelmChartTemplateSpec.Version): the source's revision pins it
+            if (Manifest.Text(chart["sourceRef"].Field("kind")) is "GitRepository" or "Bucket") continue;
             var version = Manifest.Text(chart["version"]);
             if (version is null || Range().IsMatch(version))
                 context.Report("versions/unpinned", release.At(version is null ? "/spec/chart/spec" : "/spec/chart/spec/version"),
