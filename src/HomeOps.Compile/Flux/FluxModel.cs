@@ -11,6 +11,9 @@ public readonly record struct ObjectKey(string Kind, string Namespace, string Na
     public override string ToString() => $"{Kind} {Namespace}/{Name}";
 }
 
+/// <summary>One cluster the repository describes: the tree one root (flux bootstrap, a FluxInstance) reaches, and what it applies.</summary>
+public sealed record FluxCluster(string Name, IReadOnlyList<FluxKustomization> Kustomizations, IReadOnlyList<Manifest> Applied);
+
 /// <summary>One Flux Kustomization the tree reaches, as Flux sees it, and what its build produced.</summary>
 public sealed class FluxKustomization
 {
@@ -65,9 +68,13 @@ public sealed class FluxModel
 
     private readonly Dictionary<Manifest, List<Manifest>> _instances = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>The clusters (one per root: most repositories have one).</summary>
+    public required IReadOnlyList<FluxCluster> Clusters { get; init; }
+
+    /// <summary>Every Flux Kustomization of every cluster.</summary>
     public required IReadOnlyList<FluxKustomization> Kustomizations { get; init; }
 
-    /// <summary>Every object the tree applies (all builds, in order), plus the root objects flux bootstrap or a FluxInstance creates.</summary>
+    /// <summary>Every object the clusters get (all builds, in order), plus the root objects flux bootstrap or a FluxInstance creates.</summary>
     public required IReadOnlyList<Manifest> Applied { get; init; }
 
     /// <summary>Secrets and ConfigMaps the repository's bootstrap creates outside Flux.</summary>

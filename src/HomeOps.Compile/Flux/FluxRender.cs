@@ -14,7 +14,7 @@ internal sealed class FluxRender(RepoModel repo)
     private readonly Dictionary<string, KustomizeResult> _builds = new(StringComparer.Ordinal);
     private readonly HashSet<ObjectKey> _thisRepository = [];
     private readonly HashSet<string> _thisRepositoryUrls = new(StringComparer.Ordinal);
-    private readonly List<Manifest> _synthetic = [];
+    private readonly List<(string Cluster, Manifest Object)> _synthetic = [];
     private readonly HashSet<string> _rootFiles = new(StringComparer.Ordinal);
     private readonly List<Finding> _sopsProblems = [];
     private IReadOnlyList<SopsCreationRule> _sopsRules = [];
@@ -26,29 +26,39 @@ internal sealed class FluxRender(RepoModel repo)
         _sopsRules = Sops.CreationRules(repo.Documents, repo.Files.Select(f => f.Path), _sopsProblems);
         var outside = OutsideGit.Find(repo.Documents, repo.Files).ToList();
         var roots = Roots(outside);
-        // Variables come from objects the tree applies; the first walk finds them, the second uses them.
-        var index = new SourceIndex(outside, []);
-        Walk walk = null!;
-        for (var pass = 0; pass < 3; pass++)
+        var clusters = new List<FluxCluster>();
+        var findings = new List<Finding>();
+        foreach (var group in roots.GroupBy(r => r.Cluster))
         {
-            walk = new Walk(this, index);
-            walk.Run(roots);
-            var next = new SourceIndex(outside, walk.Nodes.SelectMany(n => n.Objects).Concat(_synthetic));
-            if (next.SameAs(index)) break;
-            index = next;
+            var synthetic = _synthetic.Where(s => s.Cluster == group.Key).Select(s => s.Object).ToList();
+            // Variables come from objects the tree applies; the first walk finds them, the second uses them.
+            var index = new SourceIndex(outside, []);
+            Walk walk = null!;
+            for (var pass = 0; pass < 3; pass++)
+            {
+                walk = new Walk(this, index, synthetic);
+                walk.Run(group.Select(r => r.Root).ToList());
+                var next = new SourceIndex(outside, walk.Nodes.SelectMany(n => n.Objects).Concat(synthetic));
+                if (next.SameAs(index)) break;
+                index = next;
+            }
+            findings.AddRange(walk.Findings);
+            clusters.Add(new FluxCluster(group.Key, walk.Nodes, Applied(walk, synthetic)));
         }
         var files = new HashSet<string>(_rootFiles, StringComparer.Ordinal);
-        foreach (var node in walk.Nodes)
+        foreach (var node in clusters.SelectMany(c => c.Kustomizations))
             if (node.Build is { } build) files.UnionWith(build.Files);
+        var allSynthetic = _synthetic.Select(s => s.Object).ToList();
         var model = new FluxModel
         {
-            Kustomizations = walk.Nodes,
-            Applied = Applied(walk),
+            Clusters = clusters,
+            Kustomizations = clusters.SelectMany(c => c.Kustomizations).ToList(),
+            Applied = clusters.SelectMany(c => c.Applied).ToList(),
             Outside = outside,
-            Findings = walk.Findings.Concat(_sopsProblems).ToList(),
+            Findings = findings.Concat(_sopsProblems).Distinct().ToList(),
             FilesReached = files,
             ThisRepository = _thisRepository,
-            BuildsThisRepository = k => IsThisRepository(k, _synthetic.Concat(walk.Nodes.SelectMany(n => n.Objects))),
+            BuildsThisRepository = k => IsThisRepository(k, allSynthetic.Concat(clusters.SelectMany(c => c.Applied))),
             SopsRules = _sopsRules,
         };
         model.Index();
@@ -56,26 +66,31 @@ internal sealed class FluxRender(RepoModel repo)
     }
 
     /// <summary>The builds' objects, after the root objects made outside Git (unless a build applies the same object itself).</summary>
-    private List<Manifest> Applied(Walk walk)
+    private static List<Manifest> Applied(Walk walk, List<Manifest> synthetic)
     {
         var built = walk.Nodes.SelectMany(n => n.Objects).ToList();
         var keys = built.Select(FluxModel.KeyOf).ToHashSet();
-        return _synthetic.Where(s => !keys.Contains(FluxModel.KeyOf(s))).Concat(built).ToList();
+        return synthetic.Where(s => !keys.Contains(FluxModel.KeyOf(s))).Concat(built).ToList();
     }
 
     // ----- roots -----
 
-    private List<FluxKustomization> Roots(List<OutsideObject> outside)
+    /// <summary>
+    /// The roots, each with the cluster it starts: every FluxInstance (or flux-instance release) and
+    /// every gotk-sync.yaml is one cluster (a repository may hold several); Kustomizations found
+    /// without either make up one.
+    /// </summary>
+    private List<(string Cluster, FluxKustomization Root)> Roots(List<OutsideObject> outside)
     {
-        var roots = new List<FluxKustomization>();
+        var roots = new List<(string Cluster, FluxKustomization Root)>();
         foreach (var instance in repo.OfKind("fluxcd.controlplane.io", "FluxInstance"))
             if (instance.Body["spec"].Field("sync") is JsonObject sync)
-                roots.AddRange(FromSync(instance, "/spec/sync", sync, instance.Namespace ?? FluxModel.FluxNamespace));
+                roots.AddRange(FromSync(instance, "/spec/sync", sync, instance.Namespace ?? FluxModel.FluxNamespace).Select(r => ($"{instance.File} (FluxInstance {instance.Name})", r)));
         foreach (var release in repo.OfKind(FluxModel.HelmGroup, "HelmRelease").Where(IsFluxInstanceChart))
             if (release.Body["spec"].Field("values").Field("instance").Field("sync") is JsonObject sync && Manifest.Text(sync["url"]) is not null)
             {
                 var ns = Manifest.Text(release.Body["spec"].Field("targetNamespace")) ?? release.Namespace ?? FluxModel.FluxNamespace;
-                roots.AddRange(FromSync(release, "/spec/values/instance/sync", sync, ns));
+                roots.AddRange(FromSync(release, "/spec/values/instance/sync", sync, ns).Select(r => ($"{release.File} (HelmRelease {release.Name})", r)));
             }
         // flux bootstrap writes the root GitRepository and Kustomization to <path>/flux-system/gotk-sync.yaml
         // (gotk-sync.yaml is not marked reached: the root path's build must include it, or Flux never applies its own sync objects again)
@@ -86,12 +101,12 @@ internal sealed class FluxRender(RepoModel repo)
                 _thisRepository.Add(FluxModel.KeyOf(source));
                 if (Manifest.Text(source.Body["spec"].Field("url")) is { } url) _thisRepositoryUrls.Add(NormalUrl(url));
                 // flux bootstrap creates the source's credentials in the cluster, never in Git
-                _synthetic.Add(source); // flux bootstrap created it, whether or not the tree applies its file again
+                _synthetic.Add((k.File, source)); // flux bootstrap created it, whether or not the tree applies its file again
                 if (Manifest.Text(source.Body["spec"].Field("secretRef").Field("name")) is { } secret)
                     outside.Add(new OutsideObject("Secret", FluxModel.NamespaceOf(source), secret, null, source.At("/spec/secretRef/name"), $"flux bootstrap (the credentials of GitRepository {source.Name})"));
             }
-            _synthetic.Add(k);
-            roots.Add(new FluxKustomization { Object = k, Key = FluxModel.KeyOf(k), Synthetic = false });
+            _synthetic.Add((k.File, k));
+            roots.Add((k.File, new FluxKustomization { Object = k, Key = FluxModel.KeyOf(k), Synthetic = false }));
         }
         if (roots.Count > 0) return roots;
         // No bootstrap to start from: every Flux Kustomization that no other one's build reaches.
@@ -104,7 +119,7 @@ internal sealed class FluxRender(RepoModel repo)
         var fallback = all.Where(k => !reached.Contains(k.File)).ToList();
         // someone applies these by hand: their files are the entry points, not orphans
         _rootFiles.UnionWith(fallback.Select(k => k.File));
-        return fallback.Select(k => new FluxKustomization { Object = k, Key = FluxModel.KeyOf(k) }).ToList();
+        return fallback.Select(k => ("the Flux Kustomizations nothing else applies", new FluxKustomization { Object = k, Key = FluxModel.KeyOf(k) })).ToList();
     }
 
     private static bool IsFluxInstanceChart(Manifest release)
@@ -148,8 +163,9 @@ internal sealed class FluxRender(RepoModel repo)
         };
         var sourceManifest = new Manifest(owner.File, owner.Index, source, positions);
         var kustomizationManifest = new Manifest(owner.File, owner.Index, kustomization, positions);
-        _synthetic.Add(sourceManifest);
-        _synthetic.Add(kustomizationManifest);
+        var cluster = $"{owner.File} ({owner.Kind} {owner.Name})";
+        _synthetic.Add((cluster, sourceManifest));
+        _synthetic.Add((cluster, kustomizationManifest));
         if (kind == "GitRepository")
         {
             _thisRepository.Add(FluxModel.KeyOf(sourceManifest));
@@ -302,7 +318,7 @@ internal sealed class FluxRender(RepoModel repo)
     // ----- walking the tree -----
 
     /// <summary>One walk from the roots with one set of variable sources.</summary>
-    private sealed class Walk(FluxRender render, SourceIndex sources)
+    private sealed class Walk(FluxRender render, SourceIndex sources, List<Manifest> synthetic)
     {
         private readonly Dictionary<ObjectKey, FluxKustomization> _seen = [];
         private readonly HashSet<(string, int, int, string)> _reported = [];
@@ -333,7 +349,7 @@ internal sealed class FluxRender(RepoModel repo)
         private void Process(FluxKustomization node)
         {
             var k = node.Object;
-            node.FromThisRepository = render.IsThisRepository(k, render._synthetic.Concat(Nodes.SelectMany(n => n.Objects)));
+            node.FromThisRepository = render.IsThisRepository(k, synthetic.Concat(Nodes.SelectMany(n => n.Objects)));
             if (!node.FromThisRepository) return;
             if (FluxModel.PathOf(k) is not { } directory || !render.Repo.Documents.Paths.IsDirectory(directory)) return; // flux/path-missing says why
             node.Directory = directory;

@@ -153,7 +153,7 @@ public sealed class KustomizeBuilder(RepoDocuments documents)
 
         private void Unsupported(Kustomization k)
         {
-            foreach (var field in new[] { "helmCharts", "helmChartInflationGenerator", "generators", "transformers", "validators", "replacements", "vars" })
+            foreach (var field in new[] { "helmCharts", "helmChartInflationGenerator", "generators", "transformers", "validators", "vars" })
                 if (k.Body[field] is JsonArray { Count: > 0 })
                     Problems.Add(new BuildProblem(k.At($"/{field}"), $"{k.File ?? Show(k.Directory)} uses {field}, which homeops does not run; objects it would change or add are not checked as Flux applies them", null, Fatal: false));
         }
@@ -447,6 +447,42 @@ public sealed class KustomizeBuilder(RepoDocuments documents)
                     spec["replicas"] = replica["count"]?.DeepClone();
                 }
             foreach (var image in (k.Body["images"] as JsonArray ?? []).OfType<JsonObject>()) SetImage(resources, image);
+            foreach (var (entry, i) in (k.Body["replacements"] as JsonArray ?? []).Select((r, i) => (r as JsonObject, i)))
+                if (entry is not null)
+                    foreach (var (replacement, at) in ReplacementsOf(k, entry, $"/replacements/{i}"))
+                    {
+                        try { Replacements.Apply(resources, replacement); }
+                        catch (Replacements.ReplacementException e)
+                        {
+                            throw new BuildFailure(at, $"the replacement does not apply: {e.Message}", "fix the replacement's source or targets (or set options.create: true on a target whose field may be missing)");
+                        }
+                    }
+        }
+
+        /// <summary>A replacements entry: inline (source, targets), or a path to a file with one replacement or a list of them.</summary>
+        private IEnumerable<(JsonObject Replacement, SourceLocation At)> ReplacementsOf(Kustomization k, JsonObject entry, string pointer)
+        {
+            if (Manifest.Text(entry["path"]) is not { } path)
+            {
+                yield return (entry, k.At(pointer));
+                yield break;
+            }
+            var full = RepoPaths.Join(k.Directory, path);
+            if (full is null || !Docs.Paths.IsFile(full))
+                throw new BuildFailure(k.At($"{pointer}/path"), $"replacement file '{path}' does not exist", "create it or correct the path (relative to the kustomization file)", missingPath: true);
+            Files.Add(full);
+            var parsed = Docs.Yaml(full) ?? throw new BuildFailure(k.At($"{pointer}/path"), $"{full} cannot be read as text", null);
+            if (parsed.Problems.Concat(parsed.Documents.Select(d => d.Problem).OfType<Finding>()).FirstOrDefault(p => p.Severity == Severity.Error) is { } problem)
+                throw new BuildFailure(problem.Location, $"replacement file {full} is not valid YAML: {problem.Message}", "fix the YAML");
+            foreach (var document in parsed.Documents)
+                switch (document.Body)
+                {
+                    case JsonObject single: yield return (single, document.Manifest!.At()); break;
+                    case JsonArray list:
+                        foreach (var (item, j) in list.Select((item, j) => (item, j)))
+                            if (item is JsonObject replacement) yield return (replacement, SourceLocation.InFile(full) with { Line = 0 });
+                        break;
+                }
         }
 
         private IEnumerable<(JsonObject Patch, SourceLocation At)> PatchDocuments(Kustomization k, string entry, string pointer, bool inline)

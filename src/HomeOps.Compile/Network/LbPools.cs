@@ -24,8 +24,10 @@ public sealed record LbPool(string Name, string Description, SourceLocation At, 
 /// <summary>Reads LB-IPAM pools from the GitOps tree and address ranges from bootstrap-config.yaml.</summary>
 public static class LbPools
 {
-    public static IReadOnlyList<LbPool> FromManifests(RepoModel repo) =>
-        repo.Cluster.OfKind("cilium.io", "CiliumLoadBalancerIPPool").Select(FromManifest).ToList();
+    public static IReadOnlyList<LbPool> FromManifests(RepoModel repo) => FromObjects(repo.Cluster);
+
+    public static IReadOnlyList<LbPool> FromObjects(ClusterView cluster) =>
+        cluster.OfKind("cilium.io", "CiliumLoadBalancerIPPool").Select(FromManifest).ToList();
 
     private static LbPool FromManifest(Manifest pool)
     {

@@ -3,9 +3,12 @@ using HomeOps.Model.Repository;
 
 namespace HomeOps.Compile.Repository;
 
-/// <summary>The objects as the cluster has them: rendered by the Flux tree (when <see cref="FromFlux"/>), else as written.</summary>
-public sealed class ClusterView(IReadOnlyList<Manifest> objects, bool fromFlux)
+/// <summary>The objects as a cluster has them: rendered by the Flux tree (when <see cref="FromFlux"/>), else as written.</summary>
+public sealed class ClusterView(IReadOnlyList<Manifest> objects, bool fromFlux, string name = "")
 {
+    /// <summary>Which cluster (the root that starts its tree); "" for the only one, or for every object as written.</summary>
+    public string Name { get; } = name;
+
     private readonly ILookup<string, Manifest> _byKind = objects.ToLookup(m => m.Kind, StringComparer.Ordinal);
 
     public IReadOnlyList<Manifest> Objects { get; } = objects;

@@ -58,6 +58,18 @@ public sealed class RepoModel(
     /// </summary>
     public ClusterView Cluster => LazyInitializer.EnsureInitialized(ref _cluster, () => new ClusterView(Flux.HasTree ? Flux.Applied : Manifests, Flux.HasTree));
 
+    private IReadOnlyList<ClusterView>? _clusters;
+
+    /// <summary>
+    /// Each cluster the repository describes, for rules that compare objects with each other (a reference
+    /// is satisfied, two pools clash, only within one cluster): one per Flux root when the repository
+    /// holds several clusters, else just <see cref="Cluster"/>.
+    /// </summary>
+    public IReadOnlyList<ClusterView> Clusters => LazyInitializer.EnsureInitialized(ref _clusters, () =>
+        Flux.HasTree && Flux.Clusters.Count(c => c.Kustomizations.Any(k => k.Directory is not null)) > 1
+            ? Flux.Clusters.Where(c => c.Kustomizations.Any(k => k.Directory is not null)).Select(c => new ClusterView(c.Applied, true, c.Name)).ToList()
+            : [Cluster]);
+
     /// <summary>
     /// A document as written, the way the cluster gets it: the objects Flux renders from it (patched,
     /// substituted; several when several builds include it), or the document itself when no build
@@ -65,6 +77,13 @@ public sealed class RepoModel(
     /// </summary>
     public IReadOnlyList<Manifest> InstancesOf(Manifest asWritten) =>
         Flux.HasTree && Flux.InstancesOf(asWritten) is { Count: > 0 } rendered ? rendered : [asWritten];
+
+    /// <summary>
+    /// What one cluster holds plus the documents no build reaches (as written): the set rules compare
+    /// objects within, so a clash with a file Flux never applies is still found, but two clusters never clash.
+    /// </summary>
+    public IEnumerable<Manifest> DocumentsOf(ClusterView cluster) =>
+        cluster.FromFlux ? cluster.Objects.Concat(Manifests.Where(m => !Flux.FilesReached.Contains(m.File))) : cluster.Objects;
 
     /// <summary>Every document as written, each as the cluster gets it (see <see cref="InstancesOf"/>).</summary>
     public IEnumerable<Manifest> Instances => Manifests.SelectMany(InstancesOf);

@@ -25,10 +25,15 @@ public sealed class FluxSourceRules : IRuleSet
         new(SourceMissing, Severity.Error, "A Flux Kustomization's sourceRef or a HelmRelease's chart sourceRef/chartRef names a source the repository does not define."),
     ];
 
+    /// <summary>Each cluster the repository describes on its own (objects of one cluster never satisfy another's references).</summary>
     public void Check(RepoModel repo, RuleContext context)
     {
-        var tree = FluxTree.Of(repo);
-        var sources = repo.Cluster.Objects.Where(s => s.Group == FluxTree.SourceGroup && SourceKinds.Contains(s.Kind)).Select(FluxTree.KeyOf).ToHashSet();
+        foreach (var cluster in repo.Clusters) CheckCluster(FluxTree.Of(repo, cluster), context);
+    }
+
+    private static void CheckCluster(FluxTree tree, RuleContext context)
+    {
+        var sources = tree.Cluster.Objects.Where(s => s.Group == FluxTree.SourceGroup && SourceKinds.Contains(s.Kind)).Select(FluxTree.KeyOf).ToHashSet();
         foreach (var k in tree.Kustomizations)
         {
             CheckPath(tree, k, context);

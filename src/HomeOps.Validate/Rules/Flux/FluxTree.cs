@@ -47,21 +47,29 @@ public sealed class FluxTree
     /// <summary>Where Flux objects live when they name no namespace (flux bootstrap's convention).</summary>
     public const string FluxNamespace = FluxModel.FluxNamespace;
 
-    private static readonly ConditionalWeakTable<RepoModel, FluxTree> Cache = new();
+    private static readonly ConditionalWeakTable<ClusterView, FluxTree> Cache = new();
 
-    public static FluxTree Of(RepoModel repo) => Cache.GetValue(repo, r => new FluxTree(r));
+    /// <summary>The tree of every cluster the repository describes.</summary>
+    public static FluxTree Of(RepoModel repo) => Of(repo, repo.Cluster);
 
-    private FluxTree(RepoModel repo)
+    /// <summary>The tree of one cluster (see <see cref="RepoModel.Clusters"/>).</summary>
+    public static FluxTree Of(RepoModel repo, ClusterView cluster) => Cache.GetValue(cluster, c => new FluxTree(repo, c));
+
+    private FluxTree(RepoModel repo, ClusterView cluster)
     {
         Repo = repo;
-        Kustomizations = repo.Cluster.OfKind(FluxKustomizeGroup, "Kustomization").ToList();
-        HelmReleases = repo.Cluster.OfKind(HelmGroup, "HelmRelease").ToList();
+        Cluster = cluster;
+        Kustomizations = cluster.OfKind(FluxKustomizeGroup, "Kustomization").ToList();
+        HelmReleases = cluster.OfKind(HelmGroup, "HelmRelease").ToList();
         Overlays = repo.OfKind(KustomizeGroup, "Kustomization").Concat(repo.OfKind(KustomizeGroup, "Component"))
             .Where(m => m.Index == 0 && IsOverlayFile(m.File))
             .ToDictionary(m => RepoPaths.DirectoryOf(m.File), StringComparer.Ordinal);
     }
 
     public RepoModel Repo { get; }
+
+    /// <summary>The cluster's objects as applied.</summary>
+    public ClusterView Cluster { get; }
 
     public FluxModel Model => Repo.Flux;
 

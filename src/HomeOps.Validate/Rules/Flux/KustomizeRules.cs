@@ -1,3 +1,4 @@
+using HomeOps.Compile.Flux;
 using HomeOps.Compile.Repository;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
@@ -54,7 +55,8 @@ public sealed class KustomizeRules : IRuleSet
         // Without a Flux Kustomization building this repository there is no Flux tree to be outside of.
         if (!tree.Model.HasTree) return;
         var orphans = tree.Repo.Manifests
-            .Where(m => m.Group != FluxTree.KustomizeGroup && !FluxTree.IsOverlayFile(m.File) && !tree.Model.FilesReached.Contains(m.File))
+            // files the repository's bootstrap applies (a bootstrap/ folder, scripts) are its business, not Flux's
+            .Where(m => m.Group != FluxTree.KustomizeGroup && !FluxTree.IsOverlayFile(m.File) && !tree.Model.FilesReached.Contains(m.File) && !OutsideGit.IsBootstrapFile(m.File))
             .GroupBy(m => m.File);
         foreach (var file in orphans)
         {

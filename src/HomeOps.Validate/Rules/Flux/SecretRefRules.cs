@@ -21,12 +21,17 @@ public sealed class SecretRefRules : IRuleSet
         new(Missing, Severity.Error, "A Secret referenced by name is created by no ExternalSecret, Certificate, secretGenerator, Secret manifest or bootstrap phase."),
     ];
 
+    /// <summary>Each cluster the repository describes on its own (objects of one cluster never satisfy another's references).</summary>
     public void Check(RepoModel repo, RuleContext context)
     {
-        var tree = FluxTree.Of(repo);
+        foreach (var cluster in repo.Clusters) CheckCluster(FluxTree.Of(repo, cluster), context);
+    }
+
+    private static void CheckCluster(FluxTree tree, RuleContext context)
+    {
         var created = Created(tree).ToHashSet();
         var outside = tree.Model.Outside.Where(o => o.Kind == "Secret").ToList();
-        foreach (var m in repo.Cluster.Objects)
+        foreach (var m in tree.Cluster.Objects)
         {
             var ns = FluxTree.NamespaceOf(m);
             foreach (var reference in SecretReferences.Of(m, ns))
@@ -46,7 +51,7 @@ public sealed class SecretRefRules : IRuleSet
     /// <summary>Every Secret the repository creates.</summary>
     private static IEnumerable<ObjectKey> Created(FluxTree tree)
     {
-        foreach (var m in tree.Repo.Cluster.Objects)
+        foreach (var m in tree.Cluster.Objects)
         {
             var name = (m.Group, m.Kind) switch
             {
@@ -58,7 +63,7 @@ public sealed class SecretRefRules : IRuleSet
             if (name is not null) yield return new ObjectKey("Secret", FluxTree.NamespaceOf(m), name);
         }
         // Without a Flux tree the objects are as written: a secretGenerator's Secret is not among them.
-        if (!tree.Repo.Cluster.FromFlux)
+        if (!tree.Cluster.FromFlux)
             foreach (var overlay in tree.Overlays.Values)
                 foreach (var (name, ns) in KustomizeFields.GeneratedSecrets(overlay))
                     yield return new ObjectKey("Secret", ns ?? Manifest.Text(overlay.Body["namespace"]) ?? "default", name);

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using HomeOps.Compile.Flux;
-using HomeOps.Compile.Repository;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
 using HomeOps.Model.Yaml;
@@ -44,9 +43,10 @@ public sealed class GatewayRoutes
 
     public required IReadOnlyList<Manifest> ReferenceGrants { get; init; }
 
-    public static GatewayRoutes Of(RepoModel repo)
+    /// <summary>The Gateways and routes among <paramref name="documents"/> (one cluster's and the orphans, RepoModel.DocumentsOf).</summary>
+    public static GatewayRoutes Of(IEnumerable<Manifest> documents)
     {
-        var instances = repo.Instances.ToList();
+        var instances = documents.ToList();
         var gateways = instances.Where(m => m.Group == Group && m.Kind == "Gateway").DistinctBy(m => FluxModel.KeyOf(m)).ToList();
         var listeners = gateways.SelectMany(ListenersOf).ToList();
         var routes = new List<RouteClaim>();

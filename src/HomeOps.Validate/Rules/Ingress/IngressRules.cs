@@ -28,8 +28,12 @@ public sealed class IngressRules : IRuleSet
     {
         var settings = DomainSettings.From(repo);
         var ingresses = repo.Instances.Where(m => m.Group == "networking.k8s.io" && m.Kind == "Ingress").ToList();
-        var gateway = GatewayRoutes.Of(repo);
-        CheckRoutes(repo, gateway, settings, context);
+        foreach (var cluster in repo.Clusters)
+        {
+            var documents = repo.DocumentsOf(cluster).ToList();
+            CheckRoutes(repo, GatewayRoutes.Of(documents), settings, context);
+            CheckConflicts(repo, documents.Where(m => m.Group == "networking.k8s.io" && m.Kind == "Ingress").ToList(), context);
+        }
         if (settings.Protected is { } protectedDomain)
         {
             foreach (var ingress in ingresses) CheckAuth(ingress, protectedDomain, settings, context);
@@ -38,7 +42,6 @@ public sealed class IngressRules : IRuleSet
                     $"HelmRelease {claim.Owner.Name} makes its chart create an Ingress for {claim.Host}, bypassing {settings.AuthProxyService}",
                     $"disable the chart's ingress and add a rule for {claim.Host} to the {settings.AuthProxyService} Ingress (with an Authentik proxy provider)");
         }
-        CheckConflicts(repo, ingresses, context);
         foreach (var ingress in ingresses) CheckTls(ingress, context);
     }
 

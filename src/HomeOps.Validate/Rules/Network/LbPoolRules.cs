@@ -25,9 +25,15 @@ public sealed class LbPoolRules : IRuleSet
 
     private sealed record Placed(LbPool Pool, PoolBlock Block);
 
+    /// <summary>Each cluster the repository describes on its own (objects of one cluster never satisfy or clash with another's).</summary>
     public void Check(RepoModel repo, RuleContext context)
     {
-        var plan = NetworkPlan.Of(repo);
+        foreach (var cluster in repo.Clusters) CheckCluster(repo, cluster, context);
+    }
+
+    private static void CheckCluster(RepoModel repo, ClusterView cluster, RuleContext context)
+    {
+        var plan = NetworkPlan.Of(repo, cluster);
         CheckOverlaps(plan.Pools.Where(p => !p.Disabled).SelectMany(p => p.Blocks.Select(b => new Placed(p, b))).ToList(), context);
         var pools = plan.Pools.Concat(plan.BootstrapPools).Where(p => !p.Disabled).ToList();
         foreach (var pool in pools)

@@ -42,7 +42,8 @@ public sealed class SecretRules : IRuleSet
     public void Check(RepoModel repo, RuleContext context)
     {
         if (context.Enabled("secrets/plaintext")) CheckFiles(repo, context);
-        if (context.Enabled("secrets/store-missing")) CheckStores(repo, context);
+        if (context.Enabled("secrets/store-missing"))
+            foreach (var cluster in repo.Clusters) CheckStores(cluster, context);
         if (context.Enabled(SopsUnencrypted) || context.Enabled(SopsInvalid)) CheckSops(repo, context);
     }
 
@@ -89,11 +90,11 @@ public sealed class SecretRules : IRuleSet
                         : "move it out of the repository or add it to .gitignore; keep it in 1Password behind an ExternalSecret");
         });
 
-    private static void CheckStores(RepoModel repo, RuleContext context)
+    private static void CheckStores(ClusterView repo, RuleContext context)
     {
-        var clusterStores = repo.Cluster.OfKind("external-secrets.io", "ClusterSecretStore").Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
-        var stores = repo.Cluster.OfKind("external-secrets.io", "SecretStore").Select(m => (m.Namespace, m.Name)).ToHashSet();
-        foreach (var secret in repo.Cluster.OfKind("external-secrets.io", "ExternalSecret").Concat(repo.Cluster.OfKind("external-secrets.io", "ClusterExternalSecret")))
+        var clusterStores = repo.OfKind("external-secrets.io", "ClusterSecretStore").Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+        var stores = repo.OfKind("external-secrets.io", "SecretStore").Select(m => (m.Namespace, m.Name)).ToHashSet();
+        foreach (var secret in repo.OfKind("external-secrets.io", "ExternalSecret").Concat(repo.OfKind("external-secrets.io", "ClusterExternalSecret")))
         {
             var spec = secret.Kind == "ClusterExternalSecret" ? "/spec/externalSecretSpec" : "/spec";
             var reference = secret.Kind == "ClusterExternalSecret"
