@@ -66,7 +66,7 @@ public static class SecretScanner
     {
         var next = text[afterHeader..].Split('\n', 3);
         var body = next.Length > 1 ? next[1].Trim().Trim('"', '\'', ',') : "";
-        return Regex.IsMatch(body, "^[A-Za-z0-9+/=]{16,}$") || Regex.IsMatch(body, @"^Proc-Type:|^[A-Za-z0-9+/=]{16,}\\n");
+        return Regex.IsMatch(body, "^[A-Za-z0-9+/=]{4,}$") || body.StartsWith("Proc-Type:", StringComparison.Ordinal);
     }
 
     private static int LineOf(string text, int index) => text.AsSpan(0, index).Count('\n') + 1;
