@@ -430,6 +430,16 @@ internal sealed class FluxRender(RepoModel repo)
                 }
                 variables[key] = (Variable.Of(Manifest.Text(value) ?? value?.ToJsonString() ?? ""), "substitute");
             }
+            // Values are substituted once: a variable whose value holds ${...} puts that text into the object as it is.
+            foreach (var (name, (value, from)) in variables.Where(v => v.Value.Value.State == VariableState.Known && v.Value.Value.Value.Contains("${", StringComparison.Ordinal)))
+            {
+                var refersTo = System.Text.RegularExpressions.Regex.Matches(value.Value, @"\$\{([A-Za-z0-9_]+)").Select(m => m.Groups[1].Value).Where(variables.ContainsKey).ToList();
+                var loop = refersTo.Any(other => other == name || System.Text.RegularExpressions.Regex.IsMatch(variables[other].Value.Value, @"\$\{" + name + @"\b"));
+                var at = from == "substitute" ? k.At($"/spec/postBuild/substitute/{Model.Yaml.YamlJson.Escape(name)}") : k.At("/spec/postBuild/substituteFrom");
+                Report(Finding.Warning("flux/substitution-failed", at,
+                    $"Kustomization {FluxName(node)}: the value of {name} ('{value.Value}', from {from}) holds a ${{...}}{(loop ? ", and the variables refer to each other (a loop)" : "")}; Flux substitutes once, so objects get that text as it is",
+                    "give the variable its final value, or use the other variable where the value is needed"));
+            }
             // envsubst runs only when there is at least one variable (kustomize_varsub.go); an open source has some.
             if (variables.Count == 0 && open.Count == 0) return objects;
             node.Substitutes = true;

@@ -1,124 +1,146 @@
+using System.Text;
+
 namespace HomeOps.Compile.Flux;
 
 /// <summary>
-/// Go's path.Match (the shell patterns envsubst's ${v#glob} and ${v%glob} use): '*' any run of
-/// non-'/' characters, '?' one non-'/' character, '[...]' a class with ranges and '^' negation,
-/// '\' escapes. Null means the pattern is malformed (Go's ErrBadPattern).
+/// The shell pattern match of ${v#glob} and ${v%glob}: a port of fluxcd/pkg envsubst/path/match.go
+/// (envsubst v1.4.0), an old variant of Go's path.Match in which '*' also matches '/' and '?' any
+/// character. '[...]' is a class with ranges and '^' negation, '\' escapes. Null means the pattern
+/// is malformed (ErrBadPattern).
 /// </summary>
 public static class GlobMatch
 {
+    private sealed class BadPattern : Exception;
+
     public static bool? Match(string pattern, string name)
     {
-        var p = pattern.EnumerateRunes().Select(r => r.Value).ToArray();
-        var n = name.EnumerateRunes().Select(r => r.Value).ToArray();
-        return Match(p, 0, n, 0);
+        try { return Matches(pattern, name); }
+        catch (BadPattern) { return null; }
     }
 
-    private static bool? Match(int[] p, int pi, int[] n, int ni)
+    private static bool Matches(string pattern, string name)
     {
-        while (pi < p.Length)
+        while (pattern.Length > 0)
         {
-            switch (p[pi])
+            var (star, chunk, rest) = ScanChunk(pattern);
+            pattern = rest;
+            if (star && chunk.Length == 0) return true; // a trailing * matches the rest
+            var (t, ok) = MatchChunk(chunk, name);
+            if (ok && (t.Length == 0 || pattern.Length > 0))
             {
-                case '*':
-                    // a run of stars is one star; it cannot cross '/'
-                    while (pi < p.Length && p[pi] == '*') pi++;
-                    if (pi == p.Length) return !n.Skip(ni).Contains('/');
-                    for (var k = ni; k <= n.Length; k++)
+                name = t;
+                continue;
+            }
+            if (star)
+            {
+                var advanced = false;
+                for (var i = 0; i < name.Length; i++)
+                {
+                    var (t2, ok2) = MatchChunk(chunk, name[(i + 1)..]);
+                    if (!ok2) continue;
+                    if (pattern.Length == 0 && t2.Length > 0) continue;
+                    name = t2;
+                    advanced = true;
+                    break;
+                }
+                if (advanced) continue;
+            }
+            return false;
+        }
+        return name.Length == 0;
+    }
+
+    private static (bool Star, string Chunk, string Remaining) ScanChunk(string pattern)
+    {
+        var star = false;
+        while (pattern.Length > 0 && pattern[0] == '*')
+        {
+            pattern = pattern[1..];
+            star = true;
+        }
+        var inRange = false;
+        var i = 0;
+        for (; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (c == '\\') { if (i + 1 < pattern.Length) i++; }
+            else if (c == '[') inRange = true;
+            else if (c == ']') inRange = false;
+            else if (c == '*' && !inRange) break;
+        }
+        return (star, pattern[..i], pattern[i..]);
+    }
+
+    private static (string Left, bool Ok) MatchChunk(string chunk, string s)
+    {
+        while (chunk.Length > 0)
+        {
+            if (s.Length == 0) return (s, false);
+            switch (chunk[0])
+            {
+                case '[':
+                    var r = Rune.GetRuneAt(s, 0);
+                    s = s[r.Utf16SequenceLength..];
+                    chunk = chunk[1..];
+                    var notNegated = true;
+                    if (chunk.Length > 0 && chunk[0] == '^')
                     {
-                        var rest = Match(p, pi, n, k);
-                        if (rest is null) return null;
-                        if (rest == true) return true;
-                        if (k < n.Length && n[k] == '/') break;
+                        notNegated = false;
+                        chunk = chunk[1..];
                     }
-                    return Validate(p, pi) ? false : null;
+                    var match = false;
+                    var ranges = 0;
+                    while (true)
+                    {
+                        if (chunk.Length > 0 && chunk[0] == ']' && ranges > 0)
+                        {
+                            chunk = chunk[1..];
+                            break;
+                        }
+                        var lo = Escaped(ref chunk);
+                        var hi = lo;
+                        if (chunk[0] == '-')
+                        {
+                            chunk = chunk[1..];
+                            hi = Escaped(ref chunk);
+                        }
+                        if (lo <= r.Value && r.Value <= hi) match = true;
+                        ranges++;
+                    }
+                    if (match != notNegated) return (s, false);
+                    break;
                 case '?':
-                    if (ni >= n.Length || n[ni] == '/') return Validate(p, pi + 1) ? false : null;
-                    pi++;
-                    ni++;
-                    break;
-                case '[':
-                    var (matched, next) = Class(p, pi, ni < n.Length ? n[ni] : -1);
-                    if (next < 0) return null;
-                    if (ni >= n.Length || !matched || n[ni] == '/') return Validate(p, next) ? false : null;
-                    pi = next;
-                    ni++;
+                    s = s[Rune.GetRuneAt(s, 0).Utf16SequenceLength..];
+                    chunk = chunk[1..];
                     break;
                 case '\\':
-                    if (pi + 1 >= p.Length) return null;
-                    if (ni >= n.Length || n[ni] != p[pi + 1]) return Validate(p, pi + 2) ? false : null;
-                    pi += 2;
-                    ni++;
+                    chunk = chunk[1..];
+                    if (chunk.Length == 0) throw new BadPattern();
+                    if (chunk[0] != s[0]) return (s, false);
+                    s = s[1..];
+                    chunk = chunk[1..];
                     break;
                 default:
-                    if (ni >= n.Length || n[ni] != p[pi]) return Validate(p, pi + 1) ? false : null;
-                    pi++;
-                    ni++;
+                    if (chunk[0] != s[0]) return (s, false);
+                    s = s[1..];
+                    chunk = chunk[1..];
                     break;
             }
         }
-        return ni == n.Length;
+        return (s, true);
     }
 
-    /// <summary>Whether the rest of the pattern is well formed (Go reports a bad pattern even after a mismatch).</summary>
-    private static bool Validate(int[] p, int pi)
+    private static int Escaped(ref string chunk)
     {
-        while (pi < p.Length)
+        if (chunk.Length == 0 || chunk[0] is '-' or ']') throw new BadPattern();
+        if (chunk[0] == '\\')
         {
-            switch (p[pi])
-            {
-                case '[':
-                    var (_, next) = Class(p, pi, -1);
-                    if (next < 0) return false;
-                    pi = next;
-                    break;
-                case '\\':
-                    if (pi + 1 >= p.Length) return false;
-                    pi += 2;
-                    break;
-                default:
-                    pi++;
-                    break;
-            }
+            chunk = chunk[1..];
+            if (chunk.Length == 0) throw new BadPattern();
         }
-        return true;
-    }
-
-    /// <summary>Reads a character class at p[pi] ('['); returns whether <paramref name="c"/> is in it and the index after ']', or -1 when malformed.</summary>
-    private static (bool Matched, int Next) Class(int[] p, int pi, int c)
-    {
-        pi++;
-        var negated = pi < p.Length && p[pi] == '^';
-        if (negated) pi++;
-        var matched = false;
-        var first = true;
-        while (true)
-        {
-            if (pi >= p.Length) return (false, -1);
-            if (p[pi] == ']' && !first) break;
-            first = false;
-            if (!Char(p, ref pi, out var lo)) return (false, -1);
-            var hi = lo;
-            if (pi < p.Length && p[pi] == '-')
-            {
-                pi++;
-                if (!Char(p, ref pi, out hi)) return (false, -1);
-            }
-            if (lo <= c && c <= hi) matched = true;
-        }
-        return (matched != negated, pi + 1);
-    }
-
-    private static bool Char(int[] p, ref int pi, out int c)
-    {
-        c = 0;
-        if (pi >= p.Length || p[pi] is '-' or ']') return false;
-        if (p[pi] == '\\')
-        {
-            pi++;
-            if (pi >= p.Length) return false;
-        }
-        c = p[pi++];
-        return true;
+        var r = Rune.GetRuneAt(chunk, 0);
+        chunk = chunk[r.Utf16SequenceLength..];
+        if (chunk.Length == 0) throw new BadPattern();
+        return r.Value;
     }
 }
