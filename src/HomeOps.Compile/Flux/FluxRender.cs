@@ -21,6 +21,8 @@ internal sealed class FluxRender(RepoModel repo)
 
     private RepoModel Repo => repo;
 
+    private const string FallbackCluster = "the Flux Kustomizations nothing else applies";
+
     public FluxModel Run()
     {
         _sopsRules = Sops.CreationRules(repo.Documents, repo.Files.Select(f => f.Path), _sopsProblems);
@@ -117,9 +119,11 @@ internal sealed class FluxRender(RepoModel repo)
                 if (Generate(k, path) is { } generated)
                     reached.UnionWith(Build(path, generated).Files.Where(f => f != k.File));
         var fallback = all.Where(k => !reached.Contains(k.File)).ToList();
+        // applied by hand, they exist in the cluster
+        _synthetic.AddRange(fallback.Select(k => (FallbackCluster, k)));
         // someone applies these by hand: their files are the entry points, not orphans
         _rootFiles.UnionWith(fallback.Select(k => k.File));
-        return fallback.Select(k => ("the Flux Kustomizations nothing else applies", new FluxKustomization { Object = k, Key = FluxModel.KeyOf(k) })).ToList();
+        return fallback.Select(k => (FallbackCluster, new FluxKustomization { Object = k, Key = FluxModel.KeyOf(k) })).ToList();
     }
 
     private static bool IsFluxInstanceChart(Manifest release)
