@@ -274,7 +274,7 @@ public sealed class SchemaRules : IRuleSet
             {
                 var (text, origin) = context.Schemas.Find(g.Key);
                 if (text is null) return (null, origin);
-                var full = JsonNode.Parse(CrdSchema.Normalize(text))!;
+                if (CrdSchema.NormalizedTree(text) is not { } full) return (null, origin);
                 var pruned = CrdSchema.PruneFor(full, g.Select(m => (JsonNode?)m.Body).ToList());
                 lock (_gate) return (new CrdDescription(_compiler.Register(pruned.ToJsonString(), new Uri($"https://homeops.invalid/{g.Key}")), full), origin);
             }), StringComparer.Ordinal);

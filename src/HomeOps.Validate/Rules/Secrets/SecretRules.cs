@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using HomeOps.Compile.Repository;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
@@ -82,13 +83,19 @@ public sealed class SecretRules : IRuleSet
     private static void CheckFiles(RepoModel repo, RuleContext context) =>
         Parallel.ForEach(repo.Files.Where(f => f.Text is not null), file =>
         {
-            foreach (var finding in SecretScanner.Scan(file.Path, file.Text!).DistinctBy(f => (f.Line, f.Rule)))
+            foreach (var finding in SecretScanner.Scan(file.Path, file.Text!, () => Parsed(repo, file.Path)).DistinctBy(f => (f.Line, f.Rule)))
                 context.Report("secrets/plaintext", new SourceLocation(file.Path, finding.Line, finding.Line > 0 ? 1 : 0),
                     $"{Explanations.GetValueOrDefault(finding.Rule, finding.Rule)} in {(file.Tracked ? "a file Git tracks" : "a file Git does not ignore (`git add -A` would commit it)")}",
                     file.Tracked
                         ? "remove it, rotate the credential (it is in history), purge history if the repo is public, and keep it in 1Password behind an ExternalSecret"
                         : "move it out of the repository or add it to .gitignore; keep it in 1Password behind an ExternalSecret");
         });
+
+    /// <summary>The file's documents as the loader parsed them (each YAML file is parsed once per run); none when it is not YAML.</summary>
+    private static IReadOnlyList<(JsonNode? Node, int Line)> Parsed(RepoModel repo, string path) =>
+        repo.Documents.Yaml(path) is { Failed: false } parsed
+            ? parsed.Documents.Where(d => d.Manifest is not null).Select(d => ((JsonNode?)d.Body, d.Manifest!.At().Line)).ToList()
+            : [];
 
     private static void CheckStores(ClusterView repo, RuleContext context)
     {

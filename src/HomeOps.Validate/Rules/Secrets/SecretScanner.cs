@@ -39,7 +39,8 @@ public static class SecretScanner
     /// <summary>A line that says a match on it is intended (gitleaks' marker, or homeops' own).</summary>
     private static readonly Regex AllowMarker = new(@"gitleaks:allow|homeops:allow");
 
-    public static IReadOnlyList<SecretFinding> Scan(string file, string text)
+    /// <param name="documents">The file's YAML documents (tree, line where each starts) when the caller has parsed them already; else the text is parsed here.</param>
+    public static IReadOnlyList<SecretFinding> Scan(string file, string text, Func<IReadOnlyList<(JsonNode? Node, int Line)>>? documents = null)
     {
         var findings = new List<SecretFinding>();
         foreach (var (rule, pattern) in TextRules)
@@ -50,7 +51,7 @@ public static class SecretScanner
                 findings.Add(new SecretFinding(file, LineOf(text, m.Index), rule));
             }
         // A template becomes a manifest only when rendered: its placeholders are not secrets, its structure is not judged.
-        if (!Templates.IsTemplate(file)) findings.AddRange(ScanYaml(file, text));
+        if (!Templates.IsTemplate(file)) findings.AddRange(ScanYaml(file, text, documents));
         return findings;
     }
 
@@ -72,12 +73,12 @@ public static class SecretScanner
     private static int LineOf(string text, int index) => text.AsSpan(0, index).Count('\n') + 1;
 
     /// <summary>Structural rules on YAML: a Secret carrying data, a talosconfig/kubeconfig with a key.</summary>
-    private static IEnumerable<SecretFinding> ScanYaml(string file, string text)
+    private static IEnumerable<SecretFinding> ScanYaml(string file, string text, Func<IReadOnlyList<(JsonNode? Node, int Line)>>? parsed)
     {
         var yaml = file.EndsWith(".yaml", StringComparison.Ordinal) || file.EndsWith(".yml", StringComparison.Ordinal)
                    || Path.GetFileName(file) is "talosconfig" or "kubeconfig" or "config";
         if (!yaml && !Regex.IsMatch(text, @"(?m)^kind:\s*Secret\b|^contexts:")) yield break;
-        var documents = Documents(text, file);
+        var documents = parsed?.Invoke() ?? Documents(text, file);
         foreach (var (node, line) in documents)
         {
             if (node is not JsonObject doc) continue;
