@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using HomeOps.Cli.Output;
+using HomeOps.Compile.Repository;
 using HomeOps.Model;
 using HomeOps.Validate.Engine;
 using HomeOps.Validate.Schema;
@@ -44,8 +45,9 @@ public static class ValidateCommand
             var root = Composition.ExistingRoot(parse, parse.GetValue(path));
             _ = Task.Run(SchemaCheck.WarmUp, cancel); // overlaps the schema library's start-up with reading the repository
             var repo = Composition.LoadRepository(root);
-            if (repo.Talos is null && repo.BootstrapConfig is null && repo.Manifests.Count == 0 && repo.LoadFindings.Count == 0)
-                throw new UsageException($"nothing to validate in {root}: no talconfig.yaml, bootstrap-config.yaml or Kubernetes manifest; " +
+            if (repo.Talos is null && repo.BootstrapConfig is null && repo.Manifests.Count == 0 && repo.LoadFindings.Count == 0
+                && !repo.Files.Any(f => Templates.IsTemplate(f.Path)))
+                throw new UsageException($"nothing to validate in {root}: no talconfig.yaml, bootstrap-config.yaml, Kubernetes manifest or template; " +
                                          "run it in the repository root or pass -C DIR");
             var loadTime = clock.Elapsed;
             var report = validator.Run(repo, enabled, Composition.Schemas(parse.GetValue(schemaLocation)), loadTime, settings);

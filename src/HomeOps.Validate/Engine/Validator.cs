@@ -49,6 +49,7 @@ public sealed class Validator(IReadOnlyList<IRuleSet> ruleSets)
             timings[set.GetType().Name] = Stopwatch.GetElapsedTime(started);
         });
         // one finding once, however many builds render its document or clusters hold its object
-        return new ValidationReport(sink.Sorted().Distinct().ToList(), repo.Files.Count, repo.Manifests.Count, loadTime + clock.Elapsed, timings);
+        return new ValidationReport(sink.Sorted().Distinct().ToList(), repo.Files.Count, repo.Manifests.Count, loadTime + clock.Elapsed, timings,
+            repo.Files.Count(f => Templates.IsTemplate(f.Path)));
     }
 }

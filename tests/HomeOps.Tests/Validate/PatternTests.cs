@@ -90,6 +90,17 @@ public sealed class PatternTests
     }
 
     [Fact]
+    public void Templates_are_counted_and_not_judged()
+    {
+        var root = PathOf("templates-and-references", "fixed");
+        var validator = new HomeOps.Validate.Engine.Validator(HomeOps.Validate.Engine.RuleCatalog.All());
+        var model = new DiskRepository(new NoGit()).Load(root, new Dictionary<string, string>());
+        var report = validator.Run(model, validator.Select([], []), new HomeOps.Adapters.Schemas.SchemaStore([Repo.Schemas], Path.Combine(Path.GetTempPath(), "homeops-test-schema-cache")), TimeSpan.Zero);
+        Assert.Equal(1, report.Templates); // bootstrap/secrets.yaml.j2
+        Assert.DoesNotContain(report.Findings, f => f.Location.File.EndsWith(".j2", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_FluxInstance_sync_and_the_bootstrap_provide_what_git_does_not()
     {
         var (model, _) = Run("outside-git", "fixed");
