@@ -27,7 +27,7 @@ public sealed class PatternTests
         ["sops"] = [("secrets/sops-unencrypted", "apps/settings/settings.sops.yaml"), ("flux/variable-undefined", "apps/api/configmap.yaml")],
         ["kubernetes-version"] = [("schema/kubernetes", "apps/gpu/claim.yaml")],
         ["schema-messages"] = [("schema/crd", "apps/database/cluster.yaml")],
-        ["gateway-api"] = [("ingress/host-conflict", "apps/wiki/route.yaml"), ("ingress/tls-missing", "apps/status/route.yaml")],
+        ["gateway-api"] = [("ingress/host-conflict", "apps/wiki/route.yaml"), ("ingress/tls-missing", "apps/status/route.yaml"), ("ingress/auth-bypass", "apps/grafana/route.yaml")],
         ["multi-cluster"] = [("network/lb-pool-overlap", "clusters/home/pool-extra.yaml")],
     };
 
