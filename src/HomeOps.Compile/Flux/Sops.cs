@@ -64,13 +64,17 @@ public static class Sops
         catch (ArgumentException) { return false; }
     }
 
-    /// <summary>The Secret values (data, stringData) of an encrypted document that sops would have encrypted but are plain.</summary>
+    /// <summary>
+    /// The Secret values (data, stringData) of an encrypted document that sops would have encrypted but
+    /// are plain. An empty string is what sops writes for an empty value (getsops/sops v3
+    /// aes/cipher.go: Encrypt returns "" when the value is empty), so it is not one.
+    /// </summary>
     public static IEnumerable<string> PlainValues(JsonObject document)
     {
         if (document["sops"] is not JsonObject metadata) yield break;
         foreach (var field in new[] { "data", "stringData" })
             foreach (var (key, value) in document[field] as JsonObject ?? [])
-                if (value is not null && !IsEncryptedValue(value) && ShouldBeEncrypted(metadata, [field, key]))
+                if (value is not null && Manifest.Text(value) is not "" && !IsEncryptedValue(value) && ShouldBeEncrypted(metadata, [field, key]))
                     yield return $"/{field}/{Model.Yaml.YamlJson.Escape(key)}";
     }
 
