@@ -13,6 +13,9 @@ public sealed class SchemaStore(IReadOnlyList<string> locations, string cacheDir
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "homeops", "schemas");
 
     private readonly Dictionary<string, (string?, string)> _found = new(StringComparer.Ordinal);
+
+    /// <summary>Hosts that did not answer once in this run: not asked again, so offline costs one short attempt per source.</summary>
+    private readonly HashSet<string> _unreachable = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _gate = new();
 
     public (string? Text, string Origin) Find(string relativePath)
@@ -58,6 +61,8 @@ public sealed class SchemaStore(IReadOnlyList<string> locations, string cacheDir
         var cached = Path.Combine(cacheDirectory, Uri.EscapeDataString(url));
         if (File.Exists(cached)) return File.ReadAllText(cached);
         if (http is null) return null;
+        var host = new Uri(url).Host;
+        if (_unreachable.Contains(host)) return null;
         try
         {
             var text = http.GetStringAsync(url).GetAwaiter().GetResult();
@@ -67,7 +72,16 @@ public sealed class SchemaStore(IReadOnlyList<string> locations, string cacheDir
             File.Move(temp, cached, overwrite: true);
             return text;
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or UnauthorizedAccessException)
+        catch (HttpRequestException e) when (e.StatusCode is not null)
+        {
+            return null; // the host answered: only this file is missing
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            _unreachable.Add(host); // no answer (offline, DNS, timeout): one attempt per source and run
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }

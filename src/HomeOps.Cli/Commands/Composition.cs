@@ -67,7 +67,7 @@ public static class Composition
             : (Environment.GetEnvironmentVariable("HOMEOPS_SCHEMA_LOCATION")?.Split(':', StringSplitOptions.RemoveEmptyEntries).ToList() ?? []);
         if (!list.Contains(SchemaStore.Default)) list.Add(SchemaStore.Default);
         var offline = Environment.GetEnvironmentVariable("HOMEOPS_OFFLINE") == "1";
-        return new SchemaStore(list, SchemaStore.DefaultCacheDirectory, offline ? null : new HttpClient { Timeout = TimeSpan.FromSeconds(10) });
+        return new SchemaStore(list, SchemaStore.DefaultCacheDirectory, offline ? null : new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(3) }) { Timeout = TimeSpan.FromSeconds(10) });
     }
 }
 

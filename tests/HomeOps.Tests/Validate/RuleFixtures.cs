@@ -18,12 +18,12 @@ public static class RuleFixtures
     public static string PathOf(string rule, string variant) => Path.Combine(Directory, rule.Replace("/", "__"), variant);
 
     /// <summary>Every finding of a full run (all rules) over one fixture repository.</summary>
-    public static IReadOnlyList<Finding> Run(string root)
+    public static IReadOnlyList<Finding> Run(string root, ValidationSettings? settings = null)
     {
         var validator = new Validator(RuleCatalog.All());
         var model = new DiskRepository(new NoGit()).Load(root, new Dictionary<string, string>());
         var schemas = new SchemaStore([Repo.Schemas], Path.Combine(Path.GetTempPath(), "homeops-test-schema-cache"));
-        return validator.Run(model, validator.Select([], []), schemas, TimeSpan.Zero).Findings;
+        return validator.Run(model, validator.Select([], []), schemas, TimeSpan.Zero, settings).Findings;
     }
 
     /// <summary>Fixtures are plain directories inside this repository: every file counts, as in a tree without Git.</summary>

@@ -94,8 +94,8 @@ public sealed class DriftRules : IRuleSet
     {
         var git = config.Body["git"];
         if (git is null) return;
-        var repository = repo.OfKind("source.toolkit.fluxcd.io", "GitRepository").FirstOrDefault(r => r.Name == "flux-system");
-        var root = repo.OfKind("kustomize.toolkit.fluxcd.io", "Kustomization").FirstOrDefault(k => k.Name == "flux-system");
+        var repository = repo.Cluster.OfKind("source.toolkit.fluxcd.io", "GitRepository").FirstOrDefault(r => r.Name == "flux-system");
+        var root = repo.Cluster.OfKind("kustomize.toolkit.fluxcd.io", "Kustomization").FirstOrDefault(k => k.Name == "flux-system");
         if (repository is not null)
         {
             Compare(context, config, "/git/url", Manifest.Text(repository.Body["spec"].Field("url")), $"GitRepository flux-system spec.url", repository.At("/spec/url"));
