@@ -161,3 +161,14 @@ def split_command(argv, global_flags, aliases=None, words=1):
             i += 1
         i += 1
     return argv[i:i + words], argv[:i] + argv[i + words:]
+
+
+def tabwriter(rows, padding=3):
+    """Go's text/tabwriter with minwidth 0, this padding, pad char ' ' and flags 0 (as talosctl's tables:
+    talos@v1.10.5:cmd/talosctl/cmd/talos/etcd.go:51,220,278): every cell but a line's last is padded to its column's
+    widest cell plus the padding, empty cells too; the last cell is written as is (so a line may end in spaces)."""
+    widths = {}
+    for row in rows:
+        for i, cell in enumerate(row[:-1]):
+            widths[i] = max(widths.get(i, 0), len(cell))
+    return "".join("".join(cell.ljust(widths[i] + padding) for i, cell in enumerate(row[:-1])) + row[-1] + "\n" for row in rows)

@@ -106,38 +106,69 @@ public sealed class Talosctl(ToolRunner runner) : ITalosctl
 
     /// <summary>
     /// `talosctl etcd members` has no JSON output: a tabwriter table "NODE ID HOSTNAME PEER URLS CLIENT URLS LEARNER"
-    /// (cmd/talosctl/cmd/talos/etcd.go; URLs joined with commas, so no cell holds a space).
+    /// (talos@v1.10.5 and v1.11.5:cmd/talosctl/cmd/talos/etcd.go:203-261; URLs comma-joined, LEARNER a Go bool). A member
+    /// that was added as a learner but has not started yet has an empty HOSTNAME and no CLIENT URLS, so the cells are cut
+    /// at the header's columns (<see cref="TabwriterTable"/>), never split on whitespace. The NODE column (apid's one-to-many
+    /// metadata) is present even for one --nodes value.
     /// </summary>
     public async Task<IReadOnlyList<EtcdMember>> EtcdMembersAsync(string node, string talosconfig, CancellationToken cancel)
     {
         var result = (await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "etcd", "members"], cancel)).Check($"etcd members from {node}");
-        var members = new List<EtcdMember>();
-        foreach (var line in result.Stdout.Split('\n').Skip(1))
-        {
-            var cells = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-            if (cells.Length == 0) continue;
-            if (cells.Length < 6) throw new ToolFailedException(result, $"`{result.CommandLine}` printed a member row I can't read: {line.Trim()}");
-            members.Add(new EtcdMember(cells[1], cells[2], cells[3].Split(',', StringSplitOptions.RemoveEmptyEntries), cells[5] == "true"));
-        }
-        return members;
+        var table = await TableAsync(result, "etcd members", MemberColumns, cancel);
+        return table.Rows.Select(r => new EtcdMember(r["ID"], r["HOSTNAME"], r["PEER URLS"].Split(',', StringSplitOptions.RemoveEmptyEntries),
+            r["LEARNER"] == "true")).ToList();
     }
 
+    private static readonly string[] MemberColumns = ["ID", "HOSTNAME", "PEER URLS", "CLIENT URLS", "LEARNER"];
+
     /// <summary>
-    /// `talosctl etcd status`: a tabwriter table whose last column is ERRORS (the member's alarms/errors, comma
-    /// separated). Cells are separated by at least 3 spaces (tabwriter padding 3) and DB SIZE holds single spaces.
-    /// A node that does not answer makes talosctl print "error from node N: ..." and exit 1: not answered.
+    /// `talosctl etcd status`: a tabwriter table whose ERRORS column holds the member's alarms/errors, ", "-joined. The columns
+    /// differ by version: v1.10 prints NODE MEMBER DB SIZE IN USE LEADER RAFT INDEX RAFT TERM RAFT APPLIED INDEX LEARNER ERRORS
+    /// (talos@v1.10.5:cmd/talosctl/cmd/talos/etcd.go:280-281), v1.11 inserts PROTOCOL and STORAGE before ERRORS (talos@v1.11.5:
+    /// same file, 280-281; a v1.11 client asking a v1.10 node leaves STORAGE empty). Columns are found by their header name.
+    /// A node that does not answer makes talosctl exit 1 with "error getting status: rpc error: ..." (or "... 1 error occurred:
+    /// * NODE: rpc error: ...") on stderr: not answered.
     /// </summary>
     public async Task<EtcdMemberStatus> EtcdStatusAsync(string node, string talosconfig, CancellationToken cancel)
     {
         var result = await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "etcd", "status"], cancel);
         NotMissing(result);
         if (result.ExitCode != 0) return new EtcdMemberStatus(node, false, null, [], result.Tail(2));
-        var row = result.Stdout.Split('\n').Skip(1).FirstOrDefault(l => l.Trim().Length > 0);
-        if (row is null) return new EtcdMemberStatus(node, false, null, [], "etcd status printed no member");
-        var cells = System.Text.RegularExpressions.Regex.Split(row.TrimEnd(), " {3,}|\t");
-        var errors = cells.Length >= 12 && cells[11].Trim().Length > 0
-            ? cells[11].Split(", ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
-        return new EtcdMemberStatus(node, true, cells.Length > 1 ? cells[1] : null, errors, null);
+        var table = await TableAsync(result, "etcd status", StatusColumns, cancel);
+        var row = table.Rows.FirstOrDefault(r => r.GetValueOrDefault("NODE") == node) ?? table.Rows[0];
+        var errors = row["ERRORS"].Split(", ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return new EtcdMemberStatus(node, true, row["MEMBER"], errors, null);
+    }
+
+    private static readonly string[] StatusColumns = ["MEMBER", "LEARNER", "ERRORS"];
+
+    /// <summary>
+    /// The table <paramref name="result"/> printed, with every column in <paramref name="required"/> and at least one row;
+    /// otherwise a failure naming talosctl's version and what was expected (nothing is decided on a table not understood).
+    /// </summary>
+    private async Task<TabwriterTable> TableAsync(ToolResult result, string command, IReadOnlyList<string> required, CancellationToken cancel)
+    {
+        string? problem;
+        TabwriterTable? table = null;
+        try
+        {
+            table = TabwriterTable.Parse(result.Stdout);
+            problem = table is null ? "printed nothing"
+                : table.Missing(required) is { Count: > 0 } missing ? $"printed a table without the column(s) {string.Join(", ", missing)} (header: {table.Header})"
+                : table.Rows.Count == 0 ? $"printed a header and no row (header: {table.Header})"
+                : null;
+        }
+        catch (FormatException e) { problem = $"printed a table homeops cannot read: {e.Message}"; }
+        if (problem is null) return table!;
+        throw new ToolFailedException(result, $"{await DescribeAsync(cancel)} `{command}` {problem}; expected the tabwriter table of talosctl v1.10 or v1.11 " +
+            $"with the columns {string.Join(", ", required)} and one row per member (see bootstrap-config.yaml tools for the supported versions)");
+    }
+
+    /// <summary>"talosctl v1.10.5" (or "talosctl (version unknown)") for messages about what it printed.</summary>
+    private async Task<string> DescribeAsync(CancellationToken cancel)
+    {
+        try { return $"{Name} {await VersionAsync(cancel) ?? "(not on PATH)"}"; }
+        catch (ToolFailedException) { return $"{Name} (version unknown)"; }
     }
 
     /// <summary>
