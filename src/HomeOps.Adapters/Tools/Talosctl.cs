@@ -257,7 +257,7 @@ public sealed class Talosctl(ToolRunner runner) : ITalosctl
     public async Task<IReadOnlyList<TalosDisk>> DisksAsync(string node, string talosconfig, CancellationToken cancel)
     {
         var result = (await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "get", "disks", "--output", "json"], cancel)).Check($"disks of {node}");
-        return Resources(result).Select(r => new TalosDisk(r.Text("metadata", "id"), r.Text("spec", "dev_path"), r.Text("spec", "model"),
+        return (await TypedAsync(result, "get disks", "Disks.block.talos.dev", cancel)).Select(r => new TalosDisk(r.Text("metadata", "id"), r.Text("spec", "dev_path"), r.Text("spec", "model"),
             r.Text("spec", "serial"), r.Text("spec", "transport"), r.Number("spec", "size"), r.Text("spec", "pretty_size"))).ToList();
     }
 
@@ -270,16 +270,30 @@ public sealed class Talosctl(ToolRunner runner) : ITalosctl
         var result = await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "get", "volumestatus", id, "--output", "json"], cancel);
         if (result.ExitCode != 0 && result.Stderr.Contains("NotFound", StringComparison.Ordinal)) return null;
         result.Check($"volume {id} on {node}");
-        return Resources(result).Select(r => new TalosVolumeStatus(r.Text("metadata", "id"), r.Text("spec", "phase"), r.Text("spec", "location"),
+        return (await TypedAsync(result, $"get volumestatus {id}", "VolumeStatuses.block.talos.dev", cancel)).Select(r => new TalosVolumeStatus(r.Text("metadata", "id"), r.Text("spec", "phase"), r.Text("spec", "location"),
             r.Text("spec", "parentLocation"), r.Number("spec", "size"), r.Text("spec", "prettySize"), r.Text("spec", "filesystem"),
             r.Text("spec", "errorMessage"))).FirstOrDefault();
     }
 
-    /// <summary>MountStatuses.runtime.talos.dev (runtime/mount_status.go): spec source, target, filesystemType.</summary>
+    /// <summary>
+    /// `get mountstatus` resolves to MountStatuses.block.talos.dev (its automatic aliases; the runtime MountStatuses answer only
+    /// to "mounts", talos@v1.10.5:pkg/machinery/resources/runtime/mount_status.go:48-51): spec source, target, filesystem (text),
+    /// and spec.spec.volumeID, the volume it mounts (talos@v1.10.5 = v1.11.5:pkg/machinery/resources/block/mount_status.go:22-31).
+    /// </summary>
     public async Task<IReadOnlyList<TalosMount>> MountsAsync(string node, string talosconfig, CancellationToken cancel)
     {
         var result = (await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "get", "mountstatus", "--output", "json"], cancel)).Check($"mounts of {node}");
-        return Resources(result).Select(r => new TalosMount(r.Text("spec", "source"), r.Text("spec", "target"), r.Text("spec", "filesystemType"))).ToList();
+        var mounts = await TypedAsync(result, "get mountstatus", "MountStatuses.block.talos.dev", cancel);
+        return mounts.Select(r => new TalosMount(r.Text("spec", "source"), r.Text("spec", "target"), r.Text("spec", "filesystem"), r.Text("spec", "spec", "volumeID"))).ToList();
+    }
+
+    /// <summary>The resources of <paramref name="result"/>, each of <paramref name="type"/>; otherwise a failure naming talosctl's version and the type expected.</summary>
+    private async Task<List<JsonElement>> TypedAsync(ToolResult result, string command, string type, CancellationToken cancel)
+    {
+        var resources = Resources(result);
+        if (resources.Select(r => r.Text("metadata", "type")).FirstOrDefault(t => t != type) is not { } other) return resources;
+        throw new ToolFailedException(result, $"{await DescribeAsync(cancel)} `{command}` returned {(other.Length == 0 ? "a resource without metadata.type" : other)}; " +
+            $"expected {type} (what talosctl v1.10 and v1.11 resolve that name to)");
     }
 
     private static string[] Authenticated(string node, string talosconfig) =>
