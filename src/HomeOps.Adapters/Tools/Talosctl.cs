@@ -4,10 +4,12 @@ using HomeOps.Operations.Tools;
 namespace HomeOps.Adapters.Tools;
 
 /// <summary>
-/// talosctl, with the flags of siderolabs/talos cmd/talosctl (read at commit ad88231, 2026-08):
+/// talosctl, with the flags and output formats of siderolabs/talos cmd/talosctl at v1.10.5 and v1.11.5 (the versions
+/// bootstrap-config.yaml's tool matrix accepts; tests/standins/README.md cites the file for each command):
 /// global `--nodes/-n`, `--endpoints/-e`, `--talosconfig`; `--insecure` only on the commands that take
 /// it (apply-config, get, version). Every authenticated call names the node as its own endpoint, so no
-/// talosconfig context needs endpoints set.
+/// talosconfig context needs endpoints set. Errors are printed without an "Error:" prefix, exit 1
+/// (cmd/talosctl/cmd/root.go); only exit codes and the documented texts below are relied on.
 /// </summary>
 public sealed class Talosctl(ToolRunner runner) : ITalosctl
 {
@@ -207,10 +209,11 @@ public sealed class Talosctl(ToolRunner runner) : ITalosctl
         ["reset", $"--graceful={(reset.Graceful ? "true" : "false")}", "--reboot", .. reset.SystemLabels.SelectMany(l => new[] { "--system-labels-to-wipe", l })];
 
     /// <summary>
-    /// upgrade.go: --image is the installer; --preserve is deprecated in current talosctl (the new LifecycleService
-    /// upgrade keeps data) but still read by the legacy MachineService.Upgrade fallback that older nodes (Talos
-    /// before the new API) get, where leaving it out means the installer runs with force and wipes EPHEMERAL.
-    /// talosctl waits (--wait, default true) for the node to come back.
+    /// upgrade.go (talos@v1.10.5 = v1.11.5): --image is the installer. --preserve is a hidden flag that changes nothing on a
+    /// v1.8+ node (the upgrade sequence never wipes EPHEMERAL since v1.8; the installer ignores force on upgrade:
+    /// cmd/installer/pkg/install/install.go:218-220); it is passed because it is accepted by every supported talosctl and keeps
+    /// the data of an older node. talosctl waits (--wait, default true) and, writing to a pipe, reports each update as
+    /// `"NODE": message` on stderr with stdout empty (action/tracker.go:292-293); only the exit code and that tail are used.
     /// </summary>
     public Task<ToolResult> UpgradeAsync(string node, string talosconfig, string image, CancellationToken cancel) =>
         runner.RunAsync(Name, [.. Authenticated(node, talosconfig), .. UpgradeArguments(image)], cancel);

@@ -90,7 +90,7 @@ public sealed class ToolAdapterTests : IDisposable
 
         var e = await Assert.ThrowsAsync<ToolFailedException>(() => talos.ApplyConfigInsecureAsync(Node, MachineConfig, _cancel));
         Assert.Contains("tls: certificate required", e.Message);
-        Assert.Contains($"{Node}: error applying configuration", e.Result.Stderr);
+        Assert.StartsWith("error applying new configuration: rpc error: code = Unavailable", e.Result.Stderr);
         Assert.StartsWith("talosctl apply-config --insecure --nodes 172.29.51.11 --file ", e.Result.CommandLine);
     }
 

@@ -129,6 +129,40 @@ public sealed class TalosctlDay2AdapterTests
             talosctl.UpgradeCommand("10.0.0.1", "factory.talos.dev/metal-installer/abc:v1.10.6"));
     }
 
+    /// <summary>Issue #13 item 8: talosctl v1.10/v1.11 upgrade has no --progress, --drain, --no-reboot, --legacy, and warns about nothing.</summary>
+    [Theory]
+    [InlineData("--progress", "plain")]
+    [InlineData("--drain", null)]
+    [InlineData("--drain-timeout", "5m")]
+    [InlineData("--no-reboot", null)]
+    [InlineData("--legacy", null)]
+    [InlineData("--namespace", "default")]
+    public async Task Upgrade_flags_that_only_talos_main_has_are_rejected_as_cobra_does(string flag, string? value)
+    {
+        using var h = new OperationsHarness();
+        var config = Path.Combine(h.Root, "talos", "clusterconfig", "talosconfig");
+        string[] arguments = ["--talosconfig", config, "--nodes", "172.29.51.11", "upgrade", "--image", "ghcr.io/siderolabs/installer:v1.10.6", flag, .. value is null ? Array.Empty<string>() : [value]];
+        var result = await h.StandIns.Runner.RunAsync("talosctl", arguments, CancellationToken.None);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"unknown flag: {flag}", result.Stderr.Trim());
+        Assert.Null(h.Node("172.29.51.11")["upgrades"]);
+    }
+
+    [Fact]
+    public async Task Upgrade_reports_on_stderr_as_talosctl_does_into_a_pipe_and_warns_about_nothing()
+    {
+        using var h = new OperationsHarness();
+        var talosctl = new Talosctl(h.StandIns.Runner);
+        var config = Path.Combine(h.Root, "talos", "clusterconfig", "talosconfig");
+        var result = await talosctl.UpgradeAsync("172.29.51.11", config, "ghcr.io/siderolabs/installer:v1.10.6", CancellationToken.None);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("", result.Stdout);
+        Assert.EndsWith("\"172.29.51.11\": post check passed", result.Stderr.Trim());
+        Assert.DoesNotContain("deprecated", result.Stderr);
+        Assert.Equal("v1.10.6", h.Node("172.29.51.11")["version"]!.GetValue<string>());
+        Assert.Empty(h.Violations);
+    }
+
     [Fact]
     public async Task Upgrade_k8s_dry_run_changes_nothing_and_the_real_run_sets_every_kubelet()
     {
