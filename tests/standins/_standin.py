@@ -172,3 +172,27 @@ def tabwriter(rows, padding=3):
         for i, cell in enumerate(row[:-1]):
             widths[i] = max(widths.get(i, 0), len(cell))
     return "".join("".join(cell.ljust(widths[i] + padding) for i, cell in enumerate(row[:-1])) + row[-1] + "\n" for row in rows)
+
+
+def _env_any(*names):
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    return ""
+
+
+def egress(url):
+    """A Go tool's https request with the default transport. It goes through HTTPS_PROXY (then https_proxy) unless NO_PROXY
+    (then no_proxy) exempts the host (golang.org/x/net/http/httpproxy.FromEnvironment). A proxy on a loopback address
+    nothing serves refuses at once: the request fails and nothing leaves the machine (returns False). Otherwise the request
+    is recorded in egress.log ({"tool", "url", "time"}) as leaving the machine, and True is returned; tests assert on it."""
+    host = url.split("://", 1)[-1].split("/", 1)[0]
+    proxy = _env_any("HTTPS_PROXY", "https_proxy") if url.startswith("https:") else _env_any("HTTP_PROXY", "http_proxy")
+    exempt = [h.strip().lstrip(".") for h in _env_any("NO_PROXY", "no_proxy").split(",") if h.strip()]
+    proxied = proxy and not any(e == "*" or host == e or host.endswith("." + e) for e in exempt)
+    if proxied and proxy.split("://", 1)[-1].split(":", 1)[0] in ("127.0.0.1", "localhost", "[::1]"):
+        return False
+    with locked():
+        with open(_path("egress.log"), "a") as f:
+            f.write(json.dumps({"tool": os.path.basename(sys.argv[0]), "url": url, "time": time.time()}) + "\n")
+    return True

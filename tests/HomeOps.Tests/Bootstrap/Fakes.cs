@@ -109,11 +109,12 @@ public sealed class FakeCluster
         public Task<CiliumHealth> StatusAsync(string kubeconfig, CancellationToken cancel) =>
             Task.FromResult(new CiliumHealth(c.Releases.ContainsKey("kube-system/cilium"), []));
 
-        public Task<IReadOnlyList<PeerSession>> BgpPeersAsync(string kubeconfig, CancellationToken cancel) =>
-            Task.FromResult<IReadOnlyList<PeerSession>>(c.Hostnames.Values.Select(h => new PeerSession(h, "172.29.51.1", 64513, "established", 3)).ToList());
+        public Task<CiliumBgpAnswer<PeerSession>> BgpPeersAsync(string kubeconfig, IReadOnlyCollection<string> nodes, CancellationToken cancel) =>
+            Task.FromResult(new CiliumBgpAnswer<PeerSession>(c.Hostnames.Values.Select(h => new PeerSession(h, "172.29.51.1", 64513, "established", 3)).ToList(),
+                new Dictionary<string, string>()));
 
-        public Task<IReadOnlyList<AdvertisedRoute>> AdvertisedRoutesAsync(string afi, string kubeconfig, CancellationToken cancel) =>
-            Task.FromResult<IReadOnlyList<AdvertisedRoute>>([]);
+        public Task<CiliumBgpAnswer<AdvertisedRoute>> AdvertisedRoutesAsync(string afi, string kubeconfig, IReadOnlyCollection<string> nodes, CancellationToken cancel) =>
+            Task.FromResult(new CiliumBgpAnswer<AdvertisedRoute>([], new Dictionary<string, string>()));
     }
 
     private sealed class OnePassword(FakeCluster c) : Tool("op"), IOnePassword

@@ -28,7 +28,7 @@ public sealed class ToolAdapterTests : IDisposable
         Assert.Equal("v1.10.5", await new Talosctl(runner).VersionAsync(_cancel));
         Assert.Equal("v3.16.2", await new Helm(runner).VersionAsync(_cancel));
         Assert.Equal("v2.6.4", await new Flux(runner).VersionAsync(_cancel));
-        Assert.Equal("v0.16.20", await new Cilium(runner).VersionAsync(_cancel));
+        Assert.Equal("v0.16.24", await new Cilium(runner).VersionAsync(_cancel));
         Assert.Equal("v2.31.1", await new OnePassword(runner).VersionAsync(_cancel));
         Assert.Equal("v1.32.4", await new Kubectl(runner).VersionAsync(_cancel));
     }
@@ -205,9 +205,45 @@ public sealed class ToolAdapterTests : IDisposable
         Assert.True(healthy.Ready);
         Assert.Empty(healthy.Problems);
 
-        var peers = await cilium.BgpPeersAsync(kubeconfig, _cancel);
+        var peers = await cilium.BgpPeersAsync(kubeconfig, ["home-ops-1", "home-ops-2"], _cancel);
+        Assert.True(peers.Complete);
         Assert.Equal([new PeerSession("home-ops-1", "172.29.51.1", 64512, "established", 3), new PeerSession("home-ops-2", "172.29.51.1", 64512, "active", 0)],
-            peers.OrderBy(p => p.Node));
+            peers.Items.OrderBy(p => p.Node));
+    }
+
+    /// <summary>Issue #13 item 6: `bgp routes` answers for the agents that answered, exit 0; the silent node is named with the reason.</summary>
+    [Fact]
+    public async Task Cilium_routes_are_a_partial_result_naming_the_node_that_did_not_answer()
+    {
+        _standIns.SetKnobs("""
+            {"cilium": {"unanswered": ["home-ops-2"],
+                        "bgpPeers": {"home-ops-1": [{"peerAddress": "172.29.51.1"}], "home-ops-2": [{"peerAddress": "172.29.51.1"}]},
+                        "advertised": {"home-ops-1": [{"peer": "172.29.51.1", "prefix": "172.29.52.200/32"}], "home-ops-2": [{"peer": "172.29.51.1", "prefix": "172.29.52.200/32"}]}}}
+            """);
+        var cilium = new Cilium(_standIns.Runner);
+        var routes = await cilium.AdvertisedRoutesAsync("ipv4", Kubeconfig, ["home-ops-1", "home-ops-2", "home-ops-3"], _cancel);
+        Assert.Equal([new AdvertisedRoute("home-ops-1", "172.29.51.1", "172.29.52.200/32")], routes.Items);
+        Assert.Contains("cilium-cli listed nothing for it and reported: failed to fetch bgp state from cilium-", routes.Unanswered["home-ops-2"]);
+        Assert.Equal(["home-ops-2", "home-ops-3"], routes.Unanswered.Keys.Order());
+
+        var peers = await cilium.BgpPeersAsync(Kubeconfig, ["home-ops-1", "home-ops-2"], _cancel);
+        Assert.Equal(["home-ops-1"], peers.Items.Select(p => p.Node));
+        Assert.Equal(["home-ops-2"], peers.Unanswered.Keys);
+        Assert.Contains("Unable to get peering status: failed to fetch bgp state from cilium-", peers.Unanswered["home-ops-2"]);
+    }
+
+    /// <summary>Issue #13 item 6: `cilium version --client` fetches stable.txt from GitHub; the adapter runs it so that nothing leaves the machine.</summary>
+    [Fact]
+    public async Task Cilium_version_reads_the_first_line_without_going_online()
+    {
+        Assert.Equal("v0.16.24", await new Cilium(_standIns.Runner).VersionAsync(_cancel));
+        Assert.False(File.Exists(Path.Combine(_standIns.StatePath, "egress.log")), "cilium version reached the internet");
+
+        // the same call without the adapter's environment would have gone out
+        var direct = await _standIns.Runner.RunAsync("cilium", ["version", "--client"], _cancel,
+            environment: new Dictionary<string, string?> { ["HTTPS_PROXY"] = null, ["https_proxy"] = null });
+        Assert.Contains("cilium image (stable): v1.17.6", direct.Stdout);
+        Assert.Contains("raw.githubusercontent.com/cilium/cilium/main/stable.txt", File.ReadAllText(Path.Combine(_standIns.StatePath, "egress.log")));
     }
 
     [Fact]
