@@ -5,7 +5,7 @@ using HomeOps.Operations.Tools;
 namespace HomeOps.Adapters.Tools;
 
 /// <summary>
-/// helm v3 (helm/helm cmd/helm): `helm version --short` prints "v3.16.2+g13654a5"; `helm status -o json`
+/// helm v3.16 (helm/helm@v3.16.4 cmd/helm): `helm version --short` prints "v3.16.4+g7877b45" (version.go:67-101); `helm status -o json`
 /// prints the release object of pkg/release (name, namespace, version = revision, info.status,
 /// chart.metadata.version); a missing release is exit 1 with "Error: release: not found".
 /// </summary>

@@ -63,6 +63,20 @@ public sealed class BootstrapEngineTests
         Assert.Single(h.Events, e => e.Kind == EventKind.Retry && e.Phase == "flux");
     }
 
+    /// <summary>Issue #13 item 2: even when preflight is skipped (--only, --from, --resume), Flux is installed only by the pinned CLI.</summary>
+    [Fact]
+    public async Task The_flux_phase_refuses_a_flux_CLI_of_another_version_and_installs_nothing()
+    {
+        using var h = new BootstrapHarness();
+        h.Cluster.Versions["flux"] = "v2.6.3";
+        var failure = await Assert.ThrowsAsync<BootstrapFailedException>(() => h.RunAsync(new BootstrapOptions(Only: "flux")));
+        Assert.Equal("flux", failure.Phase);
+        Assert.Contains("refusing to install Flux: flux v2.6.3 is not supported with Flux v2.6.4", failure.Cause.Message);
+        Assert.Contains("install flux v2.6.4", failure.Cause.Message);
+        Assert.Empty(h.CallsStartingWith("flux install"));
+        Assert.Empty(h.CallsStartingWith("kubectl apply"));
+    }
+
     [Fact]
     public async Task Truncated_1Password_credentials_are_refused_before_anything_is_written_to_the_cluster()
     {

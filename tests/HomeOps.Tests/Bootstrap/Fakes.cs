@@ -32,15 +32,27 @@ public sealed class FakeCluster
                 throw new ToolFailedException(new ToolResult(call, 1, "", $"injected failure of {prefix}"));
     }
 
-    public BootstrapTools Tools() => new(new Talosctl(this), new Kubectl(this), new Helm(this), new Flux(this), new Cilium(this), new OnePassword(this));
+    public BootstrapTools Tools() => new(new Talosctl(this, "talosctl"), new Kubectl(this, "kubectl"), new Helm(this, "helm"), new Flux(this, "flux"),
+        new Cilium(this, "cilium"), new OnePassword(this, "op"));
 
-    private abstract class Tool(string name) : IVersionedTool
+    /// <summary>The version each tool reports (tests change one to play an unsupported install); the defaults are the verified ones.</summary>
+    public ConcurrentDictionary<string, string?> Versions { get; } = new(new Dictionary<string, string?>
+    {
+        ["talosctl"] = "v1.10.5",
+        ["kubectl"] = "v1.32.4",
+        ["helm"] = "v3.16.4",
+        ["flux"] = "v2.6.4",
+        ["cilium"] = "v0.16.24",
+        ["op"] = "v2.31.1",
+    });
+
+    private abstract class Tool(string name, ConcurrentDictionary<string, string?> versions) : IVersionedTool
     {
         public string Name => name;
-        public Task<string?> VersionAsync(CancellationToken cancel) => Task.FromResult<string?>("v9.9.9");
+        public Task<string?> VersionAsync(CancellationToken cancel) => Task.FromResult(versions.GetValueOrDefault(name));
     }
 
-    private sealed class Talosctl(FakeCluster c) : Tool("talosctl"), ITalosctl
+    private sealed class Talosctl(FakeCluster c, string name) : Tool(name, c.Versions), ITalosctl
     {
         public Task<TalosNodeState> StateAsync(string node, string talosconfig, CancellationToken cancel) => Task.FromResult(c.Nodes.GetValueOrDefault(node));
 
@@ -71,7 +83,7 @@ public sealed class FakeCluster
         }
     }
 
-    private sealed class Kubectl(FakeCluster c) : Tool("kubectl"), IKubectl
+    private sealed class Kubectl(FakeCluster c, string name) : Tool(name, c.Versions), IKubectl
     {
         public Task ApplyKustomizationAsync(string directory, string kubeconfig, CancellationToken cancel)
         {
@@ -81,7 +93,7 @@ public sealed class FakeCluster
         }
     }
 
-    private sealed class Helm(FakeCluster c) : Tool("helm"), IHelm
+    private sealed class Helm(FakeCluster c, string name) : Tool(name, c.Versions), IHelm
     {
         public Task<HelmReleaseStatus?> StatusAsync(string release, string ns, string kubeconfig, CancellationToken cancel) =>
             Task.FromResult(c.Releases.GetValueOrDefault($"{ns}/{release}"));
@@ -94,17 +106,17 @@ public sealed class FakeCluster
         }
     }
 
-    private sealed class Flux(FakeCluster c) : Tool("flux"), IFlux
+    private sealed class Flux(FakeCluster c, string name) : Tool(name, c.Versions), IFlux
     {
-        public Task InstallAsync(string version, string kubeconfig, CancellationToken cancel)
+        public Task InstallAsync(string kubeconfig, CancellationToken cancel)
         {
-            c.Log($"flux install {version}");
+            c.Log("flux install");
             c.FluxInstalled = true;
             return Task.CompletedTask;
         }
     }
 
-    private sealed class Cilium(FakeCluster c) : Tool("cilium"), ICilium
+    private sealed class Cilium(FakeCluster c, string name) : Tool(name, c.Versions), ICilium
     {
         public Task<CiliumHealth> StatusAsync(string kubeconfig, CancellationToken cancel) =>
             Task.FromResult(new CiliumHealth(c.Releases.ContainsKey("kube-system/cilium"), []));
@@ -117,7 +129,7 @@ public sealed class FakeCluster
             Task.FromResult(new CiliumBgpAnswer<AdvertisedRoute>([], new Dictionary<string, string>()));
     }
 
-    private sealed class OnePassword(FakeCluster c) : Tool("op"), IOnePassword
+    private sealed class OnePassword(FakeCluster c, string name) : Tool(name, c.Versions), IOnePassword
     {
         public Task<OnePasswordItem?> ItemAsync(string account, string vault, string item, CancellationToken cancel)
         {
