@@ -123,4 +123,17 @@ public sealed class CreatedSecret : Located
     /// <summary>"namespace/name".</summary>
     [RequiredKey] public string Secret { get; set; } = "";
     public List<string> Keys { get; set; } = [];
+
+    /// <summary>The HelmRelease file whose chart reads this Secret (its chart version picks the encoding below).</summary>
+    public string? Chart { get; set; }
+
+    /// <summary>How the Connect credentials are stored, by chart version of <see cref="Chart"/>.</summary>
+    public List<CredentialEncoding> Credentials { get; set; } = [];
+}
+
+/// <summary>For chart versions <see cref="Chart"/> (a range), the credentials key holds the file as is ("file") or base64-encoded ("base64").</summary>
+public sealed class CredentialEncoding : Located
+{
+    [RequiredKey] public string Chart { get; set; } = "";
+    [RequiredKey] public string Encoding { get; set; } = "";
 }

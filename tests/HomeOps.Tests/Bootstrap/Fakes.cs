@@ -21,6 +21,9 @@ public sealed class FakeCluster
     public bool RootApplied { get; set; }
     public Dictionary<string, OnePasswordItem> Items { get; } = [];
 
+    /// <summary>Document items' file content by item title (`op document get`).</summary>
+    public Dictionary<string, string> Documents { get; } = [];
+
     /// <summary>Fail the next call whose log line starts with this prefix, once.</summary>
     public ConcurrentDictionary<string, int> FailNext { get; } = new();
 
@@ -135,6 +138,12 @@ public sealed class FakeCluster
         {
             c.Log($"op item get {item}");
             return Task.FromResult(c.Items.GetValueOrDefault(item));
+        }
+
+        public Task<string?> DocumentAsync(string account, string vault, string item, CancellationToken cancel)
+        {
+            c.Log($"op document get {item}");
+            return Task.FromResult(c.Documents.GetValueOrDefault(item));
         }
     }
 

@@ -286,6 +286,36 @@ public sealed class ToolAdapterTests : IDisposable
     }
 
     [Fact]
+    public async Task Op_reads_a_Document_items_file_with_document_get()
+    {
+        _standIns.Knobs = new System.Text.Json.Nodes.JsonObject
+        {
+            ["op"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["items"] = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["homelab"] = new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["Creds"] = new System.Text.Json.Nodes.JsonObject
+                        {
+                            ["_document"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "1password-credentials.json", ["content"] = "{\"version\": \"2\"}" },
+                        },
+                    },
+                },
+            },
+        };
+        var op = new OnePassword(_standIns.Runner);
+        var item = await op.ItemAsync("a", "homelab", "Creds", _cancel);
+        Assert.NotNull(item);
+        Assert.Equal("DOCUMENT", item.Category);
+        Assert.Equal(["1password-credentials.json"], item.FileNames);
+        Assert.DoesNotContain("1password-credentials.json", item.Fields.Keys);
+        Assert.Equal("{\"version\": \"2\"}", await op.DocumentAsync("a", "homelab", "Creds", _cancel));
+        Assert.Null(await op.DocumentAsync("a", "homelab", "Nothing", _cancel));
+        Assert.Equal(["document", "get", "Creds", "--vault", "homelab", "--account", "a"], _standIns.Calls.First(c => c.Command == "document get").Argv);
+    }
+
+    [Fact]
     public async Task Op_failures_never_carry_the_item_json_and_no_secret_reaches_any_command_line()
     {
         const string secret = "tok-SECRET-abcdef";
