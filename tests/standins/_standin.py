@@ -78,13 +78,14 @@ def _matches(entry, tool, command, node):
 
 
 def begin(tool, argv, command, node=None):
-    """Log the call, sleep any matching delay, then fire a matching fail knob (exits) if one is left."""
-    with locked():
-        with open(_path("calls.log"), "a") as f:
-            f.write(json.dumps({"tool": tool, "argv": argv, "command": command, "node": node,
-                                "time": time.time(), "pid": os.getpid()}) + "\n")
+    """Log the call (with the delay it is about to sleep), sleep any matching delay, then fire a matching fail knob (exits)
+    if one is left."""
     k = knobs()
     delay = sum(float(d.get("seconds", 0)) for d in k.get("delay", []) if _matches(d, tool, command, node))
+    with locked():
+        with open(_path("calls.log"), "a") as f:
+            f.write(json.dumps({"tool": tool, "argv": argv, "command": command, "node": node, "delay": delay,
+                                "time": time.time(), "pid": os.getpid()}) + "\n")
     if delay > 0:
         time.sleep(delay)
     for i, fail in enumerate(k.get("fail", [])):

@@ -45,7 +45,12 @@ public sealed class PreflightPhase : IPhase
             $"bootstrap-config.yaml tools has no entry for {t}, so no {t} version is known to work; add its rows (docs/tools.md)"));
         var probes = context.Talos.Nodes.Select(async n => (n, state: await context.Tools.Talosctl.StateAsync(n.Node.IpAddress, context.Talosconfig, cancel)));
         foreach (var (node, state) in await Task.WhenAll(probes))
-            if (state == TalosNodeState.Unreachable) problems.Add($"{node.Hostname} ({node.Node.IpAddress}) does not answer on the Talos API port {TalosApiPort}: is it powered on and booted from the Talos image?");
+        {
+            // a node an earlier run applied its config to installs and reboots for a while: talos-config waits for it
+            if (state != TalosNodeState.Unreachable || context.StepDone($"talos-config/apply/{node.Node.IpAddress}")) continue;
+            problems.Add($"{node.Hostname} ({node.Node.IpAddress}) does not answer on the Talos API port {TalosApiPort}: is it powered on and booted from the Talos image? " +
+                "(a node that was just sent its config reboots for a minute or two: then `homeops bootstrap --resume` again)");
+        }
         problems.AddRange(context.Validation.Where(d => d.Severity == Severity.Error).Take(10).Select(d => $"validate: {d.Location} {d.Rule} {d.Message}"));
         return problems;
     }

@@ -1,0 +1,175 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace HomeOps.Tests.Support;
+
+/// <summary>
+/// Runs async code on one thread against a <see cref="FakeTimeProvider"/>: every continuation is queued here and run in turn,
+/// and whenever nothing is left to run the clock jumps to the next timer that falls due (a Task.Delay, a CancellationTokenSource
+/// timeout created with <see cref="Clock"/>) and fires it. So waits of minutes take no real time, the order of events is the
+/// same on every run, and how busy the machine is cannot change what the code under test sees: time moves only when that code
+/// is waiting for it. Code that waits for something that never comes runs into its own deadline, as it would for real.
+/// </summary>
+public sealed class VirtualTime
+{
+    public static readonly DateTimeOffset Start = new(2025, 7, 1, 10, 0, 0, TimeSpan.Zero);
+
+    private readonly FakeTimeProvider _fake = new(Start);
+    private readonly TrackingClock _clock;
+
+    public VirtualTime() => _clock = new TrackingClock(_fake);
+
+    /// <summary>The clock to hand to the code under test.</summary>
+    public TimeProvider Clock => _clock;
+
+    /// <summary>The virtual time a run may take before it is declared stuck.</summary>
+    public TimeSpan Limit { get; init; } = TimeSpan.FromHours(6);
+
+    public DateTimeOffset Now => _fake.GetUtcNow();
+
+    public TimeSpan Elapsed => Now - Start;
+
+    public T Run<T>(Func<Task<T>> action)
+    {
+        var context = new QueueContext();
+        var previous = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(context);
+        try
+        {
+            var task = action();
+            while (!task.IsCompleted)
+            {
+                if (context.RunPending()) continue;
+                // Nothing runnable. Real I/O may still be completing (it posts here when done): let it in first; the engine's
+                // own I/O is synchronous, so this is almost always empty and the clock moves on at once.
+                if (context.WaitForWork(TimeSpan.Zero)) continue;
+                if (_clock.NextDue() is not { } due)
+                    throw new InvalidOperationException("the run waits for something that is neither queued work nor a timer: it can never finish");
+                if (due - Start > Limit)
+                    throw new TimeoutException($"the run was still going after {Limit} of virtual time");
+                _fake.SetUtcNow(due > Now ? due : Now);
+                _clock.Fired(Now);
+            }
+            context.RunPending();
+            return task.GetAwaiter().GetResult();
+        }
+        finally { SynchronizationContext.SetSynchronizationContext(previous); }
+    }
+
+    public void Run(Func<Task> action) => Run(async () => { await action(); return true; });
+
+    /// <summary>The fake clock, with the due time of every live timer known, so idle time can jump to the next one.</summary>
+    private sealed class TrackingClock(FakeTimeProvider inner) : TimeProvider
+    {
+        private readonly List<Tracked> _timers = [];
+
+        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+        public override long GetTimestamp() => inner.GetTimestamp();
+        public override long TimestampFrequency => inner.TimestampFrequency;
+        public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = new Tracked(this, inner.CreateTimer(callback, state, dueTime, period));
+            timer.Schedule(inner.GetUtcNow(), dueTime, period);
+            lock (_timers) _timers.Add(timer);
+            return timer;
+        }
+
+        public DateTimeOffset? NextDue()
+        {
+            lock (_timers) return _timers.Select(t => t.Due).OfType<DateTimeOffset>().Order().Cast<DateTimeOffset?>().FirstOrDefault();
+        }
+
+        /// <summary>Moves the bookkeeping past <paramref name="now"/>: one-shot timers are spent, periodic ones move on.</summary>
+        public void Fired(DateTimeOffset now)
+        {
+            lock (_timers) foreach (var timer in _timers) timer.Passed(now);
+        }
+
+        public void Forget(Tracked timer)
+        {
+            lock (_timers) _timers.Remove(timer);
+        }
+
+        public sealed class Tracked(TrackingClock owner, ITimer timer) : ITimer
+        {
+            private TimeSpan _period = Timeout.InfiniteTimeSpan;
+
+            public DateTimeOffset? Due { get; private set; }
+
+            public void Schedule(DateTimeOffset now, TimeSpan dueTime, TimeSpan period)
+            {
+                Due = dueTime == Timeout.InfiniteTimeSpan ? null : now + dueTime;
+                _period = period;
+            }
+
+            public void Passed(DateTimeOffset now)
+            {
+                while (Due is { } due && due <= now)
+                    Due = _period == Timeout.InfiniteTimeSpan || _period <= TimeSpan.Zero ? null : due + _period;
+            }
+
+            public bool Change(TimeSpan dueTime, TimeSpan period)
+            {
+                Schedule(owner.GetUtcNow(), dueTime, period);
+                return timer.Change(dueTime, period);
+            }
+
+            public void Dispose()
+            {
+                owner.Forget(this);
+                timer.Dispose();
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                owner.Forget(this);
+                return timer.DisposeAsync();
+            }
+        }
+    }
+
+    private sealed class QueueContext : SynchronizationContext
+    {
+        private readonly Queue<(SendOrPostCallback Callback, object? State)> _queue = new();
+        private readonly object _gate = new();
+
+        public override void Post(SendOrPostCallback d, object? state)
+        {
+            lock (_gate)
+            {
+                _queue.Enqueue((d, state));
+                Monitor.PulseAll(_gate);
+            }
+        }
+
+        public override void Send(SendOrPostCallback d, object? state) => throw new NotSupportedException("synchronous Send on the virtual-time thread");
+
+        /// <summary>Runs everything queued (and what that queues); false when there was nothing.</summary>
+        public bool RunPending()
+        {
+            var ran = false;
+            while (true)
+            {
+                (SendOrPostCallback Callback, object? State) next;
+                lock (_gate)
+                {
+                    if (_queue.Count == 0) return ran;
+                    next = _queue.Dequeue();
+                }
+                next.Callback(next.State);
+                ran = true;
+            }
+        }
+
+        public bool WaitForWork(TimeSpan timeout)
+        {
+            lock (_gate)
+            {
+                if (_queue.Count > 0) return true;
+                Monitor.Wait(_gate, timeout);
+                return _queue.Count > 0;
+            }
+        }
+    }
+}
