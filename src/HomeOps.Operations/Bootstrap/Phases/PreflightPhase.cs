@@ -46,8 +46,9 @@ public sealed class PreflightPhase : IPhase
         var probes = context.Talos.Nodes.Select(async n => (n, state: await context.Tools.Talosctl.StateAsync(n.Node.IpAddress, context.Talosconfig, cancel)));
         foreach (var (node, state) in await Task.WhenAll(probes))
         {
-            // a node an earlier run applied its config to installs and reboots for a while: talos-config waits for it
-            if (state != TalosNodeState.Unreachable || context.StepDone($"talos-config/apply/{node.Node.IpAddress}")) continue;
+            // once an earlier run started applying configs, a node may be installing and rebooting: talos-config waits for it
+            // (and names it if it never comes back)
+            if (state != TalosNodeState.Unreachable || context.StepDone(TalosConfigPhase.StartedStep)) continue;
             problems.Add($"{node.Hostname} ({node.Node.IpAddress}) does not answer on the Talos API port {TalosApiPort}: is it powered on and booted from the Talos image? " +
                 "(a node that was just sent its config reboots for a minute or two: then `homeops bootstrap --resume` again)");
         }

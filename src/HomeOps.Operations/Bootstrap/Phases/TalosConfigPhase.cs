@@ -16,6 +16,9 @@ public sealed class TalosConfigPhase : IPhase
 {
     public const string SecretsPath = "talsecret.yaml";
 
+    /// <summary>Recorded before the first apply: a later run knows nodes may be away because they reboot.</summary>
+    public const string StartedStep = "talos-config/started";
+
     public string Name => "talos-config";
 
     public async Task<bool> IsDoneAsync(BootstrapContext context, CancellationToken cancel)
@@ -33,6 +36,7 @@ public sealed class TalosConfigPhase : IPhase
             throw new PhaseFailedException($"rendering the machine configs failed:\n  {string.Join("\n  ", findings.Sorted().Where(d => d.Severity == Severity.Error))}",
                 nextStep: "run `homeops check` and fix what it reports");
         context.Workflow.Write(render);
+        context.MarkStep(StartedStep); // from here on a node that does not answer may be installing or rebooting
         var applied = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         var states = new Dictionary<string, TalosNodeState>(StringComparer.Ordinal);
         try
