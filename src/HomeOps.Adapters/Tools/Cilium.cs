@@ -170,7 +170,7 @@ public sealed class Cilium(ToolRunner runner) : ICilium
     /// <summary>The JSON object cilium-cli printed (a note line may precede it without -o json).</summary>
     private static JsonElement JsonObjectOf(ToolResult result)
     {
-        var start = result.Stdout.IndexOf('{');
+        var start = result.Stdout.IndexOfAny(['{', '[']);
         if (start < 0) throw new JsonException("no JSON object");
         var root = JsonDocument.Parse(result.Stdout[start..]).RootElement;
         return root.ValueKind == JsonValueKind.Object ? root : throw new JsonException($"a JSON {root.ValueKind}, not an object");

@@ -49,16 +49,16 @@ public static partial class ToolVersions
         ReleaseVersion? component = null;
         if (policy.Against is { } against && (component = Component(context, against)) is null)
             return $"cannot tell which {ToolPolicy.Components.GetValueOrDefault(against, against)} version the repository pins, so the {tool} versions to accept are unknown " +
-                $"(bootstrap-config.yaml {policy.At})";
+                $"({policy.At})";
         var with = policy.Against is null ? "" : $" with {ComponentName(policy, component)}";
         if (policy.RowFor(component) is not { } row)
-            return $"bootstrap-config.yaml {policy.At}: tools has no {tool} row for {ComponentName(policy, component)}; add the {tool} versions " +
+            return $"{policy.At}: tools has no {tool} row for {ComponentName(policy, component)}; add the {tool} versions " +
                 $"homeops was checked against for it (docs/tools.md), or pin a {ToolPolicy.Components.GetValueOrDefault(policy.Against!, policy.Against!)} version it has a row for";
         var install = $"install {tool} {ToolPolicy.VersionToInstall(row, component)}";
         if (found is null) return $"{tool} is not installed (not on PATH); {install} (supported{with}: {ToolPolicy.Describe(row)})";
         if (!ReleaseVersion.TryParse(Semver().Match(found).Value, out var version))
             return $"{tool} reports version '{found}', which is not a release version; expected {ToolPolicy.Describe(row)}{with}; {install}";
         if (row.Use.Any(u => u.Contains(version))) return null;
-        return $"{tool} {found} is not supported{with}: bootstrap-config.yaml {row.At} accepts {ToolPolicy.Describe(row)}; {install}";
+        return $"{tool} {found} is not supported{with}: {row.At} accepts {ToolPolicy.Describe(row)}; {install}";
     }
 }

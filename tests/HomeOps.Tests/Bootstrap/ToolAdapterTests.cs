@@ -251,6 +251,35 @@ public sealed class ToolAdapterTests : IDisposable
         Assert.Contains("Unable to get peering status: failed to fetch bgp state from cilium-", peers.Unanswered["home-ops-2"]);
     }
 
+    [Theory]
+    [InlineData("", "no JSON object")]
+    [InlineData("[{\"peer-address\": \"172.29.51.1\"}]\n", "not an object")]
+    public async Task Cilium_output_that_is_not_the_v0_16_json_is_a_clear_failure_naming_the_version(string stdout, string problem)
+    {
+        _standIns.SetKnobs("""{"fail": [{"tool": "cilium", "command": "bgp peers", "exit": 0, "stderr": ""}]}""");
+        var knobs = _standIns.Knobs;
+        knobs["fail"]![0]!["stdout"] = stdout;
+        _standIns.Knobs = knobs;
+        var e = await Assert.ThrowsAsync<ToolFailedException>(() => new Cilium(_standIns.Runner).BgpPeersAsync(Kubeconfig, ["home-ops-1"], _cancel));
+        Assert.Contains("cilium v0.16.24 `cilium bgp peers", e.Message);
+        Assert.Contains("is not the BGP peers JSON of cilium-cli v0.16 (a map of node name to peers)", e.Message);
+        Assert.Contains(problem, e.Message);
+    }
+
+    /// <summary>helm v3.16.4's text for a chart whose kind has no CRD: no INSTALLATION FAILED prefix on a new release, two lines.</summary>
+    [Fact]
+    public async Task Helm_reports_a_kind_without_its_CRD_as_helm_v3_16_does()
+    {
+        _standIns.SetKnobs("""
+            {"helm": {"unknownKinds": {"kube-system/cilium": {"kind": "ServiceMonitor", "apiVersion": "monitoring.coreos.com/v1", "name": "cilium", "namespace": "kube-system"}}}}
+            """);
+        var install = new HelmInstall("cilium", "kube-system", "cilium", "https://helm.cilium.io", "1.17.6", _standIns.Temp.Write("v.yaml", "{}"), TimeSpan.FromMinutes(10));
+        var e = await Assert.ThrowsAsync<ToolFailedException>(() => new Helm(_standIns.Runner).UpgradeInstallAsync(install, Kubeconfig, _cancel));
+        Assert.Equal("Error: unable to build kubernetes objects from release manifest: resource mapping not found for name: \"cilium\" namespace: \"kube-system\" from \"\": " +
+            "no matches for kind \"ServiceMonitor\" in version \"monitoring.coreos.com/v1\"\nensure CRDs are installed first", e.Result.Stderr.Trim());
+        Assert.Null(await new Helm(_standIns.Runner).StatusAsync("cilium", "kube-system", Kubeconfig, _cancel));
+    }
+
     /// <summary>Issue #13 item 6: `cilium version --client` fetches stable.txt from GitHub; the adapter runs it so that nothing leaves the machine.</summary>
     [Fact]
     public async Task Cilium_version_reads_the_first_line_without_going_online()

@@ -21,6 +21,9 @@ public sealed class VirtualTime
     /// <summary>The clock to hand to the code under test.</summary>
     public TimeProvider Clock => _clock;
 
+    /// <summary>How long the run may wait, in real time, for real work (a process) when no timer is pending.</summary>
+    public TimeSpan RealWorkLimit { get; init; } = TimeSpan.FromMinutes(3);
+
     /// <summary>The virtual time a run may take before it is declared stuck.</summary>
     public TimeSpan Limit { get; init; } = TimeSpan.FromHours(6);
 
@@ -43,7 +46,11 @@ public sealed class VirtualTime
                 // own I/O is synchronous, so this is almost always empty and the clock moves on at once.
                 if (context.WaitForWork(TimeSpan.Zero)) continue;
                 if (_clock.NextDue() is not { } due)
-                    throw new InvalidOperationException("the run waits for something that is neither queued work nor a timer: it can never finish");
+                {
+                    // no timer: the code waits for real work (a process, a network call) that will post here when done
+                    if (context.WaitForWork(RealWorkLimit)) continue;
+                    throw new TimeoutException($"the run waited {RealWorkLimit} for real work and has no timer pending: it can never finish");
+                }
                 if (due - Start > Limit)
                     throw new TimeoutException($"the run was still going after {Limit} of virtual time");
                 _fake.SetUtcNow(due > Now ? due : Now);

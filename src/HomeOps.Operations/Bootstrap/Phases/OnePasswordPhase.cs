@@ -60,17 +60,17 @@ public sealed class OnePasswordPhase : IPhase
         const string Next = "check how that chart version reads connect.credentialsKey (1Password/connect-helm-charts charts/connect/templates/connect-deployment.yaml), " +
             "add a credentials row for it in bootstrap-config.yaml, then `homeops bootstrap --resume`; nothing was written";
         if (secret.Chart is not { } file || secret.Credentials.Count == 0)
-            throw new PhaseFailedException($"bootstrap-config.yaml {secret.Location}: Secret {secret.Secret} holds {CredentialsKey} but names no chart: and credentials: rows, " +
+            throw new PhaseFailedException($"{secret.Location}: Secret {secret.Secret} holds {CredentialsKey} but names no chart: and credentials: rows, " +
                 "so it is unknown whether Connect reads it base64-encoded or as a file", nextStep: Next);
         var release = context.Repo.Manifests.FirstOrDefault(m => m.File == file && m.Kind == "HelmRelease")
-            ?? throw new PhaseFailedException($"bootstrap-config.yaml {secret.LocationOf("chart")}: {file} holds no HelmRelease", nextStep: Next);
+            ?? throw new PhaseFailedException($"{secret.LocationOf("chart")}: {file} holds no HelmRelease", nextStep: Next);
         var text = Manifest.Text(release.Get("/spec/chart/spec/version"));
         if (!ReleaseVersion.TryParse(text, out var version))
             throw new PhaseFailedException($"{file}: the HelmRelease pins no chart version I can read ('{text}')", nextStep: Next);
         foreach (var row in secret.Credentials)
         {
             if (!VersionRange.TryParse(row.Chart, out var range) || row.Encoding is not ("base64" or "file"))
-                throw new PhaseFailedException($"bootstrap-config.yaml {row.Location}: credentials row '{row.Chart}: {row.Encoding}' is not a version range and base64 or file", nextStep: Next);
+                throw new PhaseFailedException($"{row.Location}: credentials row '{row.Chart}: {row.Encoding}' is not a version range and base64 or file", nextStep: Next);
             if (range.Contains(version)) return row.Encoding;
         }
         throw new PhaseFailedException($"chart {Manifest.Text(release.Get("/spec/chart/spec/chart")) ?? "?"} {text} ({release.At("/spec/chart/spec/version")}) is outside the credential encodings " +

@@ -38,7 +38,7 @@ public sealed class PreflightPhase : IPhase
             (policy, version: tools.TryGetValue(policy.Name, out var tool) ? await tool.VersionAsync(cancel) : null, known: tool is not null)));
         foreach (var (policy, version, known) in versions)
         {
-            if (!known) problems.Add($"bootstrap-config.yaml {policy.At} names tool '{policy.Name}', which homeops does not drive");
+            if (!known) problems.Add($"{policy.At} names tool '{policy.Name}', which homeops does not drive");
             else if (ToolVersions.Problem(context, policy, version) is { } problem) problems.Add(problem);
         }
         problems.AddRange(tools.Keys.Where(t => context.Plan.Tool(t) is null).Select(t =>
