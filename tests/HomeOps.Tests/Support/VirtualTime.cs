@@ -29,6 +29,19 @@ public sealed class VirtualTime
 
     public DateTimeOffset Now => _fake.GetUtcNow();
 
+    private int _realWork;
+
+    /// <summary>
+    /// Real work the test itself starts (an API call playing the cluster) that must land before time moves on: while any
+    /// runs, the clock stands still and the run waits for it. Start it on the run's thread.
+    /// </summary>
+    public async Task Real(Func<Task> work)
+    {
+        Interlocked.Increment(ref _realWork);
+        try { await work(); }
+        finally { Interlocked.Decrement(ref _realWork); }
+    }
+
     public TimeSpan Elapsed => Now - Start;
 
     public T Run<T>(Func<Task<T>> action)
@@ -45,6 +58,11 @@ public sealed class VirtualTime
                 // Nothing runnable. Real I/O may still be completing (it posts here when done): let it in first; the engine's
                 // own I/O is synchronous, so this is almost always empty and the clock moves on at once.
                 if (context.WaitForWork(TimeSpan.Zero)) continue;
+                if (Volatile.Read(ref _realWork) > 0)
+                {
+                    if (context.WaitForWork(RealWorkLimit)) continue;
+                    throw new TimeoutException($"the test's real work did not finish in {RealWorkLimit}");
+                }
                 if (_clock.NextDue() is not { } due)
                 {
                     // no timer: the code waits for real work (a process, a network call) that will post here when done
@@ -63,6 +81,64 @@ public sealed class VirtualTime
     }
 
     public void Run(Func<Task> action) => Run(async () => { await action(); return true; });
+
+    public async Task<T> Real<T>(Func<Task<T>> work)
+    {
+        Interlocked.Increment(ref _realWork);
+        try { return await work(); }
+        finally { Interlocked.Decrement(ref _realWork); }
+    }
+
+    /// <summary>
+    /// <paramref name="inner"/> with every call that returns a task made <see cref="Real"/> work: a real tool or API call then
+    /// takes no virtual time, so a timer the test set cannot fire in the middle of it.
+    /// </summary>
+    public TInterface Wrap<TInterface>(TInterface inner) where TInterface : class
+    {
+        var proxy = System.Reflection.DispatchProxy.Create<TInterface, RealProxy>();
+        ((RealProxy)(object)proxy).Bind(inner, this);
+        return proxy;
+    }
+
+    /// <summary>Forwards every call; task-returning ones run as <see cref="Real"/> work.</summary>
+    public class RealProxy : System.Reflection.DispatchProxy
+    {
+        private static readonly System.Reflection.MethodInfo RealOfT = typeof(VirtualTime).GetMethods().Single(m => m.Name == nameof(Real) && m.IsGenericMethod);
+
+        private object _inner = null!;
+        private VirtualTime _time = null!;
+
+        internal void Bind(object inner, VirtualTime time) => (_inner, _time) = (inner, time);
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args)
+        {
+            var method = targetMethod;
+            object? Call()
+            {
+                try { return method!.Invoke(_inner, args); }
+                catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+                    throw;
+                }
+            }
+            var type = method!.ReturnType;
+            if (type == typeof(Task)) return _time.Real(() => (Task)Call()!);
+            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Task<>))
+            {
+                var result = type.GetGenericArguments()[0];
+                var work = typeof(Func<>).MakeGenericType(type);
+                var factory = Delegate.CreateDelegate(work, new Thunk(Call), typeof(Thunk).GetMethod(nameof(Thunk.Get))!.MakeGenericMethod(type));
+                return RealOfT.MakeGenericMethod(result).Invoke(_time, [factory]);
+            }
+            return Call();
+        }
+
+        private sealed class Thunk(Func<object?> call)
+        {
+            public T Get<T>() => (T)call()!;
+        }
+    }
 
     /// <summary>The fake clock, with the due time of every live timer known, so idle time can jump to the next one.</summary>
     private sealed class TrackingClock(FakeTimeProvider inner) : TimeProvider
