@@ -22,7 +22,7 @@ public sealed class Cilium(ToolRunner runner) : ICilium
     public Task<string?> VersionAsync(CancellationToken cancel) =>
         runner.VersionAsync(Name, ["version", "--client"], r =>
             r.Stdout.Split('\n').FirstOrDefault(l => l.StartsWith("cilium-cli:", StringComparison.Ordinal)) is { } line
-                ? ToolResults.Version(line) : null, cancel);
+                ? ToolResults.Version(line) : null, "a first line `cilium-cli: vX.Y.Z compiled with ...`, as cilium-cli v0.16 prints it", cancel);
 
     /// <summary>
     /// Healthy: the agent DaemonSet ("cilium" in pod_state) has every desired pod ready, and no component

@@ -12,7 +12,7 @@ public sealed class Flux(ToolRunner runner) : IFlux
     public string Name => "flux";
 
     public Task<string?> VersionAsync(CancellationToken cancel) =>
-        runner.VersionAsync(Name, ["version", "--client", "--output", "json"], Parse, cancel);
+        runner.VersionAsync(Name, ["version", "--client", "--output", "json"], Parse, "`{\"flux\": \"vX.Y.Z\"}`, as flux v2.6 prints it", cancel);
 
     private static string? Parse(ToolResult result)
     {

@@ -14,7 +14,7 @@ public sealed class Helm(ToolRunner runner) : IHelm
     public string Name => "helm";
 
     public Task<string?> VersionAsync(CancellationToken cancel) =>
-        runner.VersionAsync(Name, ["version", "--short"], r => ToolResults.Version(r.Stdout), cancel);
+        runner.VersionAsync(Name, ["version", "--short"], r => ToolResults.Version(r.Stdout), "`vX.Y.Z+gCOMMIT`, as helm v3 prints it", cancel);
 
     public async Task<HelmReleaseStatus?> StatusAsync(string release, string @namespace, string kubeconfig, CancellationToken cancel)
     {
@@ -33,7 +33,9 @@ public sealed class Helm(ToolRunner runner) : IHelm
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            throw new ToolFailedException(result, $"`{result.CommandLine}` printed JSON without the release fields: {e.Message}");
+            var seen = result.Stdout.Trim().Length == 0 ? "nothing" : $"output that is not a release ({e.Message})";
+            throw new ToolFailedException(result, $"`{result.CommandLine}` printed {seen}; expected the release JSON of helm v3.16 " +
+                "(name, namespace, info.status, chart.metadata.version, version)");
         }
     }
 

@@ -17,7 +17,7 @@ public sealed class OnePassword(ToolRunner runner) : IOnePassword
     public string Name => "op";
 
     public Task<string?> VersionAsync(CancellationToken cancel) =>
-        runner.VersionAsync(Name, ["--version"], r => ToolResults.Version(r.Stdout), cancel);
+        runner.VersionAsync(Name, ["--version"], r => ToolResults.Version(r.Stdout), "`X.Y.Z`, as op v2 prints it", cancel);
 
     public async Task<OnePasswordItem?> ItemAsync(string account, string vault, string item, CancellationToken cancel)
     {
@@ -46,7 +46,9 @@ public sealed class OnePassword(ToolRunner runner) : IOnePassword
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            throw new ToolFailedException(result, $"`{result.CommandLine}` printed output that is not an item's JSON ({e.GetType().Name})");
+            // the output itself may hold secrets: only its kind is named
+            var seen = raw.Stdout.Trim().Length == 0 ? "nothing" : $"output that is not an item's JSON ({e.GetType().Name})";
+            throw new ToolFailedException(result, $"`{result.CommandLine}` printed {seen}; expected the item JSON of op v2 (an object with title, category and fields)");
         }
     }
 

@@ -18,7 +18,8 @@ public sealed class Talosctl(ToolRunner runner) : ITalosctl
     // `talosctl version --client --short` prints "Client:\nTalos v1.10.5" (cmd/talosctl/cmd/talos/version.go,
     // pkg/machinery/version.Short = "<Name> <Tag>").
     public Task<string?> VersionAsync(CancellationToken cancel) =>
-        runner.VersionAsync(Name, ["version", "--client", "--short"], r => ToolResults.Version(r.Stdout), cancel);
+        runner.VersionAsync(Name, ["version", "--client", "--short"], r => ToolResults.Version(r.Stdout),
+            "`Client:` then `Talos vX.Y.Z`, as talosctl v1.10 and v1.11 print it", cancel);
 
     /// <summary>
     /// A node in maintenance mode answers the unauthenticated maintenance API: `talosctl get machinestatus

@@ -127,14 +127,18 @@ internal static class ToolResults
     }
 
     /// <summary>
-    /// Runs a version command: null when the tool is missing; throws when it fails or prints no version. Version commands run
-    /// with <see cref="Offline"/>: a tool that would look something up on the internet fails that lookup at once.
+    /// Runs a version command: null when the tool is missing; throws when it fails or prints no version, naming what the
+    /// versions homeops supports print (<paramref name="expected"/>). Version commands run with <see cref="Offline"/>: a tool
+    /// that would look something up on the internet fails that lookup at once.
     /// </summary>
-    public static async Task<string?> VersionAsync(this ToolRunner runner, string tool, string[] arguments, Func<ToolResult, string?> parse, CancellationToken cancel)
+    public static async Task<string?> VersionAsync(this ToolRunner runner, string tool, string[] arguments, Func<ToolResult, string?> parse,
+        string expected, CancellationToken cancel)
     {
         var result = await runner.RunAsync(tool, arguments, cancel, environment: Offline);
         if (ToolRunner.IsNotFound(result)) return null;
         result.Check();
-        return parse(result) ?? throw new ToolFailedException(result, $"`{result.CommandLine}` printed no version I can read: {result.Tail(3)}");
+        if (parse(result) is { } version) return version;
+        var seen = result.Tail(3) is { Length: > 0 } tail ? $"no version I can read ({tail})" : "nothing";
+        throw new ToolFailedException(result, $"`{result.CommandLine}` printed {seen}; expected {expected}");
     }
 }

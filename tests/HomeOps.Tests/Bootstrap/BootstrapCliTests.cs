@@ -90,6 +90,26 @@ public sealed class BootstrapCliTests
         Assert.DoesNotContain(standIns.Calls, c => c.Command is "apply-config" or "bootstrap" or "upgrade" or "install" or "apply");
     }
 
+    /// <summary>A version command that answers nothing is one preflight problem among the others, naming what was expected.</summary>
+    [Fact]
+    public void A_tool_that_prints_no_version_stops_preflight_naming_the_tool_and_what_was_expected()
+    {
+        using var h = new BootstrapHarness();
+        using var standIns = new StandIns();
+        standIns.Knobs = System.Text.Json.Nodes.JsonNode.Parse("""
+            {"versions": {"cilium": "v0.18.2"}, "fail": [{"tool": "talosctl", "command": "version", "times": 100, "exit": 0, "stderr": ""}]}
+            """)!.AsObject();
+        var result = Process.HomeOps(h.Root, Environment(standIns), "bootstrap", "--yes", "--schema-location", Repo.Schemas);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("bootstrap failed in phase preflight", result.Stderr);
+        Assert.True(result.Stderr.Contains("talosctl: `talosctl version --client --short` printed nothing; expected `Client:` then `Talos vX.Y.Z`",
+            StringComparison.Ordinal), result.Stderr);
+        Assert.Contains("(supported: v1.10.x or v1.11.x with Talos v1.10.5)", result.Stderr);
+        Assert.Contains("cilium v0.18.2 is not supported with Cilium v1.17.6", result.Stderr);
+        Assert.Contains("nothing has been changed yet", result.Stderr);
+        Assert.DoesNotContain(standIns.Calls, c => c.Command is "apply-config" or "bootstrap" or "upgrade" or "install" or "apply");
+    }
+
     /// <summary>Issue #13 item 6 ("no preflight call leaves the machine"): every preflight probe runs offline.</summary>
     [Fact]
     public void Preflight_reaches_nothing_outside_the_machine()

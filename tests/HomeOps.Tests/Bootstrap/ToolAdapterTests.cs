@@ -33,6 +33,54 @@ public sealed class ToolAdapterTests : IDisposable
         Assert.Equal("v1.32.4", await new Kubectl(runner).VersionAsync(_cancel));
     }
 
+    /// <summary>A version command that answers nothing, or something else, names the tool, what it printed and what was expected.</summary>
+    [Theory]
+    [InlineData("talosctl", "", "printed nothing; expected `Client:` then `Talos vX.Y.Z`, as talosctl v1.10 and v1.11 print it")]
+    [InlineData("talosctl", "Client:\nTag: dev\n", "printed no version I can read (Client:\nTag: dev); expected `Client:`")]
+    [InlineData("helm", "", "printed nothing; expected `vX.Y.Z+gCOMMIT`, as helm v3 prints it")]
+    [InlineData("flux", "flux version unknown\n", "printed no version I can read (flux version unknown); expected `{\"flux\": \"vX.Y.Z\"}`")]
+    [InlineData("cilium", "", "printed nothing; expected a first line `cilium-cli: vX.Y.Z compiled with ...`, as cilium-cli v0.16")]
+    [InlineData("op", "", "printed nothing; expected `X.Y.Z`, as op v2 prints it")]
+    [InlineData("kubectl", "{\"serverVersion\": {}}\n", "printed no version I can read ({\"serverVersion\": {}}); expected JSON with `clientVersion.gitVersion`")]
+    public async Task A_version_answer_that_is_empty_or_unexpected_names_the_tool_and_what_was_expected(string tool, string stdout, string message)
+    {
+        var knobs = new System.Text.Json.Nodes.JsonObject { ["tool"] = tool, ["exit"] = 0, ["stderr"] = "" };
+        if (stdout.Length > 0) knobs["stdout"] = stdout;
+        _standIns.Knobs = new System.Text.Json.Nodes.JsonObject { ["fail"] = new System.Text.Json.Nodes.JsonArray(knobs) };
+        var runner = _standIns.Runner;
+        IVersionedTool adapter = tool switch
+        {
+            "talosctl" => new Talosctl(runner),
+            "helm" => new Helm(runner),
+            "flux" => new Flux(runner),
+            "cilium" => new Cilium(runner),
+            "op" => new OnePassword(runner),
+            _ => new Kubectl(runner),
+        };
+        var e = await Assert.ThrowsAsync<ToolFailedException>(() => adapter.VersionAsync(_cancel));
+        Assert.StartsWith($"`{tool} ", e.Message);
+        Assert.Contains(message, e.Message);
+    }
+
+    /// <summary>An empty or foreign answer where JSON is read: the tool, what it printed (never an item's content) and what was expected.</summary>
+    [Theory]
+    [InlineData("helm", "status", "", "printed nothing; expected the release JSON of helm v3.16 (name, namespace, info.status")]
+    [InlineData("helm", "status", "{\"name\": \"cilium\"}", "printed output that is not a release (")]
+    [InlineData("op", "item get", "", "printed nothing; expected the item JSON of op v2 (an object with title, category and fields)")]
+    [InlineData("op", "item get", "password: hunter2\n", "printed output that is not an item's JSON (JsonReaderException); expected the item JSON of op v2")]
+    public async Task A_JSON_answer_that_is_empty_or_unexpected_names_the_tool_and_what_was_expected(string tool, string command, string stdout, string message)
+    {
+        var fail = new System.Text.Json.Nodes.JsonObject { ["tool"] = tool, ["command"] = command, ["exit"] = 0, ["stderr"] = "" };
+        if (stdout.Length > 0) fail["stdout"] = stdout;
+        _standIns.Knobs = new System.Text.Json.Nodes.JsonObject { ["fail"] = new System.Text.Json.Nodes.JsonArray(fail) };
+        var e = await Assert.ThrowsAsync<ToolFailedException>(() => tool == "helm"
+            ? new Helm(_standIns.Runner).StatusAsync("cilium", "kube-system", Kubeconfig, _cancel)
+            : new OnePassword(_standIns.Runner).ItemAsync("my.1password.com", "homelab", "Connect", _cancel));
+        Assert.StartsWith($"`{tool} {command}", e.Message);
+        Assert.Contains(message, e.Message);
+        Assert.DoesNotContain("hunter2", e.Message + e.Result.Stdout);
+    }
+
     [Fact]
     public async Task Kubectl_version_parses_the_real_kubectl()
     {

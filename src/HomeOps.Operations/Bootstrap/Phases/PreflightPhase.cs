@@ -35,10 +35,16 @@ public sealed class PreflightPhase : IPhase
         var problems = new List<string>();
         var tools = context.Tools.All.ToDictionary(t => t.Name);
         var versions = await Task.WhenAll(context.Plan.Tools.Select(async policy =>
-            (policy, version: tools.TryGetValue(policy.Name, out var tool) ? await tool.VersionAsync(cancel) : null, known: tool is not null)));
-        foreach (var (policy, version, known) in versions)
+        {
+            if (!tools.TryGetValue(policy.Name, out var tool)) return (policy, version: null, known: false, unreadable: null);
+            // a version command that fails or prints something else is one problem among the others, not the end of preflight
+            try { return (policy, version: await tool.VersionAsync(cancel), known: true, unreadable: (string?)null); }
+            catch (ToolFailedException e) { return (policy, version: (string?)null, known: true, unreadable: e.Message); }
+        }));
+        foreach (var (policy, version, known, unreadable) in versions)
         {
             if (!known) problems.Add($"{policy.At} names tool '{policy.Name}', which homeops does not drive");
+            else if (unreadable is not null) problems.Add($"{policy.Name}: {unreadable} (supported: {ToolVersions.Accepted(context, policy)})");
             else if (ToolVersions.Problem(context, policy, version) is { } problem) problems.Add(problem);
         }
         problems.AddRange(tools.Keys.Where(t => context.Plan.Tool(t) is null).Select(t =>
