@@ -160,6 +160,30 @@ public sealed class UpgradeTests(ApiServerFixture api)
         Assert.Empty(h.MutatingCalls);
     }
 
+    /// <summary>
+    /// Issue #13 item 1: an etcd alarm is in the ERRORS column, cell 9 of talosctl v1.10's status row and cell 11 of v1.11's;
+    /// with either client the upgrade refuses to start on a member whose database is full.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("v1.10.5")]
+    [InlineData("v1.11.5")]
+    public async Task An_etcd_alarm_refuses_the_start_with_the_status_table_of_each_supported_talosctl(string client)
+    {
+        api.Require();
+        using var h = new OperationsHarness();
+        await using var cluster = await UpgradeCluster.StartAsync(api);
+        var knobs = h.StandIns.Knobs;
+        knobs["versions"] = new System.Text.Json.Nodes.JsonObject { ["talosctl"] = client };
+        h.StandIns.Knobs = knobs;
+        h.Talos("etcdErrors", new System.Text.Json.Nodes.JsonObject { ["172.29.51.12"] = "memberID:4183392139390111584 alarm:NOSPACE" });
+        var result = Upgrade(h, cluster);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("refusing to start an upgrade on an unhealthy cluster", result.Stderr);
+        Assert.Matches(@"mini02 \(172\.29\.51\.12\)[^\n]*alarm:NOSPACE", result.Stderr);
+        Assert.Empty(h.MutatingCalls);
+        Assert.Contains("talosVersion: v1.10.5", h.TalConfig);
+    }
+
     [SkippableFact]
     public async Task A_NotReady_Node_or_a_degraded_Longhorn_volume_in_the_API_refuses_the_start()
     {
