@@ -36,9 +36,11 @@ public sealed class GitCli : IGit
     {
         try
         {
-            return Cli.Wrap("git").WithArguments(["-C", root, .. arguments])
+            // blocking on purpose (the callers are synchronous), on the thread pool so that no caller's synchronization
+            // context can be waited on by the continuations of the very call that blocks it
+            return Task.Run(async () => await Cli.Wrap("git").WithArguments(["-C", root, .. arguments])
                 .WithValidation(CommandResultValidation.None)
-                .ExecuteBufferedAsync().GetAwaiter().GetResult();
+                .ExecuteBufferedAsync()).GetAwaiter().GetResult();
         }
         catch (System.ComponentModel.Win32Exception)
         {
