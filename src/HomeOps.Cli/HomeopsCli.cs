@@ -48,10 +48,11 @@ public static class HomeopsCli
 
     public static async Task<int> RunAsync(string[] args)
     {
+        using var streams = Output.ConsoleStreams.Install();
         var parse = Build().Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors) Console.Error.WriteLine($"homeops: {error.Message}");
+            foreach (var error in parse.Errors) Console.Error.WriteLine($"homeops: {Output.TerminalText.Escape(error.Message)}");
             var path = new List<string>();
             for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
                 if (result.Parent is not null) path.Insert(0, result.Command.Name);

@@ -65,8 +65,9 @@ public static class CliOptions
     public static Option<string[]> SchemaLocation() => new("--schema-location")
     {
         Description = "Where to find JSON schemas, in order: a directory laid out as talos/<line>/config.schema.json and " +
-                      "crds/<group>/<kind>_<version>.json, an http(s) base URL, or 'default' (upstream; downloads are cached in " +
-                      "$XDG_CACHE_HOME/homeops/schemas). Repeatable. Env: HOMEOPS_SCHEMA_LOCATION (':'-separated).",
+                      "crds/<group>/<kind>_<version>.json, an https base URL, or 'default' (upstream; downloads are cached in " +
+                      "$XDG_CACHE_HOME/homeops/schemas). Repeatable; upstream is used only when named or when no location is given. " +
+                      "Env: HOMEOPS_SCHEMA_LOCATION (':'-separated; the ':' of https:// does not separate).",
         HelpName = "DIR|URL",
     };
 

@@ -90,7 +90,23 @@ public sealed class SchemaRules : IRuleSet
 
     private static void CheckCustom(Manifest manifest, CrdSchemas crds, RuleContext context)
     {
-        var (schema, origin) = crds.For(manifest);
+        // the names become a file path or URL: ones the API server would refuse are never looked up
+        if (SchemaPaths.CrdProblem(manifest.Group, manifest.Version, manifest.Kind) is { } bad)
+        {
+            if (context.Enabled("schema/crd"))
+                context.Report("schema/crd", manifest.At("/apiVersion"), $"{manifest.Kind} {manifest.ApiVersion}: {bad}; no schema was looked up",
+                    "fix apiVersion (group/version) and kind; Kubernetes refuses these names too");
+            return;
+        }
+        JsonSchema? schema;
+        string origin;
+        try { (schema, origin) = crds.For(manifest); }
+        catch (SchemaSourceException e)
+        {
+            context.Report("schema/crd", manifest.At("/kind"), $"{manifest.Kind} {manifest.ApiVersion} was not checked: its schema could not be fetched safely: {e.Message}",
+                "check the network (TLS interception, a proxy), or pass --schema-location DIR with the CRD schemas");
+            return;
+        }
         if (schema is null)
         {
             context.Report("schema/unknown-kind", manifest.At("/kind"), $"no schema for {manifest.Kind} {manifest.ApiVersion} (tried {origin}); not checked",
@@ -112,7 +128,7 @@ public sealed class SchemaRules : IRuleSet
         private readonly Dictionary<string, Lazy<(JsonSchema?, string)>> _byPath;
 
         public CrdSchemas(RuleContext context, IEnumerable<Manifest> documents) =>
-            _byPath = documents.GroupBy(PathOf, StringComparer.Ordinal).ToDictionary(g => g.Key, g => new Lazy<(JsonSchema?, string)>(() =>
+            _byPath = documents.Where(m => PathOf(m) is not null).GroupBy(m => PathOf(m)!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => new Lazy<(JsonSchema?, string)>(() =>
             {
                 var (text, origin) = context.Schemas.Find(g.Key);
                 if (text is null) return (null, origin);
@@ -120,8 +136,8 @@ public sealed class SchemaRules : IRuleSet
                 return (_compiler.Register(pruned.ToJsonString(), new Uri($"https://homeops.invalid/{g.Key}")), origin);
             }), StringComparer.Ordinal);
 
-        public (JsonSchema? Schema, string Origin) For(Manifest manifest) => _byPath[PathOf(manifest)].Value;
+        public (JsonSchema? Schema, string Origin) For(Manifest manifest) => _byPath[PathOf(manifest)!].Value;
 
-        private static string PathOf(Manifest m) => $"crds/{m.Group}/{m.Kind.ToLowerInvariant()}_{m.Version}.json";
+        private static string? PathOf(Manifest m) => SchemaPaths.Crd(m.Group, m.Version, m.Kind);
     }
 }
