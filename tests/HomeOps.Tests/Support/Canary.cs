@@ -3,7 +3,7 @@ namespace HomeOps.Tests.Support;
 /// <summary>
 /// A file that must never be opened for reading: a FIFO whose every opening is counted. A writer thread waits in
 /// open(2) for a reader; whoever opens the canary gets <see cref="Content"/> (so nothing hangs) and is counted in
-/// <see cref="Reads"/>. A stat(2) or an existence check does not count; only reading does. Linux and macOS.
+/// <see cref="Reads"/> (a slow reader may be counted twice; tests assert zero). A stat(2) or an existence check does not count; only reading does. Linux and macOS.
 /// </summary>
 public sealed class Canary : IDisposable
 {
@@ -45,6 +45,9 @@ public sealed class Canary : IDisposable
             {
                 if (_closing) return; // the reader went away first
             }
+            // let that reader see the end and close before waiting for the next one (a reader still open would
+            // otherwise be served twice and counted twice: more reads, never fewer)
+            Thread.Sleep(20);
         }
     }
 
