@@ -24,6 +24,7 @@ public static class HomeopsCli
             """);
         root.Options.Add(CliOptions.Directory);
         root.Options.Add(CliOptions.Kubeconfig);
+        root.Options.Add(CliOptions.ApiServer);
         root.Subcommands.Add(InitCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(TalosCommands.Create());

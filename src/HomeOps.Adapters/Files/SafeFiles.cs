@@ -17,9 +17,16 @@ public static partial class SafeFiles
     /// <summary>Creates <paramref name="path"/> and any missing parents with mode 0700 from the start; an existing directory is left as it is.</summary>
     public static void CreatePrivateDirectory(string path)
     {
+        path = Path.GetFullPath(path);
         if (Directory.Exists(path)) return;
-        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(path);
-        else Directory.CreateDirectory(path, PrivateDirectory);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+            return;
+        }
+        // one level at a time: Directory.CreateDirectory(path, mode) gives missing parents the default mode
+        if (Path.GetDirectoryName(path) is { } parent && !Directory.Exists(parent)) CreatePrivateDirectory(parent);
+        Directory.CreateDirectory(path, PrivateDirectory);
     }
 
     /// <summary>Opens a new file that must not exist yet (O_CREAT|O_EXCL), created with <paramref name="mode"/>.</summary>

@@ -25,6 +25,14 @@ public static class CliOptions
         Recursive = true,
     };
 
+    public static readonly Option<string> ApiServer = new("--api-server")
+    {
+        Description = "The Kubernetes API address when it is reached another way (an SSH tunnel, a port-forward): the kubeconfig's server must then be " +
+                      "exactly this URL. Without it, the server must be talconfig.yaml's endpoint or a control plane's VIP",
+        HelpName = "URL",
+        Recursive = true,
+    };
+
     /// <summary>--format/-o: how a command prints its data; the first of <paramref name="formats"/> is the default.</summary>
     public static Option<string> Format(string description, params string[] formats)
     {

@@ -10,6 +10,7 @@ public sealed class EtcdSnapshotTests
     public void Snapshot_writes_a_0600_file_where_asked()
     {
         using var h = new OperationsHarness();
+        File.AppendAllText(Path.Combine(h.Root, ".gitignore"), "/backups/\n"); // a snapshot goes only where Git ignores it (issue 17)
         var result = h.Run("", "etcd", "snapshot", "--out", "backups/etcd.db");
         Assert.True(result.ExitCode == 0, result.Output);
         var path = Path.Combine(h.Root, "backups", "etcd.db");

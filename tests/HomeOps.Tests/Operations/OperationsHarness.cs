@@ -55,6 +55,13 @@ public sealed class OperationsHarness : IDisposable
         StandIns.Knobs = knobs;
     }
 
+    /// <summary>
+    /// --kubeconfig FILE and --api-server with the server FILE names: the tests' API server (on 127.0.0.1) stands in for the
+    /// cluster talconfig.yaml reaches at its endpoint, as a tunnel would, so the kubeconfig identity check (issue 17) lets it through.
+    /// </summary>
+    public static string[] ThroughTunnel(string kubeconfig) =>
+        ["--kubeconfig", kubeconfig, "--api-server", System.Text.RegularExpressions.Regex.Match(File.ReadAllText(kubeconfig), @"server:\s*""?([^""\s,}]+)").Groups[1].Value];
+
     public ProcessResult Run(string stdin, params string[] arguments) =>
         Process.HomeOpsWithInput(Root, StandIns.Environment.ToDictionary(), stdin, arguments);
 

@@ -29,8 +29,6 @@ public static class RuleFixtures
     /// <summary>Fixtures are plain directories inside this repository: every file counts, as in a tree without Git.</summary>
     private sealed class NoGit : IGit
     {
-        public bool IsTracked(string repositoryRoot, string path) => false;
-        public bool IsIgnored(string repositoryRoot, string path) => false;
         public (IReadOnlyList<string> Files, IReadOnlySet<string> Tracked)? ListFiles(string repositoryRoot) => null;
     }
 }
