@@ -23,6 +23,9 @@ public sealed class RepoModel(
     /// <summary>Read access for compiler steps that follow references (Talos patch files).</summary>
     public ISourceTree Source { get; } = source;
     public IReadOnlyList<RepoFile> Files { get; } = files;
+
+    /// <summary>Files .homeopsignore lists: no rule reads them but the secrets scan, which an ignore file never silences.</summary>
+    public IReadOnlyList<RepoFile> SecretScanOnly { get; init; } = [];
     public IReadOnlyList<Manifest> Manifests { get; } = manifests;
 
     /// <summary>The loaded, checked talconfig.yaml; null when absent or unusable.</summary>

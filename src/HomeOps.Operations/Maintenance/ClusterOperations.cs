@@ -54,11 +54,11 @@ public sealed partial class ClusterOperations(ITalosctl talos, TalosPlan plan, I
     {
         var relative = path ?? DefaultSnapshotPath();
         var full = Path.GetFullPath(Path.Combine(workspace.Root, relative));
-        if (workspace.FileExists(full))
-            throw new OperationInputException($"{relative} already exists; choose another --out (snapshots are never overwritten)");
         if (workspace.RefuseSecretTargets([full]) is { Count: > 0 } refused)
             throw new OperationInputException($"refusing to write an etcd snapshot to {relative} (a snapshot holds every Secret in the cluster): " +
                 $"{refused[0].Message}; use a gitignored path such as .homeops/etcd/");
+        if (workspace.FileExists(full))
+            throw new OperationInputException($"{relative} already exists; choose another --out (snapshots are never overwritten)");
         return full;
     }
 

@@ -26,11 +26,12 @@ public sealed class EtcdSnapshotTests
         var tracked = h.Run("", "etcd", "snapshot", "--out", "talconfig.yaml");
         Assert.Equal(2, tracked.ExitCode);
         Assert.Contains("Git tracks it", tracked.Stderr);
-        File.WriteAllText(Path.Combine(h.Root, "old.db"), "keep me");
-        var existing = h.Run("", "etcd", "snapshot", "--out", "old.db");
+        Directory.CreateDirectory(Path.Combine(h.Root, ".homeops", "etcd"));
+        File.WriteAllText(Path.Combine(h.Root, ".homeops", "etcd", "old.db"), "keep me");
+        var existing = h.Run("", "etcd", "snapshot", "--out", ".homeops/etcd/old.db");
         Assert.Equal(2, existing.ExitCode);
         Assert.Contains("already exists", existing.Stderr);
-        Assert.Equal("keep me", File.ReadAllText(Path.Combine(h.Root, "old.db")));
+        Assert.Equal("keep me", File.ReadAllText(Path.Combine(h.Root, ".homeops", "etcd", "old.db")));
         Assert.Empty(h.StandIns.Calls);
     }
 

@@ -34,12 +34,17 @@ public static class SecretScanner
 
     public static IReadOnlyList<SecretFinding> Scan(string file, string text)
     {
-        var findings = new List<SecretFinding>();
-        foreach (var (rule, pattern) in TextRules)
-            foreach (Match m in pattern.Matches(text))
-                findings.Add(new SecretFinding(file, LineOf(text, m.Index), rule));
+        var findings = ScanTextPatterns(file, text).ToList();
         findings.AddRange(ScanYaml(file, text));
         return findings;
+    }
+
+    /// <summary>The text patterns alone (a PEM key, a token, a Talos bundle field), also run over the bytes of binary files.</summary>
+    public static IEnumerable<SecretFinding> ScanTextPatterns(string file, string text)
+    {
+        foreach (var (rule, pattern) in TextRules)
+            foreach (Match m in pattern.Matches(text))
+                yield return new SecretFinding(file, LineOf(text, m.Index), rule);
     }
 
     private static int LineOf(string text, int index) => text.AsSpan(0, index).Count('\n') + 1;
