@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using HomeOps.Compile.Repository;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
+using HomeOps.Model.Yaml;
 
 namespace HomeOps.Adapters.Files;
 
@@ -21,6 +22,7 @@ public sealed class DiskRepository(IGit git)
     public RepoModel Load(string root, System.Collections.IDictionary environment)
     {
         root = Path.GetFullPath(root);
+        using var yaml = YamlBudget.Enter(new YamlBudget()); // every file the load parses shares one expansion budget
         var findings = new FindingBag();
         var listing = git.ListFiles(root);
         var ignored = Ignore.Parse(new DiskSourceTree(root) is var tree && tree.Exists(RepoFiles.HomeopsIgnore) ? tree.ReadText(RepoFiles.HomeopsIgnore) : "");
