@@ -41,9 +41,16 @@ public sealed class DiskWorkspace(string root, IGit git) : IWorkspace
         var full = Full(path);
         if (!full.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             throw new HomeOpsException(Finding.Error("repo/path", SourceLocation.InFile(path), $"{path} is outside {Root}", "write only inside the repository"));
+        if (SafeFiles.IsSymlink(full))
+            throw new HomeOpsException(Finding.Error("io/symlink", SourceLocation.InFile(path),
+                $"{path} is a symlink; homeops does not write through symlinks, so it was not changed", "replace the symlink with a file, or remove it"));
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        File.WriteAllText(full, text);
+        // a file to commit: the existing mode kept, else rw-r--r--; atomic like every other write (issue 17)
+        var mode = OperatingSystem.IsWindows() || !File.Exists(full) ? SharedFile : File.GetUnixFileMode(full);
+        SafeFiles.Commit(SafeFiles.Stage(full, Encoding.UTF8.GetBytes(text), mode), full);
     }
+
+    private const UnixFileMode SharedFile = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     public IReadOnlyList<string> Entries() =>
         Directory.Exists(Root) ? [.. Directory.EnumerateFileSystemEntries(Root).Select(e => Path.GetFileName(e)).Order(StringComparer.Ordinal)] : [];
