@@ -78,13 +78,14 @@ def _matches(entry, tool, command, node):
 
 
 def begin(tool, argv, command, node=None):
-    """Log the call, sleep any matching delay, then fire a matching fail knob (exits) if one is left."""
-    with locked():
-        with open(_path("calls.log"), "a") as f:
-            f.write(json.dumps({"tool": tool, "argv": argv, "command": command, "node": node,
-                                "time": time.time(), "pid": os.getpid()}) + "\n")
+    """Log the call (with the delay it is about to sleep), sleep any matching delay, then fire a matching fail knob (exits)
+    if one is left."""
     k = knobs()
     delay = sum(float(d.get("seconds", 0)) for d in k.get("delay", []) if _matches(d, tool, command, node))
+    with locked():
+        with open(_path("calls.log"), "a") as f:
+            f.write(json.dumps({"tool": tool, "argv": argv, "command": command, "node": node, "delay": delay,
+                                "time": time.time(), "pid": os.getpid()}) + "\n")
     if delay > 0:
         time.sleep(delay)
     for i, fail in enumerate(k.get("fail", [])):
@@ -161,3 +162,38 @@ def split_command(argv, global_flags, aliases=None, words=1):
             i += 1
         i += 1
     return argv[i:i + words], argv[:i] + argv[i + words:]
+
+
+def tabwriter(rows, padding=3):
+    """Go's text/tabwriter with minwidth 0, this padding, pad char ' ' and flags 0 (as talosctl's tables:
+    talos@v1.10.5:cmd/talosctl/cmd/talos/etcd.go:51,220,278): every cell but a line's last is padded to its column's
+    widest cell plus the padding, empty cells too; the last cell is written as is (so a line may end in spaces)."""
+    widths = {}
+    for row in rows:
+        for i, cell in enumerate(row[:-1]):
+            widths[i] = max(widths.get(i, 0), len(cell))
+    return "".join("".join(cell.ljust(widths[i] + padding) for i, cell in enumerate(row[:-1])) + row[-1] + "\n" for row in rows)
+
+
+def _env_any(*names):
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    return ""
+
+
+def egress(url):
+    """A Go tool's https request with the default transport. It goes through HTTPS_PROXY (then https_proxy) unless NO_PROXY
+    (then no_proxy) exempts the host (golang.org/x/net/http/httpproxy.FromEnvironment). A proxy on a loopback address
+    nothing serves refuses at once: the request fails and nothing leaves the machine (returns False). Otherwise the request
+    is recorded in egress.log ({"tool", "url", "time"}) as leaving the machine, and True is returned; tests assert on it."""
+    host = url.split("://", 1)[-1].split("/", 1)[0]
+    proxy = _env_any("HTTPS_PROXY", "https_proxy") if url.startswith("https:") else _env_any("HTTP_PROXY", "http_proxy")
+    exempt = [h.strip().lstrip(".") for h in _env_any("NO_PROXY", "no_proxy").split(",") if h.strip()]
+    proxied = proxy and not any(e == "*" or host == e or host.endswith("." + e) for e in exempt)
+    if proxied and proxy.split("://", 1)[-1].split(":", 1)[0] in ("127.0.0.1", "localhost", "[::1]"):
+        return False
+    with locked():
+        with open(_path("egress.log"), "a") as f:
+            f.write(json.dumps({"tool": os.path.basename(sys.argv[0]), "url": url, "time": time.time()}) + "\n")
+    return True

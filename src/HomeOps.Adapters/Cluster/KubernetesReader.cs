@@ -107,8 +107,14 @@ public sealed class KubernetesClusterReader(IKubernetes client, string server) :
     private static DateTimeOffset? Time(string text) =>
         DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t : null;
 
-    /// <summary>Turns "the API does not answer" (refused, TLS, timeout, 401/403) into <see cref="ClusterUnreachableException"/>.</summary>
-    private async Task<T> Call<T>(Func<Task<T>> read)
+    private Task<T> Call<T>(Func<Task<T>> read) => KubernetesCalls.Call(server, read);
+}
+
+/// <summary>How a call to the API server failed, in the Operations layer's terms.</summary>
+internal static class KubernetesCalls
+{
+    /// <summary>Turns "the API does not answer" (refused, TLS, timeout, 401/403, 5xx) into <see cref="ClusterUnreachableException"/>.</summary>
+    public static async Task<T> Call<T>(string server, Func<Task<T>> read)
     {
         try { return await read(); }
         catch (HttpRequestException e) { throw new ClusterUnreachableException($"the Kubernetes API at {server} does not answer: {e.Message}", e); }

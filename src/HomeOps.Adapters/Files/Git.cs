@@ -78,10 +78,12 @@ public sealed class GitCli : IGit
     {
         try
         {
-            return Cli.Wrap("git").WithArguments(["-C", root, .. arguments])
+            // blocking on purpose (the callers are synchronous), on the thread pool so that no caller's synchronization
+            // context can be waited on by the continuations of the very call that blocks it
+            return Task.Run(async () => await Cli.Wrap("git").WithArguments(["-C", root, .. arguments])
                 .WithEnvironmentVariables(e => e.Set("LC_ALL", "C").Set("LANGUAGE", "C").Set("GIT_OPTIONAL_LOCKS", "0"))
                 .WithValidation(CommandResultValidation.None)
-                .ExecuteBufferedAsync().GetAwaiter().GetResult();
+                .ExecuteBufferedAsync()).GetAwaiter().GetResult();
         }
         catch (System.ComponentModel.Win32Exception)
         {

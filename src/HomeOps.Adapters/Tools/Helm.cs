@@ -5,7 +5,7 @@ using HomeOps.Operations.Tools;
 namespace HomeOps.Adapters.Tools;
 
 /// <summary>
-/// helm v3 (helm/helm cmd/helm): `helm version --short` prints "v3.16.2+g13654a5"; `helm status -o json`
+/// helm v3.16 (helm/helm@v3.16.4 cmd/helm): `helm version --short` prints "v3.16.4+g7877b45" (version.go:67-101); `helm status -o json`
 /// prints the release object of pkg/release (name, namespace, version = revision, info.status,
 /// chart.metadata.version); a missing release is exit 1 with "Error: release: not found".
 /// </summary>
@@ -14,7 +14,7 @@ public sealed class Helm(ToolRunner runner) : IHelm
     public string Name => "helm";
 
     public Task<string?> VersionAsync(CancellationToken cancel) =>
-        runner.VersionAsync(Name, ["version", "--short"], r => ToolResults.Version(r.Stdout), cancel);
+        runner.VersionAsync(Name, ["version", "--short"], r => ToolResults.Version(r.Stdout), "`vX.Y.Z+gCOMMIT`, as helm v3 prints it", cancel);
 
     public async Task<HelmReleaseStatus?> StatusAsync(string release, string @namespace, string kubeconfig, CancellationToken cancel)
     {
@@ -33,7 +33,9 @@ public sealed class Helm(ToolRunner runner) : IHelm
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            throw new ToolFailedException(result, $"`{result.CommandLine}` printed JSON without the release fields: {e.Message}");
+            var seen = result.Stdout.Trim().Length == 0 ? "nothing" : $"output that is not a release ({e.Message})";
+            throw new ToolFailedException(result, $"`{result.CommandLine}` printed {seen}; expected the release JSON of helm v3.16 " +
+                "(name, namespace, info.status, chart.metadata.version, version)");
         }
     }
 

@@ -20,7 +20,7 @@ public sealed class Kubectl(ToolRunner runner) : IKubectl
                     ? ToolResults.Version(v) : null;
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException) { return null; }
-        }, cancel);
+        }, "JSON with `clientVersion.gitVersion`, as kubectl v1 prints it", cancel);
 
     public async Task ApplyKustomizationAsync(string directory, string kubeconfig, CancellationToken cancel) =>
         (await runner.RunAsync(Name, ["apply", "--server-side", "-k", directory, "--kubeconfig", kubeconfig], cancel))

@@ -4,10 +4,12 @@ using HomeOps.Operations.Tools;
 namespace HomeOps.Adapters.Tools;
 
 /// <summary>
-/// talosctl, with the flags of siderolabs/talos cmd/talosctl (read at commit ad88231, 2026-08):
+/// talosctl, with the flags and output formats of siderolabs/talos cmd/talosctl at v1.10.5 and v1.11.5 (the versions
+/// bootstrap-config.yaml's tool matrix accepts; tests/standins/README.md cites the file for each command):
 /// global `--nodes/-n`, `--endpoints/-e`, `--talosconfig`; `--insecure` only on the commands that take
 /// it (apply-config, get, version). Every authenticated call names the node as its own endpoint, so no
-/// talosconfig context needs endpoints set.
+/// talosconfig context needs endpoints set. Errors are printed without an "Error:" prefix, exit 1
+/// (cmd/talosctl/cmd/root.go); only exit codes and the documented texts below are relied on.
 /// </summary>
 public sealed class Talosctl(ToolRunner runner) : ITalosctl
 {
@@ -16,7 +18,8 @@ public sealed class Talosctl(ToolRunner runner) : ITalosctl
     // `talosctl version --client --short` prints "Client:\nTalos v1.10.5" (cmd/talosctl/cmd/talos/version.go,
     // pkg/machinery/version.Short = "<Name> <Tag>").
     public Task<string?> VersionAsync(CancellationToken cancel) =>
-        runner.VersionAsync(Name, ["version", "--client", "--short"], r => ToolResults.Version(r.Stdout), cancel);
+        runner.VersionAsync(Name, ["version", "--client", "--short"], r => ToolResults.Version(r.Stdout),
+            "`Client:` then `Talos vX.Y.Z`, as talosctl v1.10 and v1.11 print it", cancel);
 
     /// <summary>
     /// A node in maintenance mode answers the unauthenticated maintenance API: `talosctl get machinestatus
@@ -106,38 +109,69 @@ public sealed class Talosctl(ToolRunner runner) : ITalosctl
 
     /// <summary>
     /// `talosctl etcd members` has no JSON output: a tabwriter table "NODE ID HOSTNAME PEER URLS CLIENT URLS LEARNER"
-    /// (cmd/talosctl/cmd/talos/etcd.go; URLs joined with commas, so no cell holds a space).
+    /// (talos@v1.10.5 and v1.11.5:cmd/talosctl/cmd/talos/etcd.go:203-261; URLs comma-joined, LEARNER a Go bool). A member
+    /// that was added as a learner but has not started yet has an empty HOSTNAME and no CLIENT URLS, so the cells are cut
+    /// at the header's columns (<see cref="TabwriterTable"/>), never split on whitespace. The NODE column (apid's one-to-many
+    /// metadata) is present even for one --nodes value.
     /// </summary>
     public async Task<IReadOnlyList<EtcdMember>> EtcdMembersAsync(string node, string talosconfig, CancellationToken cancel)
     {
         var result = (await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "etcd", "members"], cancel)).Check($"etcd members from {node}");
-        var members = new List<EtcdMember>();
-        foreach (var line in result.Stdout.Split('\n').Skip(1))
-        {
-            var cells = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-            if (cells.Length == 0) continue;
-            if (cells.Length < 6) throw new ToolFailedException(result, $"`{result.CommandLine}` printed a member row I can't read: {line.Trim()}");
-            members.Add(new EtcdMember(cells[1], cells[2], cells[3].Split(',', StringSplitOptions.RemoveEmptyEntries), cells[5] == "true"));
-        }
-        return members;
+        var table = await TableAsync(result, "etcd members", MemberColumns, cancel);
+        return table.Rows.Select(r => new EtcdMember(r["ID"], r["HOSTNAME"], r["PEER URLS"].Split(',', StringSplitOptions.RemoveEmptyEntries),
+            r["LEARNER"] == "true")).ToList();
     }
 
+    private static readonly string[] MemberColumns = ["ID", "HOSTNAME", "PEER URLS", "CLIENT URLS", "LEARNER"];
+
     /// <summary>
-    /// `talosctl etcd status`: a tabwriter table whose last column is ERRORS (the member's alarms/errors, comma
-    /// separated). Cells are separated by at least 3 spaces (tabwriter padding 3) and DB SIZE holds single spaces.
-    /// A node that does not answer makes talosctl print "error from node N: ..." and exit 1: not answered.
+    /// `talosctl etcd status`: a tabwriter table whose ERRORS column holds the member's alarms/errors, ", "-joined. The columns
+    /// differ by version: v1.10 prints NODE MEMBER DB SIZE IN USE LEADER RAFT INDEX RAFT TERM RAFT APPLIED INDEX LEARNER ERRORS
+    /// (talos@v1.10.5:cmd/talosctl/cmd/talos/etcd.go:280-281), v1.11 inserts PROTOCOL and STORAGE before ERRORS (talos@v1.11.5:
+    /// same file, 280-281; a v1.11 client asking a v1.10 node leaves STORAGE empty). Columns are found by their header name.
+    /// A node that does not answer makes talosctl exit 1 with "error getting status: rpc error: ..." (or "... 1 error occurred:
+    /// * NODE: rpc error: ...") on stderr: not answered.
     /// </summary>
     public async Task<EtcdMemberStatus> EtcdStatusAsync(string node, string talosconfig, CancellationToken cancel)
     {
         var result = await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "etcd", "status"], cancel);
         NotMissing(result);
         if (result.ExitCode != 0) return new EtcdMemberStatus(node, false, null, [], result.Tail(2));
-        var row = result.Stdout.Split('\n').Skip(1).FirstOrDefault(l => l.Trim().Length > 0);
-        if (row is null) return new EtcdMemberStatus(node, false, null, [], "etcd status printed no member");
-        var cells = System.Text.RegularExpressions.Regex.Split(row.TrimEnd(), " {3,}|\t");
-        var errors = cells.Length >= 12 && cells[11].Trim().Length > 0
-            ? cells[11].Split(", ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
-        return new EtcdMemberStatus(node, true, cells.Length > 1 ? cells[1] : null, errors, null);
+        var table = await TableAsync(result, "etcd status", StatusColumns, cancel);
+        var row = table.Rows.FirstOrDefault(r => r.GetValueOrDefault("NODE") == node) ?? table.Rows[0];
+        var errors = row["ERRORS"].Split(", ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return new EtcdMemberStatus(node, true, row["MEMBER"], errors, null);
+    }
+
+    private static readonly string[] StatusColumns = ["MEMBER", "LEARNER", "ERRORS"];
+
+    /// <summary>
+    /// The table <paramref name="result"/> printed, with every column in <paramref name="required"/> and at least one row;
+    /// otherwise a failure naming talosctl's version and what was expected (nothing is decided on a table not understood).
+    /// </summary>
+    private async Task<TabwriterTable> TableAsync(ToolResult result, string command, IReadOnlyList<string> required, CancellationToken cancel)
+    {
+        string? problem;
+        TabwriterTable? table = null;
+        try
+        {
+            table = TabwriterTable.Parse(result.Stdout);
+            problem = table is null ? "printed nothing"
+                : table.Missing(required) is { Count: > 0 } missing ? $"printed a table without the column(s) {string.Join(", ", missing)} (header: {table.Header})"
+                : table.Rows.Count == 0 ? $"printed a header and no row (header: {table.Header})"
+                : null;
+        }
+        catch (FormatException e) { problem = $"printed a table homeops cannot read: {e.Message}"; }
+        if (problem is null) return table!;
+        throw new ToolFailedException(result, $"{await DescribeAsync(cancel)} `{command}` {problem}; expected the tabwriter table of talosctl v1.10 or v1.11 " +
+            $"with the columns {string.Join(", ", required)} and one row per member (see bootstrap-config.yaml tools for the supported versions)");
+    }
+
+    /// <summary>"talosctl v1.10.5" (or "talosctl (version unknown)") for messages about what it printed.</summary>
+    private async Task<string> DescribeAsync(CancellationToken cancel)
+    {
+        try { return $"{Name} {await VersionAsync(cancel) ?? "(not on PATH)"}"; }
+        catch (ToolFailedException) { return $"{Name} (version unknown)"; }
     }
 
     /// <summary>
@@ -176,10 +210,11 @@ public sealed class Talosctl(ToolRunner runner) : ITalosctl
         ["reset", $"--graceful={(reset.Graceful ? "true" : "false")}", "--reboot", .. reset.SystemLabels.SelectMany(l => new[] { "--system-labels-to-wipe", l })];
 
     /// <summary>
-    /// upgrade.go: --image is the installer; --preserve is deprecated in current talosctl (the new LifecycleService
-    /// upgrade keeps data) but still read by the legacy MachineService.Upgrade fallback that older nodes (Talos
-    /// before the new API) get, where leaving it out means the installer runs with force and wipes EPHEMERAL.
-    /// talosctl waits (--wait, default true) for the node to come back.
+    /// upgrade.go (talos@v1.10.5 = v1.11.5): --image is the installer. --preserve is a hidden flag that changes nothing on a
+    /// v1.8+ node (the upgrade sequence never wipes EPHEMERAL since v1.8; the installer ignores force on upgrade:
+    /// cmd/installer/pkg/install/install.go:218-220); it is passed because it is accepted by every supported talosctl and keeps
+    /// the data of an older node. talosctl waits (--wait, default true) and, writing to a pipe, reports each update as
+    /// `"NODE": message` on stderr with stdout empty (action/tracker.go:292-293); only the exit code and that tail are used.
     /// </summary>
     public Task<ToolResult> UpgradeAsync(string node, string talosconfig, string image, CancellationToken cancel) =>
         runner.RunAsync(Name, [.. Authenticated(node, talosconfig), .. UpgradeArguments(image)], cancel);
@@ -226,7 +261,7 @@ public sealed class Talosctl(ToolRunner runner) : ITalosctl
     public async Task<IReadOnlyList<TalosDisk>> DisksAsync(string node, string talosconfig, CancellationToken cancel)
     {
         var result = (await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "get", "disks", "--output", "json"], cancel)).Check($"disks of {node}");
-        return Resources(result).Select(r => new TalosDisk(r.Text("metadata", "id"), r.Text("spec", "dev_path"), r.Text("spec", "model"),
+        return (await TypedAsync(result, "get disks", "Disks.block.talos.dev", cancel)).Select(r => new TalosDisk(r.Text("metadata", "id"), r.Text("spec", "dev_path"), r.Text("spec", "model"),
             r.Text("spec", "serial"), r.Text("spec", "transport"), r.Number("spec", "size"), r.Text("spec", "pretty_size"))).ToList();
     }
 
@@ -239,16 +274,30 @@ public sealed class Talosctl(ToolRunner runner) : ITalosctl
         var result = await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "get", "volumestatus", id, "--output", "json"], cancel);
         if (result.ExitCode != 0 && result.Stderr.Contains("NotFound", StringComparison.Ordinal)) return null;
         result.Check($"volume {id} on {node}");
-        return Resources(result).Select(r => new TalosVolumeStatus(r.Text("metadata", "id"), r.Text("spec", "phase"), r.Text("spec", "location"),
+        return (await TypedAsync(result, $"get volumestatus {id}", "VolumeStatuses.block.talos.dev", cancel)).Select(r => new TalosVolumeStatus(r.Text("metadata", "id"), r.Text("spec", "phase"), r.Text("spec", "location"),
             r.Text("spec", "parentLocation"), r.Number("spec", "size"), r.Text("spec", "prettySize"), r.Text("spec", "filesystem"),
             r.Text("spec", "errorMessage"))).FirstOrDefault();
     }
 
-    /// <summary>MountStatuses.runtime.talos.dev (runtime/mount_status.go): spec source, target, filesystemType.</summary>
+    /// <summary>
+    /// `get mountstatus` resolves to MountStatuses.block.talos.dev (its automatic aliases; the runtime MountStatuses answer only
+    /// to "mounts", talos@v1.10.5:pkg/machinery/resources/runtime/mount_status.go:48-51): spec source, target, filesystem (text),
+    /// and spec.spec.volumeID, the volume it mounts (talos@v1.10.5 = v1.11.5:pkg/machinery/resources/block/mount_status.go:22-31).
+    /// </summary>
     public async Task<IReadOnlyList<TalosMount>> MountsAsync(string node, string talosconfig, CancellationToken cancel)
     {
         var result = (await runner.RunAsync(Name, [.. Authenticated(node, talosconfig), "get", "mountstatus", "--output", "json"], cancel)).Check($"mounts of {node}");
-        return Resources(result).Select(r => new TalosMount(r.Text("spec", "source"), r.Text("spec", "target"), r.Text("spec", "filesystemType"))).ToList();
+        var mounts = await TypedAsync(result, "get mountstatus", "MountStatuses.block.talos.dev", cancel);
+        return mounts.Select(r => new TalosMount(r.Text("spec", "source"), r.Text("spec", "target"), r.Text("spec", "filesystem"), r.Text("spec", "spec", "volumeID"))).ToList();
+    }
+
+    /// <summary>The resources of <paramref name="result"/>, each of <paramref name="type"/>; otherwise a failure naming talosctl's version and the type expected.</summary>
+    private async Task<List<JsonElement>> TypedAsync(ToolResult result, string command, string type, CancellationToken cancel)
+    {
+        var resources = Resources(result);
+        if (resources.Select(r => r.Text("metadata", "type")).FirstOrDefault(t => t != type) is not { } other) return resources;
+        throw new ToolFailedException(result, $"{await DescribeAsync(cancel)} `{command}` returned {(other.Length == 0 ? "a resource without metadata.type" : other)}; " +
+            $"expected {type} (what talosctl v1.10 and v1.11 resolve that name to)");
     }
 
     private static string[] Authenticated(string node, string talosconfig) =>

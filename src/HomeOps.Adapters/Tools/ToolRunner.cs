@@ -23,8 +23,9 @@ public sealed class ToolRunner(IReadOnlyDictionary<string, string>? environment 
     public static bool IsNotFound(ToolResult result) =>
         result.ExitCode == NotFoundExitCode && result.Stderr.StartsWith(NotFoundMarker, StringComparison.Ordinal);
 
+    /// <param name="environment">Variables for this call only, over <see cref="Environment"/>; a null value removes the variable.</param>
     public async Task<ToolResult> RunAsync(string tool, IReadOnlyList<string> arguments, CancellationToken cancel,
-        string? stdin = null, IReadOnlyCollection<string>? redact = null)
+        string? stdin = null, IReadOnlyCollection<string>? redact = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var secrets = (redact ?? []).Where(s => !string.IsNullOrEmpty(s)).OrderByDescending(s => s.Length).ToList();
         string Redact(string text) => secrets.Aggregate(text, (t, s) => t.Replace(s, "***", StringComparison.Ordinal));
@@ -34,9 +35,11 @@ public sealed class ToolRunner(IReadOnlyDictionary<string, string>? environment 
             return new ToolResult(commandLine, NotFoundExitCode, "",
                 $"{NotFoundMarker}{tool} (searched PATH: {SearchPath()}); install {tool} or put it on PATH\n");
 
+        var variables = Environment.ToDictionary(kv => kv.Key, kv => (string?)kv.Value);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>()) variables[name] = value;
         var command = Cli.Wrap(path)
             .WithArguments(arguments)
-            .WithEnvironmentVariables(Environment.ToDictionary(kv => kv.Key, kv => (string?)kv.Value))
+            .WithEnvironmentVariables(variables)
             .WithValidation(CommandResultValidation.None);
         if (workingDirectory is not null) command = command.WithWorkingDirectory(workingDirectory);
         if (stdin is not null) command = command.WithStandardInputPipe(PipeSource.FromString(stdin, new UTF8Encoding(false)));
@@ -90,6 +93,23 @@ public sealed class ToolRunner(IReadOnlyDictionary<string, string>? environment 
 /// <summary>Helpers the adapters share: failing loudly, and reading version strings.</summary>
 internal static class ToolResults
 {
+    /// <summary>
+    /// The environment that keeps a Go tool off the network: Go's default transport sends every https request through
+    /// HTTPS_PROXY (net/http.ProxyFromEnvironment, golang.org/x/net/http/httpproxy: HTTPS_PROXY before https_proxy, NO_PROXY
+    /// before no_proxy), and nothing listens on the discard port, so the request fails at once instead of leaving the machine.
+    /// `cilium version --client` needs it: it always fetches raw.githubusercontent.com/cilium/cilium/main/stable.txt
+    /// (cilium-cli@v0.16.24:vendor/github.com/cilium/cilium/cilium-cli/cli/version.go:19-31).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string?> Offline = new Dictionary<string, string?>
+    {
+        ["HTTPS_PROXY"] = "http://127.0.0.1:9",
+        ["https_proxy"] = null,
+        ["HTTP_PROXY"] = "http://127.0.0.1:9",
+        ["http_proxy"] = null,
+        ["NO_PROXY"] = null,
+        ["no_proxy"] = null,
+    };
+
     /// <summary>Throws <see cref="ToolFailedException"/> unless the tool exited 0.</summary>
     public static ToolResult Check(this ToolResult result, string? what = null)
     {
@@ -106,12 +126,19 @@ internal static class ToolResults
         return m.Success ? "v" + m.Groups[1].Value : null;
     }
 
-    /// <summary>Runs a version command: null when the tool is missing; throws when it fails or prints no version.</summary>
-    public static async Task<string?> VersionAsync(this ToolRunner runner, string tool, string[] arguments, Func<ToolResult, string?> parse, CancellationToken cancel)
+    /// <summary>
+    /// Runs a version command: null when the tool is missing; throws when it fails or prints no version, naming what the
+    /// versions homeops supports print (<paramref name="expected"/>). Version commands run with <see cref="Offline"/>: a tool
+    /// that would look something up on the internet fails that lookup at once.
+    /// </summary>
+    public static async Task<string?> VersionAsync(this ToolRunner runner, string tool, string[] arguments, Func<ToolResult, string?> parse,
+        string expected, CancellationToken cancel)
     {
-        var result = await runner.RunAsync(tool, arguments, cancel);
+        var result = await runner.RunAsync(tool, arguments, cancel, environment: Offline);
         if (ToolRunner.IsNotFound(result)) return null;
         result.Check();
-        return parse(result) ?? throw new ToolFailedException(result, $"`{result.CommandLine}` printed no version I can read: {result.Tail(3)}");
+        if (parse(result) is { } version) return version;
+        var seen = result.Tail(3) is { Length: > 0 } tail ? $"no version I can read ({tail})" : "nothing";
+        throw new ToolFailedException(result, $"`{result.CommandLine}` printed {seen}; expected {expected}");
     }
 }

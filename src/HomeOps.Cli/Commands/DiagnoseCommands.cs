@@ -7,7 +7,6 @@ using HomeOps.Compile.Repository;
 using HomeOps.Operations.Diagnose;
 using HomeOps.Operations.Observe;
 
-using HomeOps.Operations.Tools;
 
 namespace HomeOps.Cli.Commands;
 
@@ -42,10 +41,11 @@ public static class DiagnoseCommands
             var repo = Composition.LoadRepository(Composition.ExistingRoot(parse));
             var plan = LabPlan.From(repo);
             var cilium = new Cilium(Composition.Runner());
-            var peers = await cilium.BgpPeersAsync(config, cancel);
-            var routes = new List<AdvertisedRoute>();
-            foreach (var afi in AddressFamilies) routes.AddRange(await cilium.AdvertisedRoutesAsync(afi, config, cancel));
-            var sessions = BgpDiagnosis.Compare(plan, peers, routes);
+            var nodes = BgpDiagnosis.Nodes(plan);
+            var peers = await cilium.BgpPeersAsync(config, nodes, cancel);
+            var v4 = await cilium.AdvertisedRoutesAsync(AddressFamilies[0], config, nodes, cancel);
+            var v6 = await cilium.AdvertisedRoutesAsync(AddressFamilies[1], config, nodes, cancel);
+            var sessions = BgpDiagnosis.Compare(plan, peers, v4, v6);
             var failed = sessions.Count(s => !s.Healthy);
             if (parse.GetValue(format) == "json")
             {
@@ -54,6 +54,11 @@ public static class DiagnoseCommands
             }
             foreach (var s in sessions)
             {
+                if (s.Unanswered is not null)
+                {
+                    Console.WriteLine($"FAIL {s.Node,-10} {(s.IsV6 ? "IPv6" : "IPv4")} -> {s.Router}  not answered: {s.Unanswered}");
+                    continue;
+                }
                 Console.WriteLine($"{(s.Healthy ? "ok  " : "FAIL")} {s.Node,-10} {(s.IsV6 ? "IPv6" : "IPv4")} -> {s.Router}  {s.State}, {s.Advertised} route(s) advertised");
                 foreach (var missing in s.Missing) Console.WriteLine($"       MISSING    {missing.Route}  {missing.Service.Description}");
                 foreach (var extra in s.Unexpected) Console.WriteLine($"       UNEXPECTED {extra}  (no LoadBalancer Service in the repository has it)");

@@ -67,6 +67,7 @@ public static class DiagnosisOutput
             ["healthy"] = s.Healthy,
             ["missing"] = new JsonArray(s.Missing.Select(m => (JsonNode)new JsonObject { ["route"] = m.Route.ToString(), ["service"] = m.Service.Description }).ToArray()),
             ["unexpected"] = new JsonArray(s.Unexpected.Select(u => (JsonNode)JsonValue.Create(u)).ToArray()),
+            ["unanswered"] = s.Unanswered,
         }).ToArray()),
     };
 

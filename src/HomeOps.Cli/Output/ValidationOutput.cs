@@ -17,10 +17,11 @@ public static class ValidationOutput
             writer.WriteLine(TerminalText.Escape(group.Key));
             foreach (var d in group) writer.WriteLine($"  {FindingPrinter.Text(d)}".Replace("\n", "\n  "));
         }
-        writer.WriteLine($"{report.Files} files, {report.Documents} documents: {FindingPrinter.Count(report.Findings)} in {report.Duration.TotalMilliseconds:F0} ms");
+        var templates = report.Templates > 0 ? $" ({report.Templates} templates, counted, not judged)" : "";
+        writer.WriteLine($"{report.Files} files{templates}, {report.Documents} documents: {FindingPrinter.Count(report.Findings)} in {report.Duration.TotalMilliseconds:F0} ms");
     }
 
-    /// <summary>{"diagnostics":[{rule,severity,file,line,column,message,hint}],"summary":{files,documents,errors,warnings,durationMs}}</summary>
+    /// <summary>{"diagnostics":[{rule,severity,file,line,column,message,hint}],"summary":{files,templates,documents,errors,warnings,durationMs}}</summary>
     public static JsonObject Json(ValidationReport report) => new()
     {
         ["diagnostics"] = new JsonArray(report.Findings.Select(d => (JsonNode)new JsonObject
@@ -36,6 +37,7 @@ public static class ValidationOutput
         ["summary"] = new JsonObject
         {
             ["files"] = report.Files,
+            ["templates"] = report.Templates,
             ["documents"] = report.Documents,
             ["errors"] = report.Errors,
             ["warnings"] = report.Warnings,

@@ -46,7 +46,7 @@ public sealed record BgpAdvertisement(string Name, IReadOnlyDictionary<string, s
 /// </summary>
 public sealed class BgpPlan
 {
-    private static readonly ConditionalWeakTable<RepoModel, BgpPlan> Plans = new();
+    private static readonly ConditionalWeakTable<ClusterView, BgpPlan> Plans = new();
 
     public required IReadOnlyList<BgpPeer> Peers { get; init; }
     public required IReadOnlyList<BgpPeerConfig> PeerConfigs { get; init; }
@@ -55,12 +55,15 @@ public sealed class BgpPlan
 
     public bool InUse => HasClusterConfig || PeerConfigs.Count + Advertisements.Count > 0;
 
-    public static BgpPlan Of(RepoModel repo) => Plans.GetValue(repo, r => new BgpPlan
+    public static BgpPlan Of(RepoModel repo) => Of(repo.Cluster);
+
+    /// <summary>One plan per cluster of a loaded repository.</summary>
+    public static BgpPlan Of(ClusterView cluster) => Plans.GetValue(cluster, c => new BgpPlan
     {
-        Peers = r.OfKind("cilium.io", "CiliumBGPClusterConfig").SelectMany(ReadPeers).ToList(),
-        PeerConfigs = r.OfKind("cilium.io", "CiliumBGPPeerConfig").Select(ReadPeerConfig).ToList(),
-        Advertisements = r.OfKind("cilium.io", "CiliumBGPAdvertisement").Select(ReadAdvertisement).ToList(),
-        HasClusterConfig = r.OfKind("cilium.io", "CiliumBGPClusterConfig").Any(),
+        Peers = c.OfKind("cilium.io", "CiliumBGPClusterConfig").SelectMany(ReadPeers).ToList(),
+        PeerConfigs = c.OfKind("cilium.io", "CiliumBGPPeerConfig").Select(ReadPeerConfig).ToList(),
+        Advertisements = c.OfKind("cilium.io", "CiliumBGPAdvertisement").Select(ReadAdvertisement).ToList(),
+        HasClusterConfig = c.OfKind("cilium.io", "CiliumBGPClusterConfig").Any(),
     });
 
     public static bool Selects(BgpFamily family, BgpAdvertisement advertisement) =>

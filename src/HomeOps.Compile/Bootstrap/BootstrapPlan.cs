@@ -12,6 +12,11 @@ public sealed record PhasePlan(string Name, TimeSpan Timeout, int Retries, TimeS
 /// <summary>bootstrap-config.yaml, checked and resolved: the phases in their required order with durations parsed.</summary>
 public sealed record BootstrapPlan(BootstrapConfig Config, IReadOnlyList<PhasePlan> Phases, TimeSpan HealthCheckInterval)
 {
+    /// <summary>The tool version matrix (bootstrap-config.yaml `tools:`).</summary>
+    public IReadOnlyList<ToolPolicy> Tools { get; init; } = [];
+
+    /// <summary>The matrix entry of <paramref name="tool"/>; null when bootstrap-config.yaml does not list it.</summary>
+    public ToolPolicy? Tool(string tool) => Tools.FirstOrDefault(t => t.Name == tool);
 
     /// <summary>The phases bootstrap knows, in the only order that works (each needs what the previous built).</summary>
     public static readonly string[] PhaseOrder =
@@ -74,6 +79,7 @@ public sealed record BootstrapPlan(BootstrapConfig Config, IReadOnlyList<PhasePl
         foreach (var missing in PhaseOrder.Where(name => phases.All(p => p.Name != name)))
             findings.Add(Finding.Error("bootstrap/config", config.LocationOf("phases"), $"phase '{missing}' is missing",
                 "every phase must be listed (a phase that has nothing to do skips itself)"));
-        return findings.HasErrors ? null : new BootstrapPlan(config, phases, interval);
+        var tools = ToolPolicy.From(config.Tools, findings);
+        return findings.HasErrors ? null : new BootstrapPlan(config, phases, interval) { Tools = tools };
     }
 }

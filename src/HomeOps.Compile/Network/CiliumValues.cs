@@ -71,9 +71,11 @@ public sealed class CiliumValues(Manifest release, IReadOnlyList<ValuesLayer> la
     /// through valuesFrom that a kustomization.yaml configMapGenerator builds from files. Null when
     /// the tree has no Cilium release.
     /// </summary>
-    public static CiliumValues? Find(RepoModel repo)
+    public static CiliumValues? Find(RepoModel repo) => Find(repo, repo.Cluster);
+
+    public static CiliumValues? Find(RepoModel repo, ClusterView cluster)
     {
-        var release = repo.OfKind("helm.toolkit.fluxcd.io", "HelmRelease")
+        var release = cluster.OfKind("helm.toolkit.fluxcd.io", "HelmRelease")
             .FirstOrDefault(r => Manifest.Text(r.Body["spec"].Field("chart").Field("spec").Field("chart")) == "cilium");
         if (release is null) return null;
         var layers = HelmValues.LayersOf(repo, release);

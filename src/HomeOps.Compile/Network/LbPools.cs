@@ -24,8 +24,10 @@ public sealed record LbPool(string Name, string Description, SourceLocation At, 
 /// <summary>Reads LB-IPAM pools from the GitOps tree and address ranges from bootstrap-config.yaml.</summary>
 public static class LbPools
 {
-    public static IReadOnlyList<LbPool> FromManifests(RepoModel repo) =>
-        repo.OfKind("cilium.io", "CiliumLoadBalancerIPPool").Select(FromManifest).ToList();
+    public static IReadOnlyList<LbPool> FromManifests(RepoModel repo) => FromObjects(repo.Cluster);
+
+    public static IReadOnlyList<LbPool> FromObjects(ClusterView cluster) =>
+        cluster.OfKind("cilium.io", "CiliumLoadBalancerIPPool").Select(FromManifest).ToList();
 
     private static LbPool FromManifest(Manifest pool)
     {
@@ -61,6 +63,12 @@ public static class LbPools
             : [new LbPool("bootstrap", $"{RepoFiles.BootstrapConfig} pool", blocks.FirstOrDefault()?.At ?? invalid[0].At, blocks, invalid, null, false, true)];
     }
 
+    /// <summary>"172.29.51.100-199", the last octet of the end written alone, as the full range "172.29.51.100-172.29.51.199".</summary>
+    private static string ExpandShorthand(string value) =>
+        System.Text.RegularExpressions.Regex.Match(value, @"^\s*((?:\d{1,3}\.){3})(\d{1,3})\s*-\s*(\d{1,3})\s*$") is { Success: true } m
+            ? $"{m.Groups[1].Value}{m.Groups[2].Value}-{m.Groups[1].Value}{m.Groups[3].Value}"
+            : value;
+
     /// <summary>bootstrap-config.yaml with the positions of its fields (RepoModel.Bootstrap has none); null when absent or not one document.</summary>
     private static void Walk(Manifest document, JsonNode? node, string pointer, bool underPool, List<PoolBlock> blocks, List<BadBlock> invalid)
     {
@@ -80,7 +88,7 @@ public static class LbPools
                 break;
             // only address-like strings: a pool's name ("bgp-default") is not a range
             case JsonValue when underPool && Manifest.Text(node) is { } value && (value.Contains('.') || value.Contains(':')) && (value.Contains('/') || value.Contains('-')):
-                Add(value, IpRange.TryParse(value, out var parsed), parsed, document.At(pointer));
+                Add(value, IpRange.TryParse(ExpandShorthand(value), out var parsed), parsed, document.At(pointer));
                 break;
         }
 

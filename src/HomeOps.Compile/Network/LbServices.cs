@@ -45,14 +45,16 @@ public sealed record LbService(
         }
     }
 
-    public static IReadOnlyList<LbService> FromManifests(RepoModel repo)
+    public static IReadOnlyList<LbService> FromManifests(RepoModel repo) => FromObjects(repo.Cluster);
+
+    public static IReadOnlyList<LbService> FromObjects(ClusterView cluster)
     {
         var result = new List<LbService>();
-        foreach (var service in repo.OfKind("", "Service"))
+        foreach (var service in cluster.OfKind("", "Service"))
             if (service.Body["spec"] is JsonObject spec && IsCiliumLoadBalancer(spec))
                 result.Add(Read($"Service {service.Namespace ?? "default"}/{service.Name}", service.Namespace ?? "default", service.Name, service,
                     service.Body["metadata"].Field("labels"), "/metadata/labels", service.Body["metadata"].Field("annotations"), "/metadata/annotations", spec, "/spec"));
-        foreach (var release in repo.OfKind("helm.toolkit.fluxcd.io", "HelmRelease"))
+        foreach (var release in cluster.OfKind("helm.toolkit.fluxcd.io", "HelmRelease"))
         {
             var ns = Manifest.Text(release.Body["spec"].Field("targetNamespace")) ?? release.Namespace ?? "default";
             foreach (var (values, pointer) in ServiceValues(release.Body["spec"].Field("values"), "/spec/values"))

@@ -11,7 +11,7 @@ namespace HomeOps.Compile.Network;
 /// </summary>
 public sealed class NetworkPlan
 {
-    private static readonly ConditionalWeakTable<RepoModel, NetworkPlan> Plans = new();
+    private static readonly ConditionalWeakTable<ClusterView, NetworkPlan> Plans = new();
 
     public required TalosNetworks Talos { get; init; }
 
@@ -25,14 +25,17 @@ public sealed class NetworkPlan
 
     public required IReadOnlyList<LbService> Services { get; init; }
 
-    /// <summary>One plan per loaded repository, shared by the rule sets that run in parallel over it.</summary>
-    public static NetworkPlan Of(RepoModel repo) => Plans.GetValue(repo, r => new NetworkPlan
+    /// <summary>The plan of the repository's objects as the cluster gets them (all clusters' when it describes several).</summary>
+    public static NetworkPlan Of(RepoModel repo) => Of(repo, repo.Cluster);
+
+    /// <summary>One plan per cluster of a loaded repository, shared by the rule sets that run in parallel over it.</summary>
+    public static NetworkPlan Of(RepoModel repo, ClusterView cluster) => Plans.GetValue(cluster, c => new NetworkPlan
     {
-        Talos = TalosNetworks.From(r.Talos),
-        Pools = LbPools.FromManifests(r),
-        BootstrapPools = LbPools.FromBootstrap(r),
-        Cilium = CiliumValues.Find(r),
-        Services = LbService.FromManifests(r),
+        Talos = TalosNetworks.From(repo.Talos),
+        Pools = LbPools.FromObjects(c),
+        BootstrapPools = LbPools.FromBootstrap(repo),
+        Cilium = CiliumValues.Find(repo, c),
+        Services = LbService.FromObjects(c),
     });
 
     /// <summary>Enabled pools whose serviceSelector selects the Service (no selector: every Service).</summary>

@@ -34,7 +34,8 @@ public sealed record TalosNetworks(
         if (plan is null) return None;
         var config = plan.Config;
         List<PlanRange> Ranges(List<string>? values, string key, string what) =>
-            (values ?? []).Select(v => Cidr.TryParseNetwork(v, out var n) ? new PlanRange(IpRange.Of(n), $"{what} {v} (talconfig {key})", config.LocationOf(key)) : null)
+            // a range with host bits is reported by talos/config; here it counts as the network it means, so its family is not lost
+            (values ?? []).Select(v => Cidr.TryParseNetwork(v, out var n) || Cidr.TryParseInterface(v, out _, out n) ? new PlanRange(IpRange.Of(n), $"{what} {v} (talconfig {key})", config.LocationOf(key)) : null)
                 .OfType<PlanRange>().ToList();
         var nodes = new List<PlanRange>();
         var addresses = new List<PlanAddress>();

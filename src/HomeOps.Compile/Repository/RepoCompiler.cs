@@ -25,19 +25,25 @@ public static class RepoCompiler
     {
         var findings = new FindingBag();
         foreach (var finding in readFindings) findings.Add(finding);
-        var manifests = new ConcurrentBag<(int Order, Manifest Manifest)>();
+        var parsed = new ConcurrentBag<(int Order, ParsedFile File)>();
         Parallel.For(0, files.Count, i =>
         {
-            if (files[i].Text is { } text && IsManifestFile(files[i].Path))
-                foreach (var manifest in Parse(files[i].Path, text, findings)) manifests.Add((i * 10_000 + manifest.Index, manifest));
+            if (files[i].Text is { } text && IsManifestFile(files[i].Path)) parsed.Add((i, ParsedFile.Parse(files[i].Path, text)));
         });
+        var ordered = parsed.OrderBy(p => p.Order).Select(p => p.File).ToList();
+        foreach (var file in ordered)
+        {
+            foreach (var problem in file.Problems) findings.Add(problem);
+            foreach (var document in file.Documents)
+                if (document.Problem is { } problem) findings.Add(problem);
+        }
         // Its own bag: the plan is dropped when *its* input has errors, not when some manifest failed to parse.
         var talosFound = new FindingBag();
         var talos = tree.Exists(RepoFiles.TalConfig) ? TalosCompiler.Plan(tree, RepoFiles.TalConfig, environment, talosFound) : null;
         foreach (var d in talosFound.Sorted()) findings.Add(d);
         var bootstrap = files.FirstOrDefault(f => f.Path == RepoFiles.BootstrapConfig)?.Text is { } bootstrapText
             ? Single(RepoFiles.BootstrapConfig, bootstrapText, findings) : null;
-        return new RepoModel(tree.Root, tree, files, manifests.OrderBy(m => m.Order).Select(m => m.Manifest).ToList(),
+        return new RepoModel(tree.Root, tree, files, new RepoDocuments(files, ordered), ordered.SelectMany(f => f.Objects).ToList(),
             talos, bootstrap, findings.Sorted())
         { SecretScanOnly = secretScanOnly ?? [] };
     }
@@ -51,22 +57,9 @@ public static class RepoCompiler
     /// <summary>The Kubernetes objects in one YAML file; documents without apiVersion and kind are data (e.g. Helm values).</summary>
     public static IEnumerable<Manifest> Parse(string path, string text, FindingBag findings)
     {
-        var documents = YamlDocuments.Parse(text, path, findings);
-        var result = new List<Manifest>();
-        for (var index = 0; index < documents.Count; index++)
-        {
-            var positions = new Dictionary<string, Mark>(StringComparer.Ordinal);
-            JsonNode? body;
-            try { body = YamlJson.ToJson(documents[index].RootNode, positions); }
-            catch (FormatException e)
-            {
-                findings.Add(Finding.Error("yaml/syntax", YamlDocuments.At(path, documents[index].RootNode), e.Message, "simplify the document"));
-                continue;
-            }
-            if (body is JsonObject obj && Manifest.Text(obj["apiVersion"]) is not null && Manifest.Text(obj["kind"]) is not null)
-                result.Add(new Manifest(path, index, obj, positions));
-        }
-        return result;
+        var file = ParsedFile.Parse(path, text);
+        foreach (var problem in file.Problems.Concat(file.Documents.Select(d => d.Problem).OfType<Finding>())) findings.Add(problem);
+        return file.Objects.ToList();
     }
 
     /// <summary>A single-document settings file (bootstrap-config.yaml), kept with its positions.</summary>
@@ -81,7 +74,7 @@ public static class RepoCompiler
         }
         catch (FormatException e)
         {
-            findings.Add(Finding.Error("yaml/syntax", SourceLocation.InFile(path), e.Message, "simplify the document"));
+            findings.Add(Finding.Error("yaml/syntax", e is YamlConversionException at ? YamlDocuments.At(path, at.At) : SourceLocation.InFile(path), e.Message, "simplify the document"));
             return null;
         }
     }

@@ -82,10 +82,22 @@ public sealed class PhaseDefaults : Located
     public string HealthCheckInterval { get; set; } = "5s";
 }
 
+/// <summary>One tool of the version matrix: which of its versions homeops drives, per version of the pinned component it depends on.</summary>
 public sealed class ToolRequirement : Located
 {
     [RequiredKey] public string Name { get; set; } = "";
-    [RequiredKey] public string MinVersion { get; set; } = "";
+
+    /// <summary>The pinned component whose version picks the row: talos, kubernetes, flux or cilium; absent: the rows apply to any.</summary>
+    public string? Against { get; set; }
+
+    [RequiredKey] public List<ToolSupport> Supported { get; set; } = [];
+}
+
+/// <summary>A row of the matrix: for these component versions (absent: any), these tool versions.</summary>
+public sealed class ToolSupport : Located
+{
+    public string? When { get; set; }
+    [RequiredKey] public List<string> Use { get; set; } = [];
 }
 
 public sealed class PhaseSettings : Located
@@ -111,4 +123,17 @@ public sealed class CreatedSecret : Located
     /// <summary>"namespace/name".</summary>
     [RequiredKey] public string Secret { get; set; } = "";
     public List<string> Keys { get; set; } = [];
+
+    /// <summary>The HelmRelease file whose chart reads this Secret (its chart version picks the encoding below).</summary>
+    public string? Chart { get; set; }
+
+    /// <summary>How the Connect credentials are stored, by chart version of <see cref="Chart"/>.</summary>
+    public List<CredentialEncoding> Credentials { get; set; } = [];
+}
+
+/// <summary>For chart versions <see cref="Chart"/> (a range), the credentials key holds the file as is ("file") or base64-encoded ("base64").</summary>
+public sealed class CredentialEncoding : Located
+{
+    [RequiredKey] public string Chart { get; set; } = "";
+    [RequiredKey] public string Encoding { get; set; } = "";
 }

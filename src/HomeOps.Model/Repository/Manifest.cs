@@ -3,15 +3,33 @@ using YamlDotNet.Core;
 
 namespace HomeOps.Model.Repository;
 
-/// <summary>One Kubernetes object as written in Git: its body, identity and where each field sits.</summary>
+/// <summary>
+/// One Kubernetes object: as written in Git (its body, identity and where each field sits), or as a
+/// build rendered it from such a document (<see cref="Source"/> is then the document as written, and
+/// positions are looked up in it).
+/// </summary>
 public sealed class Manifest(string file, int index, JsonObject body, IReadOnlyDictionary<string, Mark> positions)
 {
+    private static readonly HashSet<string> None = [];
+
     public string File { get; } = file;
 
     /// <summary>0-based position of the document in its file.</summary>
     public int Index { get; } = index;
 
     public JsonObject Body { get; } = body;
+
+    /// <summary>For a rendered object, the document as written that it was built from; null for a document as written.</summary>
+    public Manifest? Source { get; init; }
+
+    /// <summary>Pointers of quoted (or block) scalars holding "${": they stay strings when Flux substitutes them.</summary>
+    public IReadOnlySet<string> QuotedVariables { get; init; } = None;
+
+    /// <summary>True when this is the document as written, not an object a build rendered from it.</summary>
+    public bool IsAsWritten => Source is null;
+
+    /// <summary>The same document with another body (a build's result): positions and origin stay those of the document as written.</summary>
+    public Manifest Rendered(JsonObject rendered) => new(File, Index, rendered, positions) { Source = Source ?? this, QuotedVariables = QuotedVariables };
 
     public string ApiVersion { get; } = Text(body["apiVersion"]) ?? "";
     public string Kind { get; } = Text(body["kind"]) ?? "";

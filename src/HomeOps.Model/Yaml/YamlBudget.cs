@@ -1,3 +1,4 @@
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace HomeOps.Model.Yaml;
@@ -29,25 +30,33 @@ public sealed class YamlBudget(long nodes = YamlBudget.PerRun)
         return new Scope(() => Current.Value = previous);
     }
 
-    /// <summary>Null when the file is within both budgets (and takes its share of the run's); otherwise why not.</summary>
-    internal static string? Charge(IEnumerable<YamlDocument> documents)
+    /// <summary>
+    /// Null when the file is within both budgets (and takes its share of the run's); otherwise why not, and where: the
+    /// first anchored node whose expansion alone is over the file's budget, else the start of the file's last document.
+    /// </summary>
+    internal static (string Message, Mark At)? Charge(IList<YamlDocument> documents)
     {
-        var added = Added(documents);
-        if (added > PerFile) return $"the aliases of this file expand to more than {PerFile} further nodes (alias bomb?)";
+        if (documents.Count == 0) return null;
+        var (added, largest) = Added(documents);
+        var at = largest ?? documents[documents.Count - 1].RootNode.Start;
+        if (added > PerFile) return ($"the aliases of this file expand to more than {PerFile} further nodes (alias bomb?)", at);
         if (Current.Value is { } run && Interlocked.Add(ref run._left, -added) < 0)
-            return $"the repository's YAML aliases together expand to more than {PerRun} further nodes; this file was not read (alias bombs?)";
+            return ($"the repository's YAML aliases together expand to more than {PerRun} further nodes; this file was not read (alias bombs?)", at);
         return null;
     }
 
     /// <summary>
     /// Nodes the documents have once aliases are expanded, less the nodes written: post-order over the shared tree,
-    /// each node's expanded size computed once. Sizes saturate at 2^50 (no overflow); a cycle counts as that much.
+    /// each node's expanded size computed once, and the first node whose size alone is over <see cref="PerFile"/>.
+    /// Sizes saturate at 2^50 (no overflow). An alias inside the node it names (a cycle) adds nothing here: the
+    /// conversion refuses it at the alias' position (<see cref="YamlJson.ToJson"/>).
     /// </summary>
-    private static long Added(IEnumerable<YamlDocument> documents)
+    private static (long Added, Mark? Largest) Added(IEnumerable<YamlDocument> documents)
     {
         const long Saturated = 1L << 50;
         var size = new Dictionary<YamlNode, long>(ReferenceEqualityComparer.Instance);
         long written = 0, expanded = 0;
+        Mark? largest = null;
         foreach (var document in documents)
         {
             var stack = new Stack<(YamlNode Node, bool Done)>();
@@ -57,11 +66,7 @@ public sealed class YamlBudget(long nodes = YamlBudget.PerRun)
                 var (node, done) = stack.Pop();
                 if (!done)
                 {
-                    if (size.TryGetValue(node, out var known))
-                    {
-                        if (known < 0) return Saturated; // reached again while its own children are pending: a cycle
-                        continue;
-                    }
+                    if (size.ContainsKey(node)) continue; // known, or pending (a cycle: counted as itself below)
                     size[node] = -1;
                     written++;
                     stack.Push((node, true));
@@ -69,12 +74,13 @@ public sealed class YamlBudget(long nodes = YamlBudget.PerRun)
                     continue;
                 }
                 long total = 1;
-                foreach (var child in Children(node)) total = Math.Min(Saturated, total + size[child]);
+                foreach (var child in Children(node)) total = Math.Min(Saturated, total + Math.Max(1, size[child]));
                 size[node] = total;
+                if (largest is null && total > PerFile && !node.Anchor.IsEmpty) largest = node.Start;
             }
             expanded = Math.Min(Saturated, expanded + size[document.RootNode]);
         }
-        return Math.Max(0, expanded - written);
+        return (Math.Max(0, expanded - written), largest);
     }
 
     /// <summary>The nodes a conversion visits under <paramref name="node"/>: sequence items and mapping values.</summary>

@@ -24,11 +24,17 @@ public static class YamlDocuments
             stream.Load(new DepthLimit(new Parser(new StringReader(text))));
             if (YamlBudget.Charge(stream.Documents) is { } over)
             {
-                findings.Add(Finding.Error("yaml/syntax", SourceLocation.InFile(file), over,
+                findings.Add(Finding.Error("yaml/syntax", At(file, over.At), over.Message,
                     "no real configuration needs this; replace the aliases with what they stand for"));
                 return [];
             }
             return stream.Documents.ToList();
+        }
+        catch (UndefinedAliasException e)
+        {
+            findings.Add(Finding.Error("yaml/syntax", At(file, e.At), $"alias *{e.Name} refers to no anchor &{e.Name} defined before it in this document",
+                "define the anchor (&name) before the alias, or fix the alias' spelling; anchors do not cross '---'"));
+            return [];
         }
         catch (TooDeepException e)
         {
@@ -80,6 +86,7 @@ public static class YamlDocuments
     private sealed class DepthLimit(IParser inner) : IParser
     {
         private int _depth;
+        private readonly HashSet<string> _anchors = new(StringComparer.Ordinal);
 
         public ParsingEvent? Current => inner.Current;
 
@@ -90,13 +97,23 @@ public static class YamlDocuments
             {
                 case SequenceStart or MappingStart when ++_depth > MaxDepth: throw new TooDeepException(inner.Current.Start);
                 case SequenceEnd or MappingEnd: _depth--; break;
+                case DocumentStart: _anchors.Clear(); break;
+                // YamlDotNet reports an unknown alias at the start of the document; this names the alias itself.
+                case AnchorAlias alias when !_anchors.Contains(alias.Value.Value): throw new UndefinedAliasException(alias.Value.Value, alias.Start);
             }
+            if (inner.Current is NodeEvent { Anchor.IsEmpty: false } anchored) _anchors.Add(anchored.Anchor.Value);
             return true;
         }
     }
 
     private sealed class TooDeepException(Mark at) : Exception
     {
+        public Mark At { get; } = at;
+    }
+
+    private sealed class UndefinedAliasException(string name, Mark at) : Exception
+    {
+        public string Name { get; } = name;
         public Mark At { get; } = at;
     }
 

@@ -15,42 +15,120 @@ public static class YamlJson
     /// <summary>Most nodes one document may expand to: aliases can multiply a small file ("billion laughs").</summary>
     public const int MaxNodes = 1_000_000;
 
-    /// <summary>Converts a YAML tree; throws <see cref="FormatException"/> for non-scalar keys or alias bombs.</summary>
+    /// <summary>
+    /// Converts a YAML tree; throws <see cref="YamlConversionException"/> (a <see cref="FormatException"/>
+    /// with the position) for non-scalar keys, alias bombs, aliases that contain themselves and merge
+    /// keys whose value is not a mapping. Merge keys (<c>&lt;&lt;: *anchor</c>, also tagged <c>!!merge</c>)
+    /// are expanded as Go's yaml.v3 and kustomize's kyaml do: keys written in the mapping win over merged
+    /// ones, and in a list of merged mappings the earlier mapping wins.
+    /// </summary>
     /// <param name="node">The root of the tree to convert.</param>
     /// <param name="positions">When given, receives the source position of every node, keyed by JSON pointer ("" is the root).</param>
-    public static JsonNode? ToJson(YamlNode node, IDictionary<string, Mark>? positions = null)
-    {
-        var budget = MaxNodes;
-        return Convert(node, "", positions, ref budget, 0);
-    }
+    /// <param name="quotedVariables">
+    /// When given, receives the pointers of quoted or block scalars that hold "${": Flux substitutes variables in
+    /// the YAML text, so a plain <c>${N}</c> becomes a number and a quoted one stays a string.
+    /// </param>
+    public static JsonNode? ToJson(YamlNode node, IDictionary<string, Mark>? positions = null, ISet<string>? quotedVariables = null) =>
+        new Conversion(positions, quotedVariables).Convert(node, "", 0);
 
-    private static JsonNode? Convert(YamlNode node, string pointer, IDictionary<string, Mark>? positions, ref int budget, int depth)
+    /// <summary>One document's conversion: where positions go, and the expansion budget it has left.</summary>
+    private sealed class Conversion(IDictionary<string, Mark>? positions, ISet<string>? quotedVariables)
     {
-        if (--budget < 0) throw new FormatException($"the document expands to more than {MaxNodes} nodes (alias bomb?)");
-        // The parser caps written nesting; aliases of aliases can still nest deeper once expanded.
-        if (depth > YamlDocuments.MaxDepth) throw new FormatException($"nesting deeper than {YamlDocuments.MaxDepth} levels once aliases are expanded");
-        if (positions is not null) positions[pointer] = node.Start;
-        switch (node)
+        private int _budget = MaxNodes;
+        private readonly HashSet<YamlNode> _open = new(ReferenceEqualityComparer.Instance);
+
+        public JsonNode? Convert(YamlNode node, string pointer, int depth, IDictionary<string, Mark>? at = null)
         {
-            case YamlScalarNode scalar:
-                return Scalar(scalar);
-            case YamlSequenceNode sequence:
-                var array = new JsonArray();
-                foreach (var child in sequence.Children)
-                    array.Add(Convert(child, positions is null ? "" : $"{pointer}/{array.Count}", positions, ref budget, depth + 1));
-                return array;
-            case YamlMappingNode mapping:
-                var obj = new JsonObject();
-                foreach (var (key, value) in mapping.Children)
+            at ??= positions;
+            Spend(node);
+            // The parser caps written nesting; aliases of aliases can still nest deeper once expanded.
+            if (depth > YamlDocuments.MaxDepth) throw new YamlConversionException($"nesting deeper than {YamlDocuments.MaxDepth} levels once aliases are expanded", node.Start);
+            if (at is not null) at[pointer] = node.Start;
+            switch (node)
+            {
+                case YamlScalarNode scalar:
+                    var value = Scalar(scalar);
+                    if (quotedVariables is not null && scalar.Style != ScalarStyle.Plain && scalar.Value?.Contains("${", StringComparison.Ordinal) == true)
+                        quotedVariables.Add(pointer);
+                    return value;
+                case YamlSequenceNode sequence:
+                    Enter(node);
+                    var array = new JsonArray();
+                    foreach (var child in sequence.Children)
+                        array.Add(Convert(child, at is null && quotedVariables is null ? "" : $"{pointer}/{array.Count}", depth + 1, at));
+                    _open.Remove(node);
+                    return array;
+                case YamlMappingNode mapping:
+                    Enter(node);
+                    var obj = new JsonObject();
+                    Fill(obj, mapping, pointer, depth, at);
+                    _open.Remove(node);
+                    return obj;
+                default:
+                    return null;
+            }
+        }
+
+        private void Spend(YamlNode node)
+        {
+            if (--_budget < 0) throw new YamlConversionException($"the document expands to more than {MaxNodes} nodes (alias bomb?)", node.Start);
+        }
+
+        /// <summary>Adds a mapping's keys to <paramref name="obj"/>: its own keys first, then those its merge key brings that are not there yet.</summary>
+        private void Fill(JsonObject obj, YamlMappingNode mapping, string pointer, int depth, IDictionary<string, Mark>? at)
+        {
+            YamlNode? merge = null;
+            foreach (var (key, value) in mapping.Children)
+            {
+                if (IsMergeKey(key))
                 {
-                    var name = key is YamlScalarNode { Value: { } n } ? n : throw new FormatException($"line {key.Start.Line}: mapping keys must be scalars");
-                    obj[name] = Convert(value, positions is null ? "" : $"{pointer}/{Escape(name)}", positions, ref budget, depth + 1);
+                    merge = value; // as in yaml.v3, the last merge key of a mapping is the one used
+                    continue;
                 }
-                return obj;
-            default:
-                return null;
+                var name = key is YamlScalarNode { Value: { } n } ? n : throw new YamlConversionException("mapping keys must be scalars", key.Start);
+                obj[name] = Convert(value, at is null && quotedVariables is null ? "" : $"{pointer}/{Escape(name)}", depth + 1, at);
+            }
+            if (merge is null) return;
+            var sources = merge switch
+            {
+                YamlMappingNode single => [single],
+                YamlSequenceNode list when list.Children.All(c => c is YamlMappingNode) => list.Children.Cast<YamlMappingNode>().ToList(),
+                _ => throw new YamlConversionException("a merge key (<<) needs a mapping or a list of mappings as its value", merge.Start),
+            };
+            foreach (var source in sources)
+            {
+                Spend(source);
+                Enter(source);
+                var merged = new JsonObject();
+                // merged keys keep the positions where the anchored mapping wrote them
+                var mergedAt = at is null ? null : new Dictionary<string, Mark>(StringComparer.Ordinal);
+                Fill(merged, source, pointer, depth, mergedAt);
+                _open.Remove(source);
+                foreach (var (name, value) in merged.ToList())
+                {
+                    if (obj.ContainsKey(name)) continue;
+                    merged.Remove(name);
+                    obj[name] = value;
+                    if (at is null) continue;
+                    var prefix = $"{pointer}/{Escape(name)}";
+                    foreach (var (where, mark) in mergedAt!)
+                        if (where == prefix || where.StartsWith(prefix + "/", StringComparison.Ordinal)) at[where] = mark;
+                }
+            }
+        }
+
+        /// <summary>Refuses an alias that refers to a node containing it: expanding it would never end.</summary>
+        private void Enter(YamlNode node)
+        {
+            if (!_open.Add(node))
+                throw new YamlConversionException($"an alias refers to the {(node is YamlSequenceNode ? "list" : "mapping")} that contains it (the anchor at line {node.Start.Line}); expanding it would never end", node.Start);
         }
     }
+
+    /// <summary>A plain "&lt;&lt;" key, or one tagged !!merge (quoted "&lt;&lt;" is an ordinary key).</summary>
+    private static bool IsMergeKey(YamlNode key) =>
+        key is YamlScalarNode { Value: "<<" } scalar
+        && (!scalar.Tag.IsEmpty && !scalar.Tag.IsNonSpecific ? scalar.Tag.Value == "tag:yaml.org,2002:merge" : scalar.Style == ScalarStyle.Plain);
 
     /// <summary>JSON pointer token escaping (RFC 6901).</summary>
     public static string Escape(string token) => token.Replace("~", "~0").Replace("/", "~1");
@@ -67,13 +145,44 @@ public static class YamlJson
             case "true" or "True" or "TRUE": return JsonValue.Create(true);
             case "false" or "False" or "FALSE": return JsonValue.Create(false);
         }
-        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
+        if (GoInteger(text) is { } integer)
             return JsonValue.Create(integer);
-        if (text.StartsWith("0x", StringComparison.Ordinal) && long.TryParse(text[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var hex))
-            return JsonValue.Create(hex);
         if (LooksNumeric(text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var real))
             return JsonValue.Create(real);
         return JsonValue.Create(text);
+    }
+
+    /// <summary>
+    /// An integer as yaml.v3 resolves a plain scalar (resolve.go: underscores dropped, then Go's
+    /// strconv.ParseInt with base 0): decimal, 0x hex, 0o or 0b, and a leading 0 meaning octal as in
+    /// YAML 1.1 (so file modes like 0644 are 420, as kubectl and Flux read them).
+    /// </summary>
+    private static long? GoInteger(string text)
+    {
+        if (text.Length == 0 || !(char.IsAsciiDigit(text[0]) || text[0] is '-' or '+')) return null;
+        var plain = text.Replace("_", "", StringComparison.Ordinal);
+        var negative = plain.StartsWith('-');
+        var digits = plain.TrimStart('-', '+');
+        if (plain.Length - digits.Length > 1 || digits.Length == 0) return null;
+        var (radix, body) = digits.Length > 1 && digits[0] == '0'
+            ? char.ToLowerInvariant(digits[1]) switch
+            {
+                'x' => (16, digits[2..]),
+                'o' => (8, digits[2..]),
+                'b' => (2, digits[2..]),
+                _ => (8, digits[1..]),
+            }
+            : (10, digits);
+        if (body.Length == 0) return null;
+        long value = 0;
+        foreach (var c in body)
+        {
+            var digit = char.IsAsciiDigit(c) ? c - '0' : char.IsAsciiLetter(c) ? char.ToLowerInvariant(c) - 'a' + 10 : 99;
+            if (digit >= radix) return null;
+            try { value = checked(value * radix + digit); }
+            catch (OverflowException) { return null; }
+        }
+        return negative ? -value : value;
     }
 
     private static bool LooksNumeric(string text) =>

@@ -2,6 +2,7 @@ using HomeOps.Compile.Bootstrap;
 using HomeOps.Compile.Repository;
 using HomeOps.Compile.Talos;
 using HomeOps.Model;
+using HomeOps.Operations.Observe;
 using HomeOps.Operations.Talos;
 using HomeOps.Operations.Tools;
 
@@ -54,8 +55,11 @@ public sealed class BootstrapContext(
 
     private Action<string>? _markStep;
     private Func<string, bool>? _stepDone;
+    private CancellationToken _operator;
 
-    internal void Bind(Func<string, bool> stepDone, Action<string> markStep) => (_stepDone, _markStep) = (stepDone, markStep);
+    /// <param name="operatorCancel">The run's own cancellation (Ctrl-C), as opposed to a phase's deadline.</param>
+    internal void Bind(Func<string, bool> stepDone, Action<string> markStep, CancellationToken operatorCancel = default) =>
+        (_stepDone, _markStep, _operator) = (stepDone, markStep, operatorCancel);
 
     /// <summary>True when a per-node step finished in an earlier (possibly killed) run.</summary>
     public bool StepDone(string key) => _stepDone?.Invoke(key) ?? false;
@@ -70,19 +74,37 @@ public sealed class BootstrapContext(
     /// Polls <paramref name="condition"/> with exponential backoff, from 100 ms up to the health-check
     /// interval, until it holds or <paramref name="timeout"/> passes. Never a fixed sleep: a condition
     /// that becomes true after t is seen by about 2t at the latest, and quick things are seen quickly.
+    /// A Kubernetes API that does not answer yet (starting after etcd, restarting) is "not yet", not a
+    /// failure; the timeout message then says so.
     /// </summary>
     public async Task WaitUntilAsync(string phase, string what, Func<CancellationToken, Task<bool>> condition, TimeSpan timeout, CancellationToken cancel)
     {
         var deadline = Clock.GetUtcNow() + timeout;
         var delay = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMilliseconds(100).Ticks, Plan.HealthCheckInterval.Ticks));
-        while (!await condition(cancel))
+        string? unreachable = null;
+        PhaseFailedException TimedOut() =>
+            new($"timed out after {GoDuration.Format(timeout)} waiting for {what}{(unreachable is null ? "" : $" ({unreachable})")}",
+                nextStep: $"check the cluster, then `homeops bootstrap --resume` (raise phases[{phase}].timeout in bootstrap-config.yaml if it is just slow)");
+        try
         {
-            if (Clock.GetUtcNow() >= deadline)
-                throw new PhaseFailedException($"timed out after {GoDuration.Format(timeout)} waiting for {what}",
-                    nextStep: $"check the cluster, then `homeops bootstrap --resume` (raise phases[{phase}].timeout in bootstrap-config.yaml if it is just slow)");
-            Emit(EventKind.Waiting, phase, message: what);
-            await Task.Delay(delay, Clock, cancel);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, Plan.HealthCheckInterval.Ticks));
+            while (true)
+            {
+                try
+                {
+                    if (await condition(cancel)) return;
+                    unreachable = null;
+                }
+                catch (ClusterUnreachableException e) { unreachable = e.Message; }
+                if (Clock.GetUtcNow() >= deadline) throw TimedOut();
+                Emit(EventKind.Waiting, phase, message: unreachable is null ? what : $"{what}: {unreachable}");
+                await Task.Delay(delay, Clock, cancel);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, Plan.HealthCheckInterval.Ticks));
+            }
+        }
+        catch (OperationCanceledException e) when (!_operator.IsCancellationRequested && cancel.IsCancellationRequested)
+        {
+            // the phase's deadline, which falls with this wait's: say what was being waited for
+            throw new PhaseFailedException(TimedOut().Message, nextStep: TimedOut().NextStep, inner: e);
         }
     }
 }

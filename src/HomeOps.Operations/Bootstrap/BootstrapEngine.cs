@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using HomeOps.Compile.Bootstrap;
 using HomeOps.Model;
 using HomeOps.Model.Yaml;
+using HomeOps.Operations.Observe;
 using HomeOps.Operations.Tools;
 
 namespace HomeOps.Operations.Bootstrap;
@@ -49,8 +49,8 @@ public sealed class BootstrapEngine(IReadOnlyList<IPhase> phases, IStateStore st
     {
         var previous = store.Load();
         var state = new BootstrapState { RunId = context.RunId, Phases = previous?.Phases ?? [], Steps = previous?.Steps ?? new(StringComparer.Ordinal) };
-        context.Bind(key => { lock (_gate) return state.Steps.Contains(key); }, key => Update(state, s => s.Steps.Add(key)));
-        var run = Stopwatch.StartNew();
+        context.Bind(key => { lock (_gate) return state.Steps.Contains(key); }, key => Update(state, s => s.Steps.Add(key)), cancel);
+        var run = context.Clock.GetTimestamp();
         context.Emit(EventKind.RunStarted, message: options.Resume ? "resume" : options.Only ?? options.From ?? "all phases");
         foreach (var phase in Select(options, previous))
         {
@@ -59,30 +59,33 @@ public sealed class BootstrapEngine(IReadOnlyList<IPhase> phases, IStateStore st
             {
                 Update(state, s => s.Phases[phase.Name] = s.Phases[phase.Name] with { Status = PhaseStatus.Failed, FinishedAt = context.Clock.GetUtcNow(), Error = e.Message });
                 context.Emit(EventKind.PhaseFailed, phase.Name, e.Node, e.Message);
-                context.Emit(EventKind.RunFailed, phase.Name, message: e.Message, elapsedMs: run.ElapsedMilliseconds);
+                context.Emit(EventKind.RunFailed, phase.Name, message: e.Message, elapsedMs: Milliseconds(context, run));
                 throw new BootstrapFailedException(phase.Name, e) { Log = context.Plan.Config.State.Log };
             }
         }
-        context.Emit(EventKind.RunCompleted, elapsedMs: run.ElapsedMilliseconds);
+        context.Emit(EventKind.RunCompleted, elapsedMs: Milliseconds(context, run));
         return state;
     }
+
+    private static long Milliseconds(BootstrapContext context, long since) => (long)context.Clock.GetElapsedTime(since).TotalMilliseconds;
 
     private async Task RunPhaseAsync(IPhase phase, BootstrapContext context, BootstrapState state, CancellationToken cancel)
     {
         var plan = context.Plan.Phase(phase.Name);
-        var clock = Stopwatch.StartNew();
+        var clock = context.Clock.GetTimestamp();
         Update(state, s => s.Phases[phase.Name] = new PhaseRecord(PhaseStatus.Running, context.Clock.GetUtcNow()));
         context.Emit(EventKind.PhaseStarted, phase.Name);
-        if (await Guard(() => phase.IsDoneAsync(context, cancel), plan, cancel))
+        if (await AlreadyDoneAsync(phase, context, plan, cancel))
         {
             Update(state, s => s.Phases[phase.Name] = s.Phases[phase.Name] with { Status = PhaseStatus.Skipped, FinishedAt = context.Clock.GetUtcNow() });
-            context.Emit(EventKind.PhaseSkipped, phase.Name, message: "already done", elapsedMs: clock.ElapsedMilliseconds);
+            context.Emit(EventKind.PhaseSkipped, phase.Name, message: "already done", elapsedMs: Milliseconds(context, clock));
             return;
         }
         for (var attempt = 1; ; attempt++)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            timeout.CancelAfter(plan.Timeout);
+            // the phase's deadline runs on the context's clock, like every wait inside the phase
+            using var deadline = new CancellationTokenSource(plan.Timeout, context.Clock);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel, deadline.Token);
             try
             {
                 await Guard(() => phase.RunAsync(context, timeout.Token), plan, cancel);
@@ -98,7 +101,21 @@ public sealed class BootstrapEngine(IReadOnlyList<IPhase> phases, IStateStore st
             throw new PhaseFailedException($"{phase.Name} finished, but the cluster is not in the state it should leave",
                 nextStep: "inspect the cluster, then `homeops bootstrap --resume`");
         Update(state, s => s.Phases[phase.Name] = s.Phases[phase.Name] with { Status = PhaseStatus.Completed, FinishedAt = context.Clock.GetUtcNow() });
-        context.Emit(EventKind.PhaseCompleted, phase.Name, elapsedMs: clock.ElapsedMilliseconds);
+        context.Emit(EventKind.PhaseCompleted, phase.Name, elapsedMs: Milliseconds(context, clock));
+    }
+
+    /// <summary>
+    /// The postcondition before running: a check that cannot be made now (the API server still starting, a tool that cannot
+    /// reach the cluster yet) means "not known to be done", so the phase runs and waits for the cluster itself.
+    /// </summary>
+    private static async Task<bool> AlreadyDoneAsync(IPhase phase, BootstrapContext context, PhasePlan plan, CancellationToken cancel)
+    {
+        try { return await Guard(() => phase.IsDoneAsync(context, cancel), plan, cancel); }
+        catch (PhaseFailedException e) when (e.InnerException is ToolFailedException or ClusterUnreachableException && !cancel.IsCancellationRequested)
+        {
+            context.Emit(EventKind.Waiting, phase.Name, message: $"cannot tell yet whether {phase.Name} is done ({e.Message}); running it");
+            return false;
+        }
     }
 
     /// <summary>Turns a tool failure or a timeout into a PhaseFailedException that names what to do next.</summary>
@@ -106,6 +123,10 @@ public sealed class BootstrapEngine(IReadOnlyList<IPhase> phases, IStateStore st
     {
         try { return await action(); }
         catch (ToolFailedException e) { throw PhaseFailedException.From(e, nextStep: "fix the cause above, then `homeops bootstrap --resume`"); }
+        catch (Exception e) when (e is ClusterUnreachableException or ClusterReadException)
+        {
+            throw new PhaseFailedException(e.Message, nextStep: "check the API server (talosctl health), then `homeops bootstrap --resume`", inner: e);
+        }
         catch (OperationCanceledException e) when (!cancel.IsCancellationRequested) // the phase's deadline, not the operator's Ctrl-C
         {
             throw new PhaseFailedException($"timed out after {GoDuration.Format(plan.Timeout)}", nextStep:

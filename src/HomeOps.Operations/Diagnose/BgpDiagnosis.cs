@@ -4,13 +4,16 @@ using HomeOps.Operations.Tools;
 
 namespace HomeOps.Operations.Diagnose;
 
-/// <summary>One BGP session of the live cluster against the plan: its state and the routes that differ.</summary>
+/// <summary>
+/// One BGP session of the live cluster against the plan: its state and the routes that differ. <see cref="Unanswered"/> says
+/// why Cilium did not report this node's session or routes (its agent did not answer): then nothing is concluded about them.
+/// </summary>
 public sealed record SessionDiagnosis(string Node, bool IsV6, IPAddress Router, string State, int Advertised,
-    IReadOnlyList<LbAddress> Missing, IReadOnlyList<string> Unexpected)
+    IReadOnlyList<LbAddress> Missing, IReadOnlyList<string> Unexpected, string? Unanswered = null)
 {
     public bool Established => string.Equals(State, "established", StringComparison.OrdinalIgnoreCase);
 
-    public bool Healthy => Established && Missing.Count == 0 && Unexpected.Count == 0;
+    public bool Healthy => Unanswered is null && Established && Missing.Count == 0 && Unexpected.Count == 0;
 }
 
 /// <summary>
@@ -20,10 +23,25 @@ public sealed record SessionDiagnosis(string Node, bool IsV6, IPAddress Router, 
 /// </summary>
 public static class BgpDiagnosis
 {
-    public static IReadOnlyList<SessionDiagnosis> Compare(LabPlan plan, IReadOnlyList<PeerSession> peers, IReadOnlyList<AdvertisedRoute> routes) =>
+    /// <summary>The nodes of talconfig.yaml whose sessions the plan has (the nodes Cilium is asked about).</summary>
+    public static IReadOnlyList<string> Nodes(LabPlan plan) => plan.Topology.Sessions.Select(s => s.Node.Hostname).Distinct().ToList();
+
+    /// <summary>
+    /// Against partial answers: a session whose node's agent did not answer (for its peers, or for routes of its family)
+    /// is reported as not answered with cilium-cli's reason, never as "advertises nothing".
+    /// </summary>
+    public static IReadOnlyList<SessionDiagnosis> Compare(LabPlan plan, CiliumBgpAnswer<PeerSession> peerAnswer,
+        CiliumBgpAnswer<AdvertisedRoute> routesV4, CiliumBgpAnswer<AdvertisedRoute> routesV6) =>
         plan.Topology.Sessions.Select(session =>
         {
             var node = session.Node.Hostname;
+            var peers = peerAnswer.Items;
+            var routeAnswer = session.IsV6 ? routesV6 : routesV4;
+            var routes = routeAnswer.Items;
+            var unanswered = peerAnswer.Unanswered.TryGetValue(node, out var why) ? $"peers: {why}"
+                : routeAnswer.Unanswered.TryGetValue(node, out why) ? $"routes: {why}" : null;
+            if (unanswered is not null)
+                return new SessionDiagnosis(node, session.IsV6, session.RouterAddress, "not answered", 0, [], [], unanswered);
             var state = peers.FirstOrDefault(p => p.Node == node && IPAddress.TryParse(p.PeerAddress, out var a) && a.Equals(session.RouterAddress))?.SessionState
                         ?? "not reported by Cilium";
             var actual = routes.Where(r => r.Node == node && IPAddress.TryParse(r.Peer, out var a) && a.Equals(session.RouterAddress))

@@ -127,7 +127,7 @@ public static class UsbSsdDiagnosis
         yield return VolumeCheck(subject, expected, reading.Volume, disk);
         var mount = reading.Mounts.FirstOrDefault(m => m.Target == expected.MountPath);
         yield return Check.When(mount is not null, Verdict.Fail, subject, $"mounted at {expected.MountPath}",
-            mount is null ? "nothing mounted there" : $"{mount.Source} ({mount.FilesystemType})", $"volume {expected.VolumeId} mounted there (Longhorn writes there)");
+            mount is null ? "nothing mounted there" : $"{mount.Source} ({mount.Filesystem})", $"volume {expected.VolumeId} mounted there (Longhorn writes there)");
     }
 
     private static Check VolumeCheck(string subject, SsdExpectation expected, TalosVolumeStatus? volume, TalosDisk? disk)

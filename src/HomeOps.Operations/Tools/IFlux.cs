@@ -2,8 +2,11 @@ namespace HomeOps.Operations.Tools;
 
 public interface IFlux : IVersionedTool
 {
-    /// <summary>`flux install --version VERSION` (the controllers and CRDs).</summary>
-    Task InstallAsync(string version, string kubeconfig, CancellationToken cancel);
+    /// <summary>
+    /// `flux install` without --version: the controllers and CRDs embedded in the CLI, so the CLI's own version is the version
+    /// installed and nothing is downloaded. The caller makes sure the CLI is the pinned Flux version first.
+    /// </summary>
+    Task InstallAsync(string kubeconfig, CancellationToken cancel);
 
     /// <summary>
     /// `flux reconcile kustomization|helmrelease NAME --namespace NS --with-source`: asks the controller to reconcile now

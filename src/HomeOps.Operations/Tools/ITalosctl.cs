@@ -92,7 +92,7 @@ public interface ITalosctl : IVersionedTool
     Task<TalosVolumeStatus?> VolumeStatusAsync(string node, string talosconfig, string id, CancellationToken cancel) =>
         throw new NotSupportedException($"{GetType().Name}: volume status");
 
-    /// <summary>`talosctl get mountstatus`: what the node has mounted where (runtime MountStatuses).</summary>
+    /// <summary>`talosctl get mountstatus`: what the node has mounted where (block MountStatuses: one per mounted volume).</summary>
     Task<IReadOnlyList<TalosMount>> MountsAsync(string node, string talosconfig, CancellationToken cancel) =>
         throw new NotSupportedException($"{GetType().Name}: mounts");
 }
@@ -125,5 +125,5 @@ public sealed record TalosVolumeStatus(string Id, string Phase, string Location,
     public bool Ready => Phase == "ready";
 }
 
-/// <summary>A MountStatus: what (source) is mounted where (target), with which filesystem.</summary>
-public sealed record TalosMount(string Source, string Target, string FilesystemType);
+/// <summary>A block MountStatus: what (source) is mounted where (target), with which filesystem ("xfs"), for which volume ("u-longhorn").</summary>
+public sealed record TalosMount(string Source, string Target, string Filesystem, string VolumeId = "");

@@ -5,8 +5,11 @@ using HomeOps.Validate.Schema;
 namespace HomeOps.Validate.Engine;
 
 /// <summary>Where a rule set reports. Drops findings of rules the run does not include.</summary>
-public sealed class RuleContext(IReadOnlyDictionary<string, RuleInfo> rules, IReadOnlySet<string> enabled, FindingBag sink, ISchemaSource schemas)
+public sealed class RuleContext(IReadOnlyDictionary<string, RuleInfo> rules, IReadOnlySet<string> enabled, FindingBag sink, ISchemaSource schemas, ValidationSettings? settings = null)
 {
+    /// <summary>What the run was told (--kubernetes-version).</summary>
+    public ValidationSettings Settings { get; } = settings ?? ValidationSettings.Default;
+
     /// <summary>Where schema documents come from (--schema-location).</summary>
     public ISchemaSource Schemas { get; } = schemas;
 

@@ -28,14 +28,14 @@ public sealed class Validator(IReadOnlyList<IRuleSet> ruleSets)
     private string Hint(string unknown) =>
         Suggest.Nearest(unknown, Rules.Select(r => r.Id)) is { } near ? $"did you mean '{near}'? (see docs/rules.md)" : "see docs/rules.md for the rule ids";
 
-    public ValidationReport Run(RepoModel repo, IReadOnlySet<string> enabled, ISchemaSource schemas, TimeSpan loadTime)
+    public ValidationReport Run(RepoModel repo, IReadOnlySet<string> enabled, ISchemaSource schemas, TimeSpan loadTime, ValidationSettings? settings = null)
     {
         var clock = Stopwatch.StartNew();
         using var yaml = YamlBudget.Enter(new YamlBudget()); // rules that re-parse files share one expansion budget
         var sink = new FindingBag();
         var byId = Rules.ToDictionary(r => r.Id);
         foreach (var d in repo.LoadFindings.Where(d => !byId.ContainsKey(d.Rule) || enabled.Contains(d.Rule))) sink.Add(d);
-        var context = new RuleContext(byId, enabled, sink, schemas);
+        var context = new RuleContext(byId, enabled, sink, schemas, settings);
         var timings = new System.Collections.Concurrent.ConcurrentDictionary<string, TimeSpan>();
         Parallel.ForEach(ruleSets.Where(s => s.Rules.Any(r => enabled.Contains(r.Id))), set =>
         {
@@ -49,8 +49,10 @@ public sealed class Validator(IReadOnlyList<IRuleSet> ruleSets)
             }
             timings[set.GetType().Name] = Stopwatch.GetElapsedTime(started);
         });
-        // no finding of any rule may quote a value that came from a variable (a CI secret, a .env entry)
+        // one finding once, however many builds render its document or clusters hold its object; and no finding of
+        // any rule may quote a value that came from a variable (a CI secret, a .env entry)
         var substituted = repo.Talos?.Substitutions ?? [];
-        return new ValidationReport(sink.Sorted().Select(f => Redaction.Apply(f, substituted)).ToList(), repo.Files.Count, repo.Manifests.Count, loadTime + clock.Elapsed, timings);
+        return new ValidationReport(sink.Sorted().Distinct().Select(f => Redaction.Apply(f, substituted)).ToList(), repo.Files.Count, repo.Manifests.Count,
+            loadTime + clock.Elapsed, timings, repo.Files.Count(f => Templates.IsTemplate(f.Path)));
     }
 }

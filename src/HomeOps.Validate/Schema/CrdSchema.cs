@@ -13,6 +13,9 @@ public static class CrdSchema
 {
     public static string Normalize(string text) => Strip(JsonNode.Parse(text))?.ToJsonString() ?? "null";
 
+    /// <summary><see cref="Normalize"/> as a tree, without writing it out and reading it back.</summary>
+    public static JsonNode? NormalizedTree(string text) => Strip(JsonNode.Parse(text));
+
     /// <summary>
     /// The part of a (normalized) CRD schema that can affect <paramref name="instances"/>: property
     /// schemas of fields none of them has are dropped. That is exact for each of them

@@ -23,7 +23,7 @@ public sealed class DiagnoseBgpTests
 
     private static ProcessResult Diagnose(StandIns standIns, JsonObject cilium, params string[] more)
     {
-        standIns.Knobs = new JsonObject { ["cilium"] = cilium };
+        standIns.Knobs = new JsonObject { ["cilium"] = cilium.DeepClone() };
         var kubeconfig = standIns.Temp.Write("kubeconfig", "apiVersion: v1\nkind: Config\n");
         var environment = standIns.Environment.ToDictionary();
         return Process.HomeOps(Repo.Root, environment, ["diagnose", "bgp", "--kubeconfig", kubeconfig, .. more]);
@@ -93,5 +93,32 @@ public sealed class DiagnoseBgpTests
         Assert.Equal("mini02", (string?)broken["node"]);
         Assert.Equal("ipv4", (string?)broken["family"]);
         Assert.Equal("172.29.52.200/32", (string?)broken["missing"]![0]!["route"]);
+    }
+
+    /// <summary>
+    /// Issue #13 item 6: with one agent silent, cilium-cli v0.16 fails `bgp peers` as a whole and answers `bgp routes` for the
+    /// others (exit 0, errors on stderr). The silent node is named as not answered; the others are judged as usual.
+    /// </summary>
+    [Fact]
+    public void A_node_whose_agent_does_not_answer_is_named_and_the_others_are_still_judged()
+    {
+        using var standIns = new StandIns();
+        var cilium = Healthy();
+        cilium["unanswered"] = new JsonArray("mini02");
+        var result = Diagnose(standIns, cilium);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Matches(@"FAIL mini02\s+IPv4 -> 172\.29\.51\.1\s+not answered: peers: .*failed to fetch bgp state from cilium-[0-9a-f]{5}", result.Stdout);
+        Assert.Matches(@"ok\s+mini01\s+IPv4 -> 172\.29\.51\.1\s+established, 2 route", result.Stdout);
+        Assert.Matches(@"ok\s+mini03\s+IPv6", result.Stdout);
+        Assert.DoesNotContain("MISSING", result.Stdout);
+        Assert.Contains("2 of 6 sessions are not as planned", result.Stdout);
+        // peers failed as a whole, so each node's agent was asked alone
+        Assert.Equal(["mini01", "mini02", "mini03"], standIns.Calls.Where(c => c.Command == "bgp peers" && c.Argv.Contains("--node"))
+            .Select(c => c.Argv[c.Argv.ToList().IndexOf("--node") + 1]).Order());
+
+        var json = JsonNode.Parse(Diagnose(standIns, cilium, "--format", "json").Stdout)!;
+        var silent = json["sessions"]!.AsArray().Where(s => (string?)s!["node"] == "mini02").ToList();
+        Assert.Equal(2, silent.Count);
+        Assert.All(silent, s => Assert.StartsWith("peers: ", (string?)s!["unanswered"]));
     }
 }

@@ -63,6 +63,20 @@ public sealed class BootstrapEngineTests
         Assert.Single(h.Events, e => e.Kind == EventKind.Retry && e.Phase == "flux");
     }
 
+    /// <summary>Issue #13 item 2: even when preflight is skipped (--only, --from, --resume), Flux is installed only by the pinned CLI.</summary>
+    [Fact]
+    public async Task The_flux_phase_refuses_a_flux_CLI_of_another_version_and_installs_nothing()
+    {
+        using var h = new BootstrapHarness();
+        h.Cluster.Versions["flux"] = "v2.6.3";
+        var failure = await Assert.ThrowsAsync<BootstrapFailedException>(() => h.RunAsync(new BootstrapOptions(Only: "flux")));
+        Assert.Equal("flux", failure.Phase);
+        Assert.Contains("refusing to install Flux: flux v2.6.3 is not supported with Flux v2.6.4", failure.Cause.Message);
+        Assert.Contains("install flux v2.6.4", failure.Cause.Message);
+        Assert.Empty(h.CallsStartingWith("flux install"));
+        Assert.Empty(h.CallsStartingWith("kubectl apply"));
+    }
+
     [Fact]
     public async Task Truncated_1Password_credentials_are_refused_before_anything_is_written_to_the_cluster()
     {
@@ -86,6 +100,58 @@ public sealed class BootstrapEngineTests
         Assert.Equal("t0k3n", System.Text.Encoding.UTF8.GetString(h.Cluster.Secrets["onepassword-connect/onepassword-connect-token"]["token"]));
         var stored = System.Text.Encoding.ASCII.GetString(h.Cluster.Secrets["onepassword-connect/op-credentials"]["1password-credentials.json"]);
         Assert.Equal(BootstrapHarness.ValidCredentials, System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(stored)));
+    }
+
+    /// <summary>
+    /// Issue #13 item 7: from Connect chart 2.3.0 the credentials key is mounted as the file (OP_SESSION a path), up to 2.2.1
+    /// it is OP_SESSION itself (base64 of the file). The Secret follows the chart version the repository pins.
+    /// </summary>
+    [Theory]
+    [InlineData("2.0.1", true)]
+    [InlineData("2.2.1", true)]
+    [InlineData("2.3.0", false)]
+    [InlineData("2.4.1", false)]
+    public async Task The_credentials_secret_is_encoded_for_the_Connect_chart_version_the_repository_pins(string chart, bool base64)
+    {
+        using var h = new BootstrapHarness();
+        PinConnectChart(h, chart);
+        await h.RunAsync();
+        var stored = System.Text.Encoding.ASCII.GetString(h.Cluster.Secrets["onepassword-connect/op-credentials"]["1password-credentials.json"]);
+        Assert.Equal(BootstrapHarness.ValidCredentials, base64 ? System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(stored)) : stored);
+    }
+
+    [Fact]
+    public async Task A_Connect_chart_outside_the_known_encodings_stops_the_phase_before_anything_is_read_or_written()
+    {
+        using var h = new BootstrapHarness();
+        PinConnectChart(h, "3.0.0");
+        var failure = await Assert.ThrowsAsync<BootstrapFailedException>(() => h.RunAsync());
+        Assert.Equal("onepassword", failure.Phase);
+        Assert.Contains("chart connect 3.0.0 (infrastructure/onepassword-connect/helmrelease.yaml:13", failure.Cause.Message);
+        Assert.Contains(">=2.0.0 <2.3.0: base64, >=2.3.0 <3.0.0: file", failure.Cause.Message);
+        Assert.Contains("nothing was written", failure.Cause.NextStep);
+        Assert.Empty(h.Cluster.Secrets);
+        Assert.Empty(h.CallsStartingWith("op "));
+    }
+
+    /// <summary>Issue #13 (op document items): 1Password saves 1password-credentials.json as a Document item, whose file is not a field.</summary>
+    [Fact]
+    public async Task Credentials_stored_as_a_Document_item_are_read_with_op_document_get()
+    {
+        using var h = new BootstrapHarness();
+        h.Cluster.Items["1Password Connect Credentials - home-ops"] = new OnePasswordItem("creds", new Dictionary<string, string> { ["notesPlain"] = "" },
+            "DOCUMENT", ["1password-credentials.json"]);
+        h.Cluster.Documents["1Password Connect Credentials - home-ops"] = BootstrapHarness.ValidCredentials;
+        await h.RunAsync();
+        Assert.Single(h.CallsStartingWith("op document get 1Password Connect Credentials - home-ops"));
+        var stored = System.Text.Encoding.ASCII.GetString(h.Cluster.Secrets["onepassword-connect/op-credentials"]["1password-credentials.json"]);
+        Assert.Equal(BootstrapHarness.ValidCredentials, System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(stored)));
+    }
+
+    private static void PinConnectChart(BootstrapHarness h, string version)
+    {
+        var path = Path.Combine(h.Root, "infrastructure", "onepassword-connect", "helmrelease.yaml");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("version: \"2.0.1\"", $"version: \"{version}\""));
     }
 
     [Fact]

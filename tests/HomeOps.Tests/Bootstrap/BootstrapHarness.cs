@@ -14,8 +14,10 @@ using HomeOps.Tests.Support;
 namespace HomeOps.Tests.Bootstrap;
 
 /// <summary>
-/// A scratch clone of the reference repository (with a real secrets bundle) and the engine wired
-/// to an in-memory cluster, with the retry and health-check delays shortened for tests.
+/// A scratch clone of the reference repository (with a real secrets bundle) and the engine wired to an in-memory cluster on
+/// virtual time (<see cref="VirtualTime"/>): every wait, retry delay and phase deadline runs on <see cref="Time"/>'s clock, so
+/// minutes of rebooting nodes and slow installs take no real time and no test depends on how fast the machine is. The
+/// bootstrap-config.yaml written here has the retry and health-check delays shortened for the CLI tests, which run in real time.
 /// </summary>
 public sealed class BootstrapHarness : IDisposable
 {
@@ -23,6 +25,7 @@ public sealed class BootstrapHarness : IDisposable
     public string Root => _temp.Path;
     public FakeCluster Cluster { get; } = new();
     public List<BootstrapEvent> Events { get; } = [];
+    public VirtualTime Time { get; } = new();
 
     public static string ValidCredentials => new JsonObject
     {
@@ -52,6 +55,7 @@ public sealed class BootstrapHarness : IDisposable
         }
         Cluster.Items["1Password Connect Credentials - home-ops"] = new OnePasswordItem("creds", new Dictionary<string, string> { ["credentials"] = ValidCredentials });
         Cluster.Items["1Password Connect Token - home-ops"] = new OnePasswordItem("token", new Dictionary<string, string> { ["token"] = "eyJhbGciOiJFUzI1NiJ9.token" });
+        Cluster.Clock = Time.Clock;
     }
 
     public IWorkspace Workspace => new DiskWorkspace(Root, new GitCli());
@@ -69,10 +73,15 @@ public sealed class BootstrapHarness : IDisposable
         var talos = Workflow.Plan(RepoFiles.TalConfig, new Dictionary<string, string>(), findings);
         var repo = new DiskRepository(new GitCli()).Load(Root, new Dictionary<string, string>());
         var api = new FakeCluster.Api(Cluster);
-        return new BootstrapContext(plan, talos, repo, Cluster.Tools(), api, Workflow, Workspace, new Recorder(Events), TimeProvider.System, Guid.NewGuid().ToString("N"));
+        return new BootstrapContext(plan, talos, repo, Cluster.Tools(), api, Workflow, Workspace, new Recorder(Events), Time.Clock, Guid.NewGuid().ToString("N"));
     }
 
-    public Task<BootstrapState> RunAsync(BootstrapOptions? options = null) => Engine().RunAsync(Context(), options ?? new BootstrapOptions(), CancellationToken.None);
+    /// <summary>One bootstrap run on virtual time; it finishes (or fails) before this returns.</summary>
+    public Task<BootstrapState> RunAsync(BootstrapOptions? options = null, CancellationToken cancel = default)
+    {
+        try { return Task.FromResult(Time.Run(() => Engine().RunAsync(Context(), options ?? new BootstrapOptions(), cancel))); }
+        catch (Exception e) { return Task.FromException<BootstrapState>(e); }
+    }
 
     public IReadOnlyList<string> CallsStartingWith(string prefix) => Cluster.Calls.Where(c => c.StartsWith(prefix, StringComparison.Ordinal)).ToList();
 

@@ -28,8 +28,28 @@ public sealed class TalosctlBlockAdapterTests
         Assert.Null(await talosctl.VolumeStatusAsync("172.29.51.11", config, "u-nothing", CancellationToken.None));
 
         var mounts = await talosctl.MountsAsync("172.29.51.11", config, CancellationToken.None);
-        Assert.Contains(new TalosMount("/dev/sda1", "/var/mnt/longhorn", "xfs"), mounts);
+        Assert.Contains(new TalosMount("/dev/sda1", "/var/mnt/longhorn", "xfs", "u-longhorn"), mounts);
         Assert.Contains(mounts, m => m.Target == "/var");
+    }
+
+    /// <summary>Issue #13 item 4: `get mountstatus` is MountStatuses.block.talos.dev, whose filesystem field is `filesystem`.</summary>
+    [Fact]
+    public async Task Mountstatus_is_the_block_resource_and_its_filesystem_is_read()
+    {
+        using var h = new OperationsHarness();
+        var talosctl = new Talosctl(h.StandIns.Runner);
+        var config = Path.Combine(h.Root, "talos", "clusterconfig", "talosconfig");
+        var mounts = await talosctl.MountsAsync("172.29.51.11", config, CancellationToken.None);
+        Assert.All(mounts, m => Assert.Equal("xfs", m.Filesystem));
+        Assert.Equal(["STATE", "EPHEMERAL", "u-longhorn"], mounts.Select(m => m.VolumeId));
+
+        // what `get mounts` (the runtime resource) prints is a different type and is refused by name, not read as empty
+        var runtime = await h.StandIns.Runner.RunAsync("talosctl", ["--talosconfig", config, "--nodes", "172.29.51.11", "--endpoints", "172.29.51.11", "get", "mounts", "--output", "json"], CancellationToken.None);
+        var knobs = h.StandIns.Knobs;
+        knobs["fail"] = new JsonArray(new JsonObject { ["tool"] = "talosctl", ["command"] = "get mountstatus", ["exit"] = 0, ["stdout"] = runtime.Stdout, ["stderr"] = "" });
+        h.StandIns.Knobs = knobs;
+        var e = await Assert.ThrowsAsync<ToolFailedException>(() => talosctl.MountsAsync("172.29.51.11", config, CancellationToken.None));
+        Assert.Contains("talosctl v1.10.5 `get mountstatus` returned MountStatuses.runtime.talos.dev; expected MountStatuses.block.talos.dev", e.Message);
     }
 
     [Fact]

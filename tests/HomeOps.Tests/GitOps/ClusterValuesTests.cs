@@ -10,15 +10,15 @@ namespace HomeOps.Tests.GitOps;
 /// are read from files; only the internal domain is also spelled out here, and it is checked
 /// against its source in the tree (external-dns-unifi's zone).
 /// </summary>
-public class ClusterValuesTests(GitOpsTree tree) : IClassFixture<GitOpsTree>
+public class ClusterValuesTests(ReferenceTree tree) : IClassFixture<ReferenceTree>
 {
     private const string InternalDomain = "k8s.home.geoffdavis.com";
 
     private static readonly Regex CidrText = new(@"(?<![0-9A-Za-z:.])((?:\d{1,3}\.){3}\d{1,3}/\d{1,2}|[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{0,4}){1,7}/\d{1,3})(?![0-9A-Za-z])");
 
-    private JsonObject CiliumValues => (JsonObject)GitOpsTree.ParseYamlFile(Path.Combine(tree.Root, "infrastructure", "cilium", "values.yaml")).Single()!;
+    private JsonObject CiliumValues => (JsonObject)ReferenceTree.ParseYamlFile(Path.Combine(tree.Root, "infrastructure", "cilium", "values.yaml")).Single()!;
 
-    private List<string> TalNets(string key) => (tree.TalConfig[key] as JsonArray ?? []).Select(n => GitOpsTree.Str(n)!).ToList();
+    private List<string> TalNets(string key) => (tree.TalConfig[key] as JsonArray ?? []).Select(n => ReferenceTree.Str(n)!).ToList();
 
     private IEnumerable<(string File, int Line, string Cidr)> CidrsInTree() =>
         tree.YamlFiles.SelectMany(f => File.ReadAllLines(Path.Combine(tree.Root, f))
@@ -27,13 +27,13 @@ public class ClusterValuesTests(GitOpsTree tree) : IClassFixture<GitOpsTree>
     [Fact]
     public void Cilium_cluster_name_is_the_talconfig_cluster_name()
     {
-        var clusterName = GitOpsTree.Str(tree.TalConfig["clusterName"]);
+        var clusterName = ReferenceTree.Str(tree.TalConfig["clusterName"]);
         Assert.False(string.IsNullOrEmpty(clusterName));
-        Assert.Equal(clusterName, GitOpsTree.Str(CiliumValues["cluster"]?["name"]));
+        Assert.Equal(clusterName, ReferenceTree.Str(CiliumValues["cluster"]?["name"]));
         // The BGP cluster config and external-dns' registry owner carry the cluster's name too.
         Assert.Contains(tree.OfKind("CiliumBGPClusterConfig"), c => c.Name == clusterName);
-        foreach (var hr in tree.OfKind("HelmRelease").Where(h => h.Json["spec"]?["values"]?["txtOwnerId"] is not null))
-            Assert.Equal(clusterName, GitOpsTree.Str(hr.Json["spec"]!["values"]!["txtOwnerId"]));
+        foreach (var hr in tree.OfKind("HelmRelease").Where(h => h.Body["spec"]?["values"]?["txtOwnerId"] is not null))
+            Assert.Equal(clusterName, ReferenceTree.Str(hr.Body["spec"]!["values"]!["txtOwnerId"]));
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public class ClusterValuesTests(GitOpsTree tree) : IClassFixture<GitOpsTree>
         var pods = TalNets("clusterPodNets");
         Assert.NotEmpty(pods);
         var values = CiliumValues;
-        var mode = GitOpsTree.Str(values["ipam"]?["mode"]) ?? "cluster-pool";
+        var mode = ReferenceTree.Str(values["ipam"]?["mode"]) ?? "cluster-pool";
         if (mode == "kubernetes")
         {
             // Cilium takes each node's podCIDRs from Kubernetes (allocated from clusterPodNets by Talos):
@@ -52,13 +52,13 @@ public class ClusterValuesTests(GitOpsTree tree) : IClassFixture<GitOpsTree>
         }
         else
         {
-            Assert.Equal(pods.Where(p => !p.Contains(':')), (values["ipam"]?["operator"]?["clusterPoolIPv4PodCIDRList"] as JsonArray ?? []).Select(GitOpsTree.Str));
-            Assert.Equal(pods.Where(p => p.Contains(':')), (values["ipam"]?["operator"]?["clusterPoolIPv6PodCIDRList"] as JsonArray ?? []).Select(GitOpsTree.Str));
+            Assert.Equal(pods.Where(p => !p.Contains(':')), (values["ipam"]?["operator"]?["clusterPoolIPv4PodCIDRList"] as JsonArray ?? []).Select(ReferenceTree.Str));
+            Assert.Equal(pods.Where(p => p.Contains(':')), (values["ipam"]?["operator"]?["clusterPoolIPv6PodCIDRList"] as JsonArray ?? []).Select(ReferenceTree.Str));
         }
         Assert.Equal(pods.Any(p => !p.Contains(':')), values["ipv4"]?["enabled"]?.GetValue<bool>() ?? true);
         Assert.Equal(pods.Any(p => p.Contains(':')), values["ipv6"]?["enabled"]?.GetValue<bool>() ?? false);
         foreach (var key in new[] { "ipv4NativeRoutingCIDR", "ipv6NativeRoutingCIDR" })
-            if (GitOpsTree.Str(values[key]) is { } routing)
+            if (ReferenceTree.Str(values[key]) is { } routing)
             {
                 Assert.True(Cidr.TryParseNetwork(routing, out var net), $"{key} {routing}");
                 Assert.Contains(pods, p => Cidr.TryParseNetwork(p, out var pod) && Cidr.Overlaps(net, pod) && net.PrefixLength <= pod.PrefixLength);
@@ -105,15 +105,15 @@ public class ClusterValuesTests(GitOpsTree tree) : IClassFixture<GitOpsTree>
     [Fact]
     public void The_API_endpoint_is_reached_through_KubePrism_or_the_talconfig_endpoint()
     {
-        var endpoint = new Uri(GitOpsTree.Str(tree.TalConfig["endpoint"])!);
+        var endpoint = new Uri(ReferenceTree.Str(tree.TalConfig["endpoint"])!);
         var values = CiliumValues;
-        var host = GitOpsTree.Str(values["k8sServiceHost"]);
+        var host = ReferenceTree.Str(values["k8sServiceHost"]);
         var port = values["k8sServicePort"]?.GetValue<long>();
         Assert.NotNull(host);
         if (host is "localhost" or "127.0.0.1")
         {
             // KubePrism: must be enabled in the Talos patches on the same port.
-            var patch = (JsonObject)GitOpsTree.ParseYamlFile(Path.Combine(tree.Root, "talos", "patches", "cluster.yaml")).Single()!;
+            var patch = (JsonObject)ReferenceTree.ParseYamlFile(Path.Combine(tree.Root, "talos", "patches", "cluster.yaml")).Single()!;
             var prism = patch["machine"]?["features"]?["kubePrism"];
             Assert.True(prism?["enabled"]?.GetValue<bool>() == true, "Cilium uses localhost but KubePrism is not enabled in talos/patches/cluster.yaml");
             Assert.Equal(prism?["port"]?.GetValue<long>() ?? 7445, port);
@@ -132,7 +132,7 @@ public class ClusterValuesTests(GitOpsTree tree) : IClassFixture<GitOpsTree>
     [Fact]
     public void In_cluster_service_names_use_the_talconfig_cluster_domain()
     {
-        var domain = GitOpsTree.Str(tree.TalConfig["domain"]) ?? "cluster.local";
+        var domain = ReferenceTree.Str(tree.TalConfig["domain"]) ?? "cluster.local";
         var svc = new Regex(@"\.svc\.([a-z0-9-]+(?:\.[a-z0-9-]+)*)");
         var uses = tree.YamlFiles.SelectMany(f => svc.Matches(File.ReadAllText(Path.Combine(tree.Root, f))).Select(m => (f, m.Groups[1].Value))).ToList();
         Assert.True(uses.Count >= 5, $"only {uses.Count} .svc. names found");
@@ -144,34 +144,34 @@ public class ClusterValuesTests(GitOpsTree tree) : IClassFixture<GitOpsTree>
     {
         // Source of the internal domain in the tree: the zone external-dns-unifi writes to the home DNS.
         var unifi = tree.OfKind("HelmRelease").Single(h => h.Name == "external-dns-unifi");
-        var zones = (unifi.Json["spec"]?["values"]?["domainFilters"] as JsonArray ?? []).Select(GitOpsTree.Str).ToList();
+        var zones = (unifi.Body["spec"]?["values"]?["domainFilters"] as JsonArray ?? []).Select(ReferenceTree.Str).ToList();
         Assert.Equal([InternalDomain], zones);
-        var internalClass = (unifi.Json["spec"]?["values"]?["extraArgs"] as JsonArray ?? []).Select(GitOpsTree.Str)
+        var internalClass = (unifi.Body["spec"]?["values"]?["extraArgs"] as JsonArray ?? []).Select(ReferenceTree.Str)
             .Single(a => a!.StartsWith("--ingress-class=", StringComparison.Ordinal))!["--ingress-class=".Length..];
         var cloudflare = tree.OfKind("HelmRelease").Single(h => h.Name == "external-dns-cloudflare");
-        Assert.Contains(InternalDomain, (cloudflare.Json["spec"]?["values"]?["excludeDomains"] as JsonArray ?? []).Select(GitOpsTree.Str));
+        Assert.Contains(InternalDomain, (cloudflare.Body["spec"]?["values"]?["excludeDomains"] as JsonArray ?? []).Select(ReferenceTree.Str));
 
-        var cert = tree.OfKind("Certificate").Single(c => (c.Json["spec"]?["dnsNames"] as JsonArray ?? []).Any(n => GitOpsTree.Str(n) == $"*.{InternalDomain}"));
-        Assert.Equal($"*.{InternalDomain}", GitOpsTree.Str(cert.Json["spec"]?["commonName"]));
-        Assert.Contains(tree.OfKind("ClusterIssuer"), i => i.Name == GitOpsTree.Str(cert.Json["spec"]?["issuerRef"]?["name"]));
+        var cert = tree.OfKind("Certificate").Single(c => (c.Body["spec"]?["dnsNames"] as JsonArray ?? []).Any(n => ReferenceTree.Str(n) == $"*.{InternalDomain}"));
+        Assert.Equal($"*.{InternalDomain}", ReferenceTree.Str(cert.Body["spec"]?["commonName"]));
+        Assert.Contains(tree.OfKind("ClusterIssuer"), i => i.Name == ReferenceTree.Str(cert.Body["spec"]?["issuerRef"]?["name"]));
 
         var ingress = tree.OfKind("Ingress").Single(i => i.Namespace == "authentik-proxy");
         Assert.Equal(cert.Namespace, ingress.Namespace);
-        Assert.Equal(internalClass, GitOpsTree.Str(ingress.Json["spec"]?["ingressClassName"]));
-        var tls = Assert.Single(ingress.Json["spec"]!["tls"]!.AsArray());
-        Assert.Equal(GitOpsTree.Str(cert.Json["spec"]?["secretName"]), GitOpsTree.Str(tls!["secretName"]));
-        var hosts = (ingress.Json["spec"]!["rules"] as JsonArray)!.Select(r => GitOpsTree.Str(r!["host"])!).ToList();
+        Assert.Equal(internalClass, ReferenceTree.Str(ingress.Body["spec"]?["ingressClassName"]));
+        var tls = Assert.Single(ingress.Body["spec"]!["tls"]!.AsArray());
+        Assert.Equal(ReferenceTree.Str(cert.Body["spec"]?["secretName"]), ReferenceTree.Str(tls!["secretName"]));
+        var hosts = (ingress.Body["spec"]!["rules"] as JsonArray)!.Select(r => ReferenceTree.Str(r!["host"])!).ToList();
         Assert.NotEmpty(hosts);
         // A wildcard covers exactly one label: every host is <name>.<internal domain>.
         Assert.All(hosts, h => Assert.Matches("^[a-z0-9-]+\\." + Regex.Escape(InternalDomain) + "$", h));
         // No other Ingress (or chart-made ingress) serves the internal domain.
-        var others = tree.Manifests.Where(m => m != ingress).SelectMany(m => GitOpsTree.Strings(m.Json).Where(s => s.Path.Contains("host", StringComparison.OrdinalIgnoreCase) && s.Value.EndsWith("." + InternalDomain, StringComparison.Ordinal)).Select(s => $"{m} {s.Path}"))
+        var others = tree.Manifests.Where(m => m != ingress).SelectMany(m => ReferenceTree.Strings(m.Body).Where(s => s.Path.Contains("host", StringComparison.OrdinalIgnoreCase) && s.Value.EndsWith("." + InternalDomain, StringComparison.Ordinal)).Select(s => $"{ReferenceTree.Show(m)} {s.Path}"))
             .Where(s => !s.Contains("ConfigMap")) // authentik blueprint external_host values (checked below)
             .ToList();
         Assert.True(others.Count == 0, "other objects serve the internal domain:\n" + string.Join("\n", others));
         // Each protected host has its authentik proxy provider (blueprints ConfigMap) and vice versa.
         var blueprint = tree.OfKind("ConfigMap").Single(c => c.Name == "authentik-blueprints");
-        var external = Regex.Matches(blueprint.Json["data"]!.ToJsonString(), @"external_host: https://([a-z0-9.-]+)").Select(m => m.Groups[1].Value).ToList();
+        var external = Regex.Matches(blueprint.Body["data"]!.ToJsonString(), @"external_host: https://([a-z0-9.-]+)").Select(m => m.Groups[1].Value).ToList();
         Assert.Equal(hosts.Order(), external.Order());
     }
 
@@ -190,22 +190,22 @@ public class ClusterValuesTests(GitOpsTree tree) : IClassFixture<GitOpsTree>
     }
 
     /// <summary>Every block of every CiliumLoadBalancerIPPool, as an address range.</summary>
-    internal static IEnumerable<LbBlock> LbBlocks(GitOpsTree tree)
+    internal static IEnumerable<LbBlock> LbBlocks(ReferenceTree tree)
     {
         foreach (var pool in tree.OfKind("CiliumLoadBalancerIPPool"))
-            foreach (var block in pool.Json["spec"]?["blocks"] as JsonArray ?? [])
+            foreach (var block in pool.Body["spec"]?["blocks"] as JsonArray ?? [])
             {
-                if (GitOpsTree.Str(block?["cidr"]) is { } cidr)
+                if (ReferenceTree.Str(block?["cidr"]) is { } cidr)
                 {
-                    Assert.True(Cidr.TryParseNetwork(cidr, out var net), $"{pool}: {cidr}");
+                    Assert.True(Cidr.TryParseNetwork(cidr, out var net), $"{pool.Name}: {cidr}");
                     var last = net.BaseAddress.GetAddressBytes();
                     for (var bit = net.PrefixLength; bit < last.Length * 8; bit++) last[bit / 8] |= (byte)(0x80 >> (bit % 8));
                     yield return new LbBlock(pool.Name, net.BaseAddress, new IPAddress(last), cidr);
                 }
                 else
                 {
-                    var start = IPAddress.Parse(GitOpsTree.Str(block?["start"])!);
-                    var stop = IPAddress.Parse(GitOpsTree.Str(block?["stop"]) ?? GitOpsTree.Str(block?["start"])!);
+                    var start = IPAddress.Parse(ReferenceTree.Str(block?["start"])!);
+                    var stop = IPAddress.Parse(ReferenceTree.Str(block?["stop"]) ?? ReferenceTree.Str(block?["start"])!);
                     yield return new LbBlock(pool.Name, start, stop, $"{start}-{stop}");
                 }
             }

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace HomeOps.Tests.GitOps;
 
 /// <summary>Issue 3, acceptance 5: docs/gitops/chain.md and network.md say what the files say.</summary>
-public class DocsTests(GitOpsTree tree) : IClassFixture<GitOpsTree>
+public class DocsTests(ReferenceTree tree) : IClassFixture<ReferenceTree>
 {
     private string Doc(string name) => File.ReadAllText(Path.Combine(tree.Root, "docs", "gitops", name));
 
@@ -36,32 +36,26 @@ public class DocsTests(GitOpsTree tree) : IClassFixture<GitOpsTree>
     }
 
     [Fact]
-    public void The_mermaid_parser_reads_chains_and_groups()
-    {
-        Assert.Equal([("a", "c"), ("b", "c"), ("c", "d")], Edges("  a & b --> c --> d\n  x -. applies .-> y"));
-    }
-
-    [Fact]
     public void Chain_diagram_edges_are_exactly_the_dependsOn_edges()
     {
         var mermaid = Mermaid(Doc("chain.md"));
         var nodes = Nodes(mermaid);
         // Every node is a Flux Kustomization with the path it really has, and every Flux Kustomization is a node.
-        foreach (var (id, (name, path)) in nodes)
-            Assert.Equal("./" + tree.Kustomization(name).Path, path == "./" ? "./" : path.TrimEnd('/'));
+        foreach (var (_, (name, path)) in nodes)
+            Assert.Equal("./" + ReferenceTree.PathOf(tree.Kustomization(name)), path == "./" ? "./" : path.TrimEnd('/'));
         Assert.Equal(tree.Kustomizations.Select(k => k.Name).Order(), nodes.Values.Select(n => n.Name).Order());
 
         string Name(string id) => nodes.TryGetValue(id, out var n) ? n.Name : throw new Xunit.Sdk.XunitException($"edge uses undeclared node {id}");
         // "A --> B" means B dependsOn A.
         var documented = Edges(mermaid).Select(e => $"{Name(e.To)} dependsOn {Name(e.From)}").Order().ToList();
-        var actual = tree.Kustomizations.SelectMany(k => k.DependsOn.Select(d => $"{k.Name} dependsOn {d.Name}")).Order().ToList();
+        var actual = tree.Kustomizations.SelectMany(k => ReferenceTree.DependsOn(k).Select(d => $"{k.Name} dependsOn {d.Name}")).Order().ToList();
         Assert.NotEmpty(actual);
         Assert.Equal(actual, documented);
 
         // "flux-system -. applies .-> X": the roots of the chain (no dependsOn).
         var applied = Edges(mermaid, ".->").Where(e => e.From.EndsWith("applies", StringComparison.Ordinal) || Name(e.From.Split(' ')[0]) == "flux-system")
             .Select(e => Name(e.To)).Order().ToList();
-        Assert.Equal(tree.Kustomizations.Where(k => k.Name != "flux-system" && k.DependsOn.Count == 0).Select(k => k.Name).Order(), applied);
+        Assert.Equal(tree.Kustomizations.Where(k => k.Name != "flux-system" && ReferenceTree.DependsOn(k).Count == 0).Select(k => k.Name).Order(), applied);
     }
 
     [Fact]
@@ -73,9 +67,9 @@ public class DocsTests(GitOpsTree tree) : IClassFixture<GitOpsTree>
         Assert.Equal(children.Select(k => k.Name).Order(), rows.Keys.Order());
         foreach (var k in children)
         {
-            Assert.Equal("./" + k.Path, rows[k.Name].Path);
+            Assert.Equal("./" + ReferenceTree.PathOf(k), rows[k.Name].Path);
             var deps = Regex.Matches(rows[k.Name].Deps, "[a-z0-9-]+").Select(m => m.Value).Order();
-            Assert.Equal(k.DependsOn.Select(d => d.Name).Order(), deps);
+            Assert.Equal(ReferenceTree.DependsOn(k).Select(d => d.Name).Order(), deps);
         }
     }
 
@@ -89,11 +83,11 @@ public class DocsTests(GitOpsTree tree) : IClassFixture<GitOpsTree>
         {
             var row = doc.Split('\n').SingleOrDefault(l => l.StartsWith('|') && l.Contains($"LB pool `{pool.Name}`"));
             Assert.True(row is not null, $"network.md has no table row for LB pool {pool.Name}");
-            foreach (var block in pool.Json["spec"]!["blocks"]!.AsArray())
+            foreach (var block in pool.Body["spec"]!["blocks"]!.AsArray())
                 foreach (var key in new[] { "start", "stop", "cidr" })
-                    if (GitOpsTree.Str(block![key]) is { } value)
+                    if (ReferenceTree.Str(block![key]) is { } value)
                         Assert.True(Regex.IsMatch(row, $@"(?<![0-9a-f:.]){Regex.Escape(value)}(?![0-9a-f:./])"), $"network.md row for {pool.Name} does not list {key} {value}:\n{row}");
-            if (pool.Json["spec"]!["blocks"]!.AsArray().All(b => GitOpsTree.Str(b!["cidr"])?.Contains(':') != true))
+            if (pool.Body["spec"]!["blocks"]!.AsArray().All(b => ReferenceTree.Str(b!["cidr"])?.Contains(':') != true))
                 Assert.Contains("—", row.Split('|')[3]); // IPv6 column says none
         }
         // and no pool the tree does not have
@@ -108,12 +102,12 @@ public class DocsTests(GitOpsTree tree) : IClassFixture<GitOpsTree>
         foreach (var (label, key) in new[] { ("Pods", "clusterPodNets"), ("Services", "clusterSvcNets") })
         {
             var row = lines.Single(l => l.StartsWith($"| {label} |", StringComparison.Ordinal));
-            var nets = tree.TalConfig[key]!.AsArray().Select(n => GitOpsTree.Str(n)!).ToList();
+            var nets = tree.TalConfig[key]!.AsArray().Select(n => ReferenceTree.Str(n)!).ToList();
             Assert.NotEmpty(nets);
             foreach (var net in nets)
                 Assert.True(Regex.IsMatch(row, $@"(?<![0-9a-f:.]){Regex.Escape(net)}(?![0-9])"), $"network.md {label} row does not list {net}:\n{row}");
         }
-        var endpoint = GitOpsTree.Str(tree.TalConfig["endpoint"])!;
+        var endpoint = ReferenceTree.Str(tree.TalConfig["endpoint"])!;
         Assert.Contains(lines, l => l.StartsWith("| Kubernetes API VIP |", StringComparison.Ordinal) && l.Contains(endpoint) && l.Contains(new Uri(endpoint).Host));
     }
 }

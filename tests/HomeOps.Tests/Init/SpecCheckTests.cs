@@ -30,6 +30,16 @@ public sealed class SpecCheckTests
     }
 
     [Fact]
+    public void The_spec_in_the_getting_started_guide_passes_every_check()
+    {
+        var guide = File.ReadAllText(Path.Combine(Repo.Root, "docs", "getting-started.md"));
+        var start = guide.IndexOf("```yaml\n", StringComparison.Ordinal) + "```yaml\n".Length;
+        var findings = new FindingBag();
+        Assert.NotNull(SpecLoader.Load(guide[start..guide.IndexOf("```", start, StringComparison.Ordinal)], "docs/getting-started.md", findings));
+        Assert.Empty(findings.Sorted());
+    }
+
+    [Fact]
     public void There_are_at_least_25_must_fail_fixtures() => Assert.True(MustFail().Count >= 25, $"only {MustFail().Count} must-fail fixtures");
 
     [Theory]

@@ -1,4 +1,13 @@
 using System.Text.Json.Nodes;
+using HomeOps.Adapters.Cluster;
+using HomeOps.Adapters.Files;
+using HomeOps.Adapters.Schemas;
+using HomeOps.Adapters.Tools;
+using HomeOps.Model;
+using HomeOps.Model.Repository;
+using HomeOps.Operations.Maintenance;
+using HomeOps.Operations.Talos;
+using HomeOps.Operations.Tools;
 using HomeOps.Tests.Support;
 
 namespace HomeOps.Tests.Operations;
@@ -59,8 +68,46 @@ public sealed class OperationsHarness : IDisposable
     /// --kubeconfig FILE and --api-server with the server FILE names: the tests' API server (on 127.0.0.1) stands in for the
     /// cluster talconfig.yaml reaches at its endpoint, as a tunnel would, so the kubeconfig identity check (issue 17) lets it through.
     /// </summary>
-    public static string[] ThroughTunnel(string kubeconfig) =>
-        ["--kubeconfig", kubeconfig, "--api-server", System.Text.RegularExpressions.Regex.Match(File.ReadAllText(kubeconfig), @"server:\s*""?([^""\s,}]+)").Groups[1].Value];
+    public static string[] ThroughTunnel(string kubeconfig) => ["--kubeconfig", kubeconfig, "--api-server", ServerOf(kubeconfig)];
+
+    private static string ServerOf(string kubeconfig) =>
+        System.Text.RegularExpressions.Regex.Match(File.ReadAllText(kubeconfig), @"server:\s*""?([^""\s,}]+)").Groups[1].Value;
+
+    /// <summary>
+    /// The day-2 operations in this process, composed as the CLI composes them (the stand-in talosctl, the Kubernetes API at
+    /// <paramref name="kubeconfig"/>) but on <paramref name="time"/>'s virtual clock; every talosctl and API call is real work
+    /// that takes no virtual time (<see cref="VirtualTime.Wrap"/>), reached as through a tunnel (<see cref="ThroughTunnel"/>).
+    /// Run it with <c>time.Run(...)</c>.
+    /// </summary>
+    public ClusterOperations Operations(VirtualTime time, string kubeconfig, TimeSpan nodeTimeout, IOperatorConsole console)
+    {
+        var workspace = new DiskWorkspace(Root, new GitCli());
+        var workflow = new TalosWorkflow(new DiskSourceTree(Root), workspace, new SchemaStore([Repo.Schemas], Path.Combine(Root, ".schema-cache")), TimeProvider.System);
+        var findings = new FindingBag();
+        var plan = workflow.Plan(RepoFiles.TalConfig, new Dictionary<string, string>(), findings);
+        Assert.False(findings.HasErrors, string.Join("\n", findings.Sorted()));
+        return new ClusterOperations(time.Wrap<ITalosctl>(new Talosctl(StandIns.Runner)), plan, workspace, console, time.Clock,
+            new WaitSettings(nodeTimeout, TimeSpan.FromSeconds(5)), () => time.Wrap(new KubernetesClusterReaderFactory().Connect(kubeconfig)),
+            ServerOf(kubeconfig), kubeconfig);
+    }
+
+    /// <summary>What an operation says, with a hook on each line (the test's way to act at a point of the operation); it agrees to everything.</summary>
+    public sealed class RecordingConsole : IOperatorConsole
+    {
+        public List<string> Lines { get; } = [];
+
+        public Action<string>? OnSay { get; set; }
+
+        public void Say(string line)
+        {
+            Lines.Add(line);
+            OnSay?.Invoke(line);
+        }
+
+        public bool Confirm(string question) => true;
+
+        public string? Ask(string prompt) => null;
+    }
 
     public ProcessResult Run(string stdin, params string[] arguments) =>
         Process.HomeOpsWithInput(Root, StandIns.Environment.ToDictionary(), stdin, arguments);

@@ -160,6 +160,30 @@ public sealed class UpgradeTests(ApiServerFixture api)
         Assert.Empty(h.MutatingCalls);
     }
 
+    /// <summary>
+    /// Issue #13 item 1: an etcd alarm is in the ERRORS column, cell 9 of talosctl v1.10's status row and cell 11 of v1.11's;
+    /// with either client the upgrade refuses to start on a member whose database is full.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("v1.10.5")]
+    [InlineData("v1.11.5")]
+    public async Task An_etcd_alarm_refuses_the_start_with_the_status_table_of_each_supported_talosctl(string client)
+    {
+        api.Require();
+        using var h = new OperationsHarness();
+        await using var cluster = await UpgradeCluster.StartAsync(api);
+        var knobs = h.StandIns.Knobs;
+        knobs["versions"] = new System.Text.Json.Nodes.JsonObject { ["talosctl"] = client };
+        h.StandIns.Knobs = knobs;
+        h.Talos("etcdErrors", new System.Text.Json.Nodes.JsonObject { ["172.29.51.12"] = "memberID:4183392139390111584 alarm:NOSPACE" });
+        var result = Upgrade(h, cluster);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("refusing to start an upgrade on an unhealthy cluster", result.Stderr);
+        Assert.Matches(@"mini02 \(172\.29\.51\.12\)[^\n]*alarm:NOSPACE", result.Stderr);
+        Assert.Empty(h.MutatingCalls);
+        Assert.Contains("talosVersion: v1.10.5", h.TalConfig);
+    }
+
     [SkippableFact]
     public async Task A_NotReady_Node_or_a_degraded_Longhorn_volume_in_the_API_refuses_the_start()
     {
@@ -177,8 +201,12 @@ public sealed class UpgradeTests(ApiServerFixture api)
         Assert.Contains("talosVersion: v1.10.5", h.TalConfig);
     }
 
+    /// <summary>
+    /// --timeout reaches the wait after each node (the waits themselves are tested on virtual time in UpgradeTimingTests): the
+    /// node stays away 30 s, far beyond the 1 s given, so no load on the machine can change the outcome.
+    /// </summary>
     [SkippableFact]
-    public async Task A_node_that_does_not_come_back_in_time_stops_the_upgrade_before_the_next_node()
+    public async Task The_timeout_option_is_what_each_node_gets_to_come_back()
     {
         api.Require();
         using var h = new OperationsHarness();
@@ -189,51 +217,6 @@ public sealed class UpgradeTests(ApiServerFixture api)
         Assert.Contains("mini01 (172.29.51.11) did not come back healthy on v1.10.6 within 1s", result.Stderr);
         Assert.Contains("not touched: mini02 (172.29.51.12), mini03 (172.29.51.13)", result.Stderr);
         Assert.Single(h.StandIns.Calls, c => c.Command == "upgrade");
-        Assert.Contains("talosVersion: v1.10.5", h.TalConfig);
-    }
-
-    [SkippableFact]
-    public async Task A_Node_that_stays_NotReady_after_its_upgrade_stops_the_upgrade_before_the_next_node()
-    {
-        api.Require();
-        using var h = new OperationsHarness();
-        await using var cluster = await UpgradeCluster.StartAsync(api);
-        // Talos brings mini01 back; its kubelet never reports Ready again (the test plays it, during the upgrade call)
-        h.Delay("upgrade", "172.29.51.11", 2);
-        cluster.WhenCalled(h.StandIns, "upgrade", "172.29.51.11", () => cluster.SetReadyAsync("mini01", false, "container runtime network not ready: cni plugin not initialized"));
-        var result = Upgrade(h, cluster, "--timeout", "2s");
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("mini01 (172.29.51.11) did not come back healthy on v1.10.6 within 2s: Node mini01 is NotReady (container runtime network not ready: cni plugin not initialized)", result.Stderr);
-        Assert.Contains("not touched: mini02 (172.29.51.12), mini03 (172.29.51.13)", result.Stderr);
-        Assert.Contains("kubectl get node mini01", result.Stderr);
-        Assert.DoesNotContain(h.StandIns.Calls, c => c.Command == "upgrade" && c.Node != "172.29.51.11");
-        Assert.Contains("talosVersion: v1.10.5", h.TalConfig);
-    }
-
-    [SkippableFact]
-    public async Task A_volume_degraded_by_a_node_upgrade_is_waited_for_while_Longhorn_rebuilds_and_stops_the_upgrade_when_it_does_not()
-    {
-        api.Require();
-        using var h = new OperationsHarness();
-        await using var cluster = await UpgradeCluster.StartAsync(api);
-        var rebuilt = await cluster.AddVolumeAsync("healthy");
-        var stuck = await cluster.AddVolumeAsync("healthy", "mini02");
-        h.Delay("upgrade", "172.29.51.11", 1);
-        h.Delay("upgrade", "172.29.51.12", 1);
-        // mini01's reboot degrades one volume for a moment (Longhorn rebuilds the replica); mini02's degrades another for good
-        cluster.WhenCalled(h.StandIns, "upgrade", "172.29.51.11", async () =>
-        {
-            await cluster.SetVolumeAsync(rebuilt, "degraded");
-            await Task.Delay(2500);
-            await cluster.SetVolumeAsync(rebuilt, "healthy");
-        });
-        cluster.WhenCalled(h.StandIns, "upgrade", "172.29.51.12", () => cluster.SetVolumeAsync(stuck, "degraded", "mini02"));
-        var result = Upgrade(h, cluster, "--timeout", "4s");
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("mini01 (172.29.51.11): running v1.10.6", result.Stdout);
-        Assert.Contains($"mini02 (172.29.51.12) did not come back healthy on v1.10.6 within 4s: Longhorn volume {stuck} is degraded (healthy before", result.Stderr);
-        Assert.Contains("not touched: mini03 (172.29.51.13)", result.Stderr);
-        Assert.DoesNotContain(h.StandIns.Calls, c => c.Command == "upgrade" && c.Node == "172.29.51.13");
         Assert.Contains("talosVersion: v1.10.5", h.TalConfig);
     }
 

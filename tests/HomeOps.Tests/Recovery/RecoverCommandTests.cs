@@ -45,8 +45,10 @@ public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper 
         await LiveCluster.ReferenceAsync(api, _cluster.StandIns);
         // a snapshot from the good days, then two members' data goes bad
         Assert.Equal(0, _cluster.Run("", "etcd", "snapshot", "--out", ".homeops/etcd/old.db").ExitCode);
-        Thread.Sleep(20);
         Assert.Equal(0, _cluster.Run("", "etcd", "snapshot", "--out", ".homeops/etcd/newest.db").ExitCode);
+        // which is newer is the files' times (as on disk after days apart), not how fast the two runs followed each other
+        var newest = Path.Combine(_cluster.Root, ".homeops", "etcd", "newest.db");
+        File.SetLastWriteTimeUtc(Path.Combine(_cluster.Root, ".homeops", "etcd", "old.db"), File.GetLastWriteTimeUtc(newest).AddDays(-3));
         _cluster.Talos("etcdErrors", new JsonObject { ["172.29.51.12"] = "etcdserver: no leader", ["172.29.51.13"] = "etcdserver: no leader" });
 
         var plan = Recover("", "--dry-run");

@@ -36,7 +36,8 @@ public sealed class StandIns : IDisposable
 
     public void SetKnobs(string json) => Knobs = JsonNode.Parse(json)!.AsObject();
 
-    public sealed record Call(string Tool, IReadOnlyList<string> Argv, string Command, string? Node);
+    /// <summary>One logged invocation: what ran, on which node, the delay knob it slept and its process id.</summary>
+    public sealed record Call(string Tool, IReadOnlyList<string> Argv, string Command, string? Node, double Delay = 0, int Pid = 0);
 
     /// <summary>Every invocation so far, from calls.log.</summary>
     public IReadOnlyList<Call> Calls => !File.Exists(_state.File("calls.log")) ? [] :
@@ -44,7 +45,8 @@ public sealed class StandIns : IDisposable
         {
             var e = JsonDocument.Parse(l).RootElement;
             return new Call(e.GetProperty("tool").GetString()!, e.GetProperty("argv").EnumerateArray().Select(a => a.GetString()!).ToList(),
-                e.GetProperty("command").GetString()!, e.GetProperty("node").GetString());
+                e.GetProperty("command").GetString()!, e.GetProperty("node").GetString(),
+                e.TryGetProperty("delay", out var delay) ? delay.GetDouble() : 0, e.TryGetProperty("pid", out var pid) ? pid.GetInt32() : 0);
         }).ToList();
 
     /// <summary>A stand-in's own state file (talos.json, helm.json, ...), or an empty object.</summary>

@@ -266,11 +266,15 @@ public class TalConfigReaderTests
         // refused at parse, counted without expanding (issue 17: YamlBudget) ...
         var findings = new FindingBag();
         Assert.Empty(YamlDocuments.Parse(bomb.ToString(), "bomb.yaml", findings));
-        Assert.Equal("yaml/syntax", Assert.Single(findings.Sorted()).Rule);
+        var finding = Assert.Single(findings.Sorted());
+        Assert.Equal("yaml/syntax", finding.Rule);
+        Assert.Contains("alias bomb", finding.Message);
+        Assert.True(finding.Location.Line > 0);
         // ... and the conversion still stops on its own at a million nodes a document
         var stream = new YamlDotNet.RepresentationModel.YamlStream();
         stream.Load(new StringReader(bomb.ToString()));
-        Assert.Throws<FormatException>(() => YamlJson.ToJson(stream.Documents[0].RootNode));
+        var refused = Assert.ThrowsAny<FormatException>(() => YamlJson.ToJson(stream.Documents[0].RootNode));
+        Assert.Contains("alias bomb", refused.Message);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using HomeOps.Compile.Repository;
 using HomeOps.Model;
 using HomeOps.Tests.Support;
 using HomeOps.Validate.Rules.Flux;

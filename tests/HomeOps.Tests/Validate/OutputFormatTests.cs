@@ -64,9 +64,10 @@ public sealed class OutputFormatTests(ITestOutputHelper output) : IDisposable
         Assert.Contains(findings, d => String(d!["rule"]) == "repo/file-too-large" && String(d["file"]) == "apps/bad/big.yaml" && String(d["severity"]) == "warning");
 
         var summary = json["summary"]!.AsObject();
-        Assert.Equal(["documents", "durationMs", "errors", "files", "warnings"], summary.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["documents", "durationMs", "errors", "files", "templates", "warnings"], summary.Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.Equal(3, Integer(summary["files"]));
         Assert.Equal(2, Integer(summary["documents"]));
+        Assert.Equal(0, Integer(summary["templates"]));
         Assert.Equal(findings.Count(d => String(d!["severity"]) == "error"), Integer(summary["errors"]));
         Assert.Equal(findings.Count(d => String(d!["severity"]) == "warning"), Integer(summary["warnings"]));
         Assert.InRange(Integer(summary["durationMs"]), 0, int.MaxValue);

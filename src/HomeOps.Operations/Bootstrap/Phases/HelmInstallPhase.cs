@@ -38,6 +38,9 @@ public sealed class HelmInstallPhase(string name) : IPhase
     public IEnumerable<string> Describe(BootstrapContext context) =>
         Installs(context, writeValues: false).Select(i => $"helm upgrade --install {i.Release} {i.Chart} --repo {i.RepositoryUrl} --version {i.Version} -n {i.Namespace} --create-namespace -f {Path.GetRelativePath(context.Repo.Root, i.ValuesFile)} --wait --timeout {GoDuration.Format(i.Timeout)}   (skipped when deployed at that version)");
 
+    /// <summary>The releases this phase installs, as it would install them (nothing is written).</summary>
+    public IReadOnlyList<HelmInstall> Planned(BootstrapContext context) => Installs(context, writeValues: false);
+
     /// <summary>Each install, resolved from the adopting HelmRelease and its HelmRepository; with <paramref name="writeValues"/> the merged values are written to the state folder.</summary>
     private List<HelmInstall> Installs(BootstrapContext context, bool writeValues)
     {

@@ -30,16 +30,20 @@ public sealed class VerifyPhase : IPhase
     private static async Task<List<string>> ProblemsAsync(BootstrapContext context, CancellationToken cancel)
     {
         var problems = new List<string>();
+        var hostnames = context.Talos.Nodes.Select(n => n.Hostname).ToList();
         var (kustomizationsRead, nodesRead, healthRead, peersRead) = (context.Api.KustomizationsAsync(cancel), context.Api.NodesAsync(cancel),
-            context.Tools.Cilium.StatusAsync(context.Kubeconfig, cancel), context.Tools.Cilium.BgpPeersAsync(context.Kubeconfig, cancel));
+            context.Tools.Cilium.StatusAsync(context.Kubeconfig, cancel), context.Tools.Cilium.BgpPeersAsync(context.Kubeconfig, hostnames, cancel));
         problems.AddRange((await kustomizationsRead).Where(k => !k.Ready).Select(k => $"Kustomization {k.Namespace}/{k.Name}: {k.Message}"));
         var nodes = await nodesRead;
         problems.AddRange(nodes.Where(n => !n.Ready).Select(n => $"node {n.Name} is not Ready"));
         var health = await healthRead;
         problems.AddRange(health.Problems.Select(p => $"cilium: {p}"));
         if (!health.Ready && health.Problems.Count == 0) problems.Add("cilium is not ready");
-        var peers = await peersRead;
-        if (peers.Count == 0) problems.Add("no BGP session: check CiliumBGPClusterConfig and the router");
+        var answer = await peersRead;
+        var peers = answer.Items;
+        // a node whose agent did not answer is named; the nodes that did are still judged
+        problems.AddRange(answer.Unanswered.Select(u => $"BGP sessions of {u.Key}: not reported ({u.Value})"));
+        if (peers.Count == 0 && answer.Complete) problems.Add("no BGP session: check CiliumBGPClusterConfig and the router");
         problems.AddRange(peers.Where(p => !string.Equals(p.SessionState, "established", StringComparison.OrdinalIgnoreCase))
             .Select(p => $"BGP session {p.Node} → {p.PeerAddress} (AS {p.PeerAsn}) is {p.SessionState}"));
         problems.AddRange(peers.Where(p => string.Equals(p.SessionState, "established", StringComparison.OrdinalIgnoreCase) && p.AdvertisedRoutes == 0)

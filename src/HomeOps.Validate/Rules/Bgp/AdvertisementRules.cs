@@ -18,9 +18,15 @@ public sealed class AdvertisementRules : IRuleSet
         new(Id, Severity.Error, "A CiliumBGPAdvertisement no peer family selects, a peer family selecting no advertisement, or a peerConfigRef naming no CiliumBGPPeerConfig."),
     ];
 
+    /// <summary>Each cluster the repository describes on its own (objects of one cluster never satisfy or clash with another's).</summary>
     public void Check(RepoModel repo, RuleContext context)
     {
-        var bgp = BgpPlan.Of(repo);
+        foreach (var cluster in repo.Clusters) CheckCluster(cluster, context);
+    }
+
+    private static void CheckCluster(ClusterView cluster, RuleContext context)
+    {
+        var bgp = BgpPlan.Of(cluster);
         if (!bgp.InUse) return;
         var families = bgp.PeerConfigs.SelectMany(c => c.Families.Select(f => (Config: c, Family: f))).ToList();
         foreach (var advertisement in bgp.Advertisements.Where(a => !families.Any(f => BgpPlan.Selects(f.Family, a))))

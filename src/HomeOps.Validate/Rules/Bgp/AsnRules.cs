@@ -27,9 +27,15 @@ public sealed class AsnRules : IRuleSet
         new(Id, Severity.Error, "BGP ASNs disagree: one peer address with two peerASNs, localASN equal to peerASN (iBGP where eBGP is the design), or bootstrap-config.yaml stating other ASNs."),
     ];
 
+    /// <summary>Each cluster the repository describes on its own (objects of one cluster never satisfy or clash with another's).</summary>
     public void Check(RepoModel repo, RuleContext context)
     {
-        var peers = BgpPlan.Of(repo).Peers;
+        foreach (var cluster in repo.Clusters) CheckCluster(repo, cluster, context);
+    }
+
+    private static void CheckCluster(RepoModel repo, ClusterView cluster, RuleContext context)
+    {
+        var peers = BgpPlan.Of(cluster).Peers;
         var seen = new Dictionary<string, BgpPeer>(StringComparer.OrdinalIgnoreCase);
         foreach (var peer in peers)
         {

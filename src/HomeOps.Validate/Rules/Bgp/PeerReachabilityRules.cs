@@ -21,11 +21,17 @@ public sealed class PeerReachabilityRules : IRuleSet
         new(Id, Severity.Error, "A BGP peer address outside every node subnet (talconfig interface addresses), so single-hop sessions cannot come up."),
     ];
 
+    /// <summary>Each cluster the repository describes on its own (objects of one cluster never satisfy or clash with another's).</summary>
     public void Check(RepoModel repo, RuleContext context)
     {
-        var nodes = NetworkPlan.Of(repo).Talos.NodeNetworks;
+        foreach (var cluster in repo.Clusters) CheckCluster(repo, cluster, context);
+    }
+
+    private static void CheckCluster(RepoModel repo, ClusterView cluster, RuleContext context)
+    {
+        var nodes = NetworkPlan.Of(repo, cluster).Talos.NodeNetworks;
         if (nodes.Count == 0) return;
-        var bgp = BgpPlan.Of(repo);
+        var bgp = BgpPlan.Of(cluster);
         foreach (var peer in bgp.Peers)
         {
             if (peer.Address is not { } address) continue; // auto-discovered peers have no address to check

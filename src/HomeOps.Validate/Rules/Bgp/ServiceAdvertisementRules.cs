@@ -23,11 +23,17 @@ public sealed class ServiceAdvertisementRules : IRuleSet
         new(Id, Severity.Error, "A LoadBalancer Service whose IP no BGP advertisement announces to any peer (no matching Service/LoadBalancerIP advertisement, or not for its family)."),
     ];
 
+    /// <summary>Each cluster the repository describes on its own (objects of one cluster never satisfy or clash with another's).</summary>
     public void Check(RepoModel repo, RuleContext context)
     {
-        var bgp = BgpPlan.Of(repo);
+        foreach (var cluster in repo.Clusters) CheckCluster(repo, cluster, context);
+    }
+
+    private static void CheckCluster(RepoModel repo, ClusterView cluster, RuleContext context)
+    {
+        var bgp = BgpPlan.Of(cluster);
         if (!bgp.HasClusterConfig) return;
-        var network = NetworkPlan.Of(repo);
+        var network = NetworkPlan.Of(repo, cluster);
         foreach (var service in network.Services)
         {
             var families = network.Pools.Count > 0 ? network.AssignedFamilies(service) : network.WantedFamilies(service);

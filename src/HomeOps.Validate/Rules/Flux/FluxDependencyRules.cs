@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using HomeOps.Compile.Flux;
 using HomeOps.Compile.Repository;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
@@ -24,11 +25,16 @@ public sealed class FluxDependencyRules : IRuleSet
 
     private sealed record Edge(ObjectKey To, string Pointer);
 
+    /// <summary>Each cluster the repository describes on its own (objects of one cluster never satisfy another's references).</summary>
     public void Check(RepoModel repo, RuleContext context)
     {
-        var tree = FluxTree.Of(repo);
+        foreach (var cluster in repo.Clusters) CheckCluster(FluxTree.Of(repo, cluster), context);
+    }
+
+    private static void CheckCluster(FluxTree tree, RuleContext context)
+    {
         var nodes = new Dictionary<ObjectKey, Manifest>();
-        foreach (var m in tree.Kustomizations.Concat(tree.HelmReleases)) nodes.TryAdd(tree.KeyOf(m), m);
+        foreach (var m in tree.Kustomizations.Concat(tree.HelmReleases)) nodes.TryAdd(FluxTree.KeyOf(m), m);
         var edges = new Dictionary<ObjectKey, List<Edge>>();
         foreach (var (key, m) in nodes)
         {

@@ -1,3 +1,4 @@
+using HomeOps.Compile.Flux;
 using HomeOps.Compile.Repository;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
@@ -24,19 +25,24 @@ public sealed class FluxSourceRules : IRuleSet
         new(SourceMissing, Severity.Error, "A Flux Kustomization's sourceRef or a HelmRelease's chart sourceRef/chartRef names a source the repository does not define."),
     ];
 
+    /// <summary>Each cluster the repository describes on its own (objects of one cluster never satisfy another's references).</summary>
     public void Check(RepoModel repo, RuleContext context)
     {
-        var tree = FluxTree.Of(repo);
-        var sources = repo.Manifests.Where(s => s.Group == FluxTree.SourceGroup && SourceKinds.Contains(s.Kind)).Select(tree.KeyOf).ToHashSet();
+        foreach (var cluster in repo.Clusters) CheckCluster(FluxTree.Of(repo, cluster), context);
+    }
+
+    private static void CheckCluster(FluxTree tree, RuleContext context)
+    {
+        var sources = tree.Cluster.Objects.Where(s => s.Group == FluxTree.SourceGroup && SourceKinds.Contains(s.Kind)).Select(FluxTree.KeyOf).ToHashSet();
         foreach (var k in tree.Kustomizations)
         {
             CheckPath(tree, k, context);
-            CheckSource(tree, sources, k, "/spec/sourceRef", context);
+            CheckSource(sources, k, "/spec/sourceRef", context);
         }
         foreach (var release in tree.HelmReleases)
         {
-            CheckSource(tree, sources, release, "/spec/chart/spec/sourceRef", context);
-            CheckSource(tree, sources, release, "/spec/chartRef", context);
+            CheckSource(sources, release, "/spec/chart/spec/sourceRef", context);
+            CheckSource(sources, release, "/spec/chartRef", context);
         }
     }
 
@@ -47,23 +53,23 @@ public sealed class FluxSourceRules : IRuleSet
         var written = Manifest.Text(k.Body["spec"].Field("path")) ?? "./";
         var path = FluxTree.PathOf(k);
         if (path is null)
-            context.Report(PathMissing, k.At("/spec/path"), $"{tree.KeyOf(k)} has path '{written}', which climbs out of the repository",
+            context.Report(PathMissing, k.At("/spec/path"), $"{FluxTree.KeyOf(k)} has path '{written}', which climbs out of the repository",
                 "write the path relative to the repository root, e.g. ./infrastructure/app");
         else if (!tree.Paths.IsDirectory(path))
             context.Report(PathMissing, k.At("/spec/path"),
-                $"{tree.KeyOf(k)} has path '{written}', which {(tree.Paths.IsFile(path) ? "is a file, not a directory" : "does not exist")}",
+                $"{FluxTree.KeyOf(k)} has path '{written}', which {(tree.Paths.IsFile(path) ? "is a file, not a directory" : "does not exist")}",
                 Suggest.Nearest(path, tree.Paths.Directories.Where(d => d.Length > 0)) is { } near
                     ? $"did you mean './{near}'? (paths are relative to the repository root)"
                     : "create the directory or correct the path (relative to the repository root, e.g. ./infrastructure/app)");
     }
 
-    private static void CheckSource(FluxTree tree, HashSet<ObjectKey> defined, Manifest m, string pointer, RuleContext context)
+    private static void CheckSource(HashSet<ObjectKey> defined, Manifest m, string pointer, RuleContext context)
     {
         var reference = FluxTree.Resolve(m.Body, pointer);
         if (Manifest.Text(reference.Field("name")) is not { } name || Manifest.Text(reference.Field("kind")) is not { } kind) return;
-        var target = new ObjectKey(kind, Manifest.Text(reference.Field("namespace")) ?? tree.NamespaceOf(m), name);
+        var target = new ObjectKey(kind, Manifest.Text(reference.Field("namespace")) ?? FluxTree.NamespaceOf(m), name);
         if (defined.Contains(target)) return;
-        context.Report(SourceMissing, m.At($"{pointer}/name"), $"{tree.KeyOf(m)} uses {target}, which is not defined in the repository",
+        context.Report(SourceMissing, m.At($"{pointer}/name"), $"{FluxTree.KeyOf(m)} uses {target}, which is not defined in the repository",
             Nearest.Hint(target, defined)
             ?? $"define {kind} {target.Namespace}/{name} (sources usually live in {FluxTree.FluxNamespace}), or correct kind, name and namespace");
     }

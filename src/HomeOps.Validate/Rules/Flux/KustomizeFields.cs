@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using HomeOps.Compile.Repository;
 using HomeOps.Model.Repository;
 
 namespace HomeOps.Validate.Rules.Flux;

@@ -1,3 +1,4 @@
+using HomeOps.Compile.Flux;
 using HomeOps.Compile.Repository;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
@@ -52,14 +53,21 @@ public sealed class KustomizeRules : IRuleSet
     private static void CheckOrphans(FluxTree tree, RuleContext context)
     {
         // Without a Flux Kustomization building this repository there is no Flux tree to be outside of.
-        if (!tree.Kustomizations.Any(tree.FromThisRepository)) return;
+        if (!tree.Model.HasTree) return;
         var orphans = tree.Repo.Manifests
-            .Where(m => m.Group != FluxTree.KustomizeGroup && !FluxTree.IsOverlayFile(m.File) && !tree.Placements.ContainsKey(m.File))
+            // files the repository's bootstrap applies (a bootstrap/ folder, scripts) are its business, not Flux's
+            .Where(m => m.Group != FluxTree.KustomizeGroup && !FluxTree.IsOverlayFile(m.File) && !tree.Model.FilesReached.Contains(m.File) && !OutsideGit.IsBootstrapFile(m.File))
             .GroupBy(m => m.File);
         foreach (var file in orphans)
         {
             var first = file.First();
             var overlay = NearestOverlay(tree, file.Key);
+            if (Path.GetFileName(file.Key) is "gotk-sync.yaml" or "gotk-components.yaml")
+            {
+                context.Report(Orphan, first.At(), $"{file.Key} (flux bootstrap's {(file.Key.EndsWith("gotk-sync.yaml", StringComparison.Ordinal) ? "sync objects" : "controllers")}) is not reached by the root Kustomization's build, so Flux never applies it again: changes to it (a Flux upgrade) reach the cluster only by running flux bootstrap by hand",
+                    overlay is not null ? $"list flux-system/ (or the file) under resources: in {overlay}" : "add a kustomization.yaml to the root path that lists flux-system/");
+                continue;
+            }
             context.Report(Orphan, first.At(), $"{file.Key} ({string.Join(", ", file.Select(m => $"{m.Kind} {m.Name}"))}) is not reached by any Flux Kustomization, so Flux never applies it",
                 overlay is not null
                     ? $"list it under resources: in {overlay}, or delete it if it is no longer needed"

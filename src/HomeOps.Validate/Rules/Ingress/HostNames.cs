@@ -21,8 +21,11 @@ public static class HostNames
 {
     public const string ExternalDnsHostname = "external-dns.alpha.kubernetes.io/hostname";
 
+    /// <summary>Every claim of every document as Flux renders it (orphans as written), once per place it is written.</summary>
     public static IEnumerable<HostClaim> All(RepoModel repo) =>
-        repo.Manifests.SelectMany(Of).Where(c => c.Host.Length > 0 && !c.Host.Contains("${", StringComparison.Ordinal));
+        repo.Instances.SelectMany(Of)
+            .Where(c => c.Host.Length > 0 && !c.Host.Contains("${", StringComparison.Ordinal) && !c.Host.Contains("{{", StringComparison.Ordinal))
+            .DistinctBy(c => (c.At, c.Host));
 
     private static IEnumerable<HostClaim> Of(Manifest m)
     {
@@ -37,6 +40,13 @@ public static class HostNames
                     claims.Add(new HostClaim(name.ToLowerInvariant(), m, $"/metadata/annotations/{YamlJson.Escape(annotation)}", "external-dns annotation"));
         switch (m.Group, m.Kind)
         {
+            case (GatewayRoutes.Group, "HTTPRoute" or "GRPCRoute" or "TLSRoute"):
+                foreach (var (name, i) in Manifest.Items(m.Body["spec"].Field("hostnames"))) Add(name, $"/spec/hostnames/{i}", m.Kind);
+                break;
+            case (GatewayRoutes.Group, "Gateway"):
+                foreach (var (listener, i) in Manifest.Items(m.Body["spec"].Field("listeners")))
+                    if (Manifest.Text(listener.Field("hostname")) is { } wildcard) Add(JsonValue.Create(wildcard), $"/spec/listeners/{i}/hostname", "Gateway listener");
+                break;
             case ("networking.k8s.io", "Ingress"):
                 foreach (var (rule, i) in Manifest.Items(m.Body["spec"].Field("rules"))) Add(rule.Field("host"), $"/spec/rules/{i}/host", "Ingress");
                 break;
@@ -56,9 +66,13 @@ public static class HostNames
         return claims;
     }
 
-    /// <summary>Hosts of Ingresses a chart creates: any values object "ingress" that is not disabled, with hosts as strings or {host|name}.</summary>
+    /// <summary>Hosts of Ingresses and HTTPRoutes a chart creates: any values object "ingress" that is not disabled, with hosts as strings or {host|name}; any values mapping with hostnames and parentRefs.</summary>
     private static IEnumerable<HostClaim> ChartIngresses(Manifest release)
     {
+        foreach (var (pointer, route) in Objects(release.Body["spec"].Field("values"), "/spec/values"))
+            if (route["hostnames"] is JsonArray hostnames && route["parentRefs"] is JsonArray && !(route["enabled"] is JsonValue on && on.TryGetValue<bool>(out var enabled) && !enabled))
+                foreach (var (host, i) in Manifest.Items(hostnames))
+                    if (Manifest.Text(host) is { } name) yield return new HostClaim(name.ToLowerInvariant(), release, $"{pointer}/hostnames/{i}", "chart HTTPRoute");
         foreach (var (pointer, ingress) in Objects(release.Body["spec"].Field("values"), "/spec/values"))
         {
             if (!pointer.EndsWith("/ingress", StringComparison.Ordinal) || ingress["enabled"] is JsonValue e && e.TryGetValue<bool>(out var on) && !on) continue;

@@ -22,9 +22,15 @@ public sealed class CidrOverlapRules : IRuleSet
         new(Id, Severity.Error, "Pod, service and node networks, Cilium's pod ranges and LB pools overlap each other (IPv4 and IPv6)."),
     ];
 
+    /// <summary>Each cluster the repository describes on its own (objects of one cluster never satisfy or clash with another's).</summary>
     public void Check(RepoModel repo, RuleContext context)
     {
-        var plan = NetworkPlan.Of(repo);
+        foreach (var cluster in repo.Clusters) CheckCluster(repo, cluster, context);
+    }
+
+    private static void CheckCluster(RepoModel repo, ClusterView cluster, RuleContext context)
+    {
+        var plan = NetworkPlan.Of(repo, cluster);
         var ciliumPods = plan.Cilium?.ClusterPoolPodRanges() ?? [];
         var clusterInternal = plan.Talos.Pods.Concat(plan.Talos.Services).Concat(ciliumPods).ToList();
         foreach (var pool in plan.Pools.Where(p => !p.Disabled))

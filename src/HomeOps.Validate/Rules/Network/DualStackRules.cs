@@ -21,9 +21,15 @@ public sealed class DualStackRules : IRuleSet
         new(Id, Severity.Error, "talconfig's address families disagree with Cilium's ipv4/ipv6 values, the LB pools, the BGP peer families or a RequireDualStack Service."),
     ];
 
+    /// <summary>Each cluster the repository describes on its own (objects of one cluster never satisfy or clash with another's).</summary>
     public void Check(RepoModel repo, RuleContext context)
     {
-        var plan = NetworkPlan.Of(repo);
+        foreach (var view in repo.Clusters) CheckCluster(repo, view, context);
+    }
+
+    private static void CheckCluster(RepoModel repo, ClusterView view, RuleContext context)
+    {
+        var plan = NetworkPlan.Of(repo, view);
         if (!plan.Talos.Present) return;
         var (v4, v6) = plan.Talos.Families;
         var cluster = v4 && v6 ? "dual-stack" : v6 ? "IPv6-only" : "IPv4-only";
@@ -39,7 +45,7 @@ public sealed class DualStackRules : IRuleSet
                 foreach (var block in pool.Blocks.Where(b => b.Range.IsV6 == isV6))
                     context.Report(Id, block.At, $"{pool.Description} block {block.Range} is {name}, but the cluster is {cluster} (talconfig clusterPodNets)",
                         $"remove the block, or add an {name} range to talconfig clusterPodNets and clusterSvcNets");
-            if (wanted && pools.Any(p => p.Has(isV6))) CheckBgpFamilies(BgpPlan.Of(repo), isV6, context);
+            if (wanted && pools.Any(p => p.Has(isV6))) CheckBgpFamilies(BgpPlan.Of(view), isV6, context);
         }
         foreach (var service in plan.Services.Where(s => s.IpFamilyPolicy == "RequireDualStack"))
         {

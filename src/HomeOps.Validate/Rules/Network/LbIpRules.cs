@@ -19,9 +19,15 @@ public sealed class LbIpRules : IRuleSet
         new(Id, Severity.Error, "A LoadBalancer Service asks for an IP, pool or family that no CiliumLoadBalancerIPPool selecting it provides."),
     ];
 
+    /// <summary>Each cluster the repository describes on its own (objects of one cluster never satisfy or clash with another's).</summary>
     public void Check(RepoModel repo, RuleContext context)
     {
-        var plan = NetworkPlan.Of(repo);
+        foreach (var cluster in repo.Clusters) CheckCluster(repo, cluster, context);
+    }
+
+    private static void CheckCluster(RepoModel repo, ClusterView cluster, RuleContext context)
+    {
+        var plan = NetworkPlan.Of(repo, cluster);
         if (plan.Pools.Count == 0) return;
         var names = string.Join(", ", plan.Pools.Select(p => p.Name));
         foreach (var service in plan.Services)

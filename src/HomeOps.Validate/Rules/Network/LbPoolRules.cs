@@ -25,9 +25,15 @@ public sealed class LbPoolRules : IRuleSet
 
     private sealed record Placed(LbPool Pool, PoolBlock Block);
 
+    /// <summary>Each cluster the repository describes on its own (objects of one cluster never satisfy or clash with another's).</summary>
     public void Check(RepoModel repo, RuleContext context)
     {
-        var plan = NetworkPlan.Of(repo);
+        foreach (var cluster in repo.Clusters) CheckCluster(repo, cluster, context);
+    }
+
+    private static void CheckCluster(RepoModel repo, ClusterView cluster, RuleContext context)
+    {
+        var plan = NetworkPlan.Of(repo, cluster);
         CheckOverlaps(plan.Pools.Where(p => !p.Disabled).SelectMany(p => p.Blocks.Select(b => new Placed(p, b))).ToList(), context);
         var pools = plan.Pools.Concat(plan.BootstrapPools).Where(p => !p.Disabled).ToList();
         foreach (var pool in pools)
@@ -36,6 +42,7 @@ public sealed class LbPoolRules : IRuleSet
                     "write cidr: 172.29.52.0/24 (no host bits), or start: and stop: addresses of one family with start ≤ stop");
         var placed = pools.SelectMany(p => p.Blocks.Select(b => new Placed(p, b))).ToList();
         var onLink = CheckNodeSubnets(placed, plan.Talos, context);
+        CheckBootstrapDrift(placed.Where(p => p.Pool.FromBootstrap && !onLink.Contains(p)).ToList(), plan.Pools.Where(p => !p.Disabled).ToList(), context);
         foreach (var family in placed.Where(p => !onLink.Contains(p)).GroupBy(p => p.Block.Range.IsV6))
             CheckOnePrefix(family.ToList(), plan.Talos, context);
     }
@@ -62,6 +69,22 @@ public sealed class LbPoolRules : IRuleSet
                     "LB addresses are routed to the cluster, not on-link: move the block to its own range outside every node subnet (e.g. a separate /24 beside the node VLAN)");
             }
         return reported;
+    }
+
+    /// <summary>
+    /// One fact, one value: a range bootstrap-config.yaml hands out must be one the GitOps pools hold
+    /// (checked when both exist), else Services get addresses at bootstrap that the GitOps plan does not know.
+    /// </summary>
+    private static void CheckBootstrapDrift(IReadOnlyList<Placed> bootstrap, IReadOnlyList<LbPool> gitops, RuleContext context)
+    {
+        foreach (var placed in bootstrap)
+        {
+            var sameFamily = gitops.SelectMany(p => p.Blocks.Where(b => b.Range.IsV6 == placed.Block.Range.IsV6).Select(b => (Pool: p, b.Range))).ToList();
+            if (sameFamily.Count == 0 || sameFamily.Any(g => g.Range.Contains(placed.Block.Range))) continue;
+            context.Report(OutsidePlan, placed.Block.At,
+                $"{placed.Pool.Description} block {placed.Block.Range} is in no GitOps CiliumLoadBalancerIPPool ({string.Join(", ", sameFamily.Select(g => $"{g.Pool.Name} {g.Range}"))})",
+                "write the bootstrap range inside a GitOps pool (the same addresses Flux will manage), or delete the leftover bootstrap range");
+        }
     }
 
     private static void CheckOnePrefix(IReadOnlyList<Placed> family, TalosNetworks talos, RuleContext context)

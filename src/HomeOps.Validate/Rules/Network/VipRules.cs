@@ -19,9 +19,15 @@ public sealed class VipRules : IRuleSet
         new(Id, Severity.Error, "The Kubernetes API VIP equals a node IP, lies outside the nodes' subnet, or lies inside an LB pool or a Service's requested IP."),
     ];
 
+    /// <summary>Each cluster the repository describes on its own (objects of one cluster never satisfy or clash with another's).</summary>
     public void Check(RepoModel repo, RuleContext context)
     {
-        var plan = NetworkPlan.Of(repo);
+        foreach (var cluster in repo.Clusters) CheckCluster(repo, cluster, context);
+    }
+
+    private static void CheckCluster(RepoModel repo, ClusterView cluster, RuleContext context)
+    {
+        var plan = NetworkPlan.Of(repo, cluster);
         foreach (var vip in plan.Talos.Vips)
         {
             foreach (var pool in plan.Pools.Concat(plan.BootstrapPools).Where(p => !p.Disabled))

@@ -24,8 +24,8 @@ public sealed class PhaseRules : IRuleSet
     public void Check(RepoModel repo, RuleContext context)
     {
         if (repo.BootstrapConfig is not { } config) return;
-        var releases = repo.OfKind("helm.toolkit.fluxcd.io", "HelmRelease").Select(r => (Release: HelmReleaseIdentity.Of(r), Manifest: r)).ToList();
-        var fluxEntry = repo.OfKind("kustomize.toolkit.fluxcd.io", "Kustomization").FirstOrDefault(k => k.Name == "flux-system");
+        var releases = repo.Cluster.OfKind("helm.toolkit.fluxcd.io", "HelmRelease").Select(r => (Release: HelmReleaseIdentity.Of(r), Manifest: r)).ToList();
+        var fluxEntry = repo.Cluster.OfKind("kustomize.toolkit.fluxcd.io", "Kustomization").FirstOrDefault(k => k.Name == "flux-system");
         foreach (var (phase, i) in Manifest.Items(config.Body["phases"]))
         {
             var name = Manifest.Text(phase.Field("name")) ?? $"#{i}";
@@ -84,7 +84,7 @@ public sealed class PhaseRules : IRuleSet
     private static void CheckCreate(RepoModel repo, Manifest config, string pointer, string phase, string? secret, RuleContext context)
     {
         if (secret?.Split('/') is not [var ns, var name]) return;
-        foreach (var external in repo.OfKind("external-secrets.io", "ExternalSecret"))
+        foreach (var external in repo.Cluster.OfKind("external-secrets.io", "ExternalSecret"))
         {
             var target = Manifest.Text(external.Body["spec"].Field("target").Field("name")) ?? external.Name;
             if (target == name && (external.Namespace ?? ns) == ns)

@@ -8,27 +8,12 @@ namespace HomeOps.Validate.Rules.Schema;
 
 /// <summary>
 /// The built-in Kubernetes kinds, from KubernetesClient's generated models (the official OpenAPI
-/// types), limited to the API versions a v1.31 API server serves. A kind is built-in when its
-/// group is one of Kubernetes' own; such objects are deserialized strictly into their model type.
+/// types), limited to the API versions the cluster's Kubernetes release serves (<see cref="ServedApis"/>).
+/// A kind is built-in when its group is one of Kubernetes' own; such objects are deserialized strictly
+/// into their model type.
 /// </summary>
 public static class KubernetesTypes
 {
-    /// <summary>Group/versions served by Kubernetes v1.31 ("" is the core group).</summary>
-    private static readonly FrozenSet<string> Served = new[]
-    {
-        "v1", "apps/v1", "batch/v1", "autoscaling/v1", "autoscaling/v2", "policy/v1",
-        "networking.k8s.io/v1", "rbac.authorization.k8s.io/v1", "storage.k8s.io/v1",
-        "apiextensions.k8s.io/v1", "admissionregistration.k8s.io/v1", "scheduling.k8s.io/v1",
-        "coordination.k8s.io/v1", "discovery.k8s.io/v1", "node.k8s.io/v1", "certificates.k8s.io/v1",
-        "events.k8s.io/v1", "flowcontrol.apiserver.k8s.io/v1", "flowcontrol.apiserver.k8s.io/v1beta3",
-        "apiregistration.k8s.io/v1", "authentication.k8s.io/v1", "authorization.k8s.io/v1",
-    }.ToFrozenSet(StringComparer.Ordinal);
-
-    /// <summary>API groups that belong to Kubernetes itself (kinds there have no CRD schema).</summary>
-    private static readonly FrozenSet<string> Groups = Served.Select(GroupOf)
-        .Concat(["extensions", "resource.k8s.io", "internal.apiserver.k8s.io", "storagemigration.k8s.io", "certificates.k8s.io"])
-        .ToFrozenSet(StringComparer.Ordinal);
-
     /// <summary>Every model, for hints only (scanning the assembly costs ~100 ms, so it happens only when a hint needs it).</summary>
     private static readonly Lazy<FrozenDictionary<(string ApiVersion, string Kind), Type>> AllModels = new(() => typeof(V1Pod).Assembly.GetTypes()
         .Select(t => (Type: t, Entity: Entity(t)))
@@ -42,9 +27,7 @@ public static class KubernetesTypes
     /// <summary>KubernetesClient's converters (IntOrString, Quantity, dates) with unknown fields refused.</summary>
     public static readonly JsonSerializerOptions Strict = CreateStrict();
 
-    public static bool IsBuiltInGroup(string group) => Groups.Contains(group);
-
-    public static bool IsServed(string apiVersion) => Served.Contains(apiVersion);
+    public static bool IsBuiltInGroup(string group) => ServedApis.Table.KubernetesGroups.Contains(group);
 
     /// <summary>
     /// The model of a kind: KubernetesClient names them V1Deployment, V2HorizontalPodAutoscaler,
@@ -63,12 +46,12 @@ public static class KubernetesTypes
 
     private static string ApiVersionOf(KubernetesEntityAttribute entity) => entity.Group.Length == 0 ? entity.ApiVersion : $"{entity.Group}/{entity.ApiVersion}";
 
-    /// <summary>The kinds v1.31 serves under <paramref name="apiVersion"/>, for hints.</summary>
+    /// <summary>The kinds the models know under <paramref name="apiVersion"/>, for hints.</summary>
     public static IEnumerable<string> KindsOf(string apiVersion) => AllModels.Value.Keys.Where(k => k.ApiVersion == apiVersion).Select(k => k.Kind);
 
-    /// <summary>The served versions that define <paramref name="kind"/> in <paramref name="group"/>.</summary>
-    public static IEnumerable<string> ServedVersionsOf(string group, string kind) =>
-        AllModels.Value.Keys.Where(k => k.Kind == kind && GroupOf(k.ApiVersion) == group && Served.Contains(k.ApiVersion)).Select(k => k.ApiVersion);
+    /// <summary>The versions of <paramref name="group"/> that define <paramref name="kind"/> and that the release (its table row) serves.</summary>
+    public static IEnumerable<string> ServedVersionsOf(string group, string kind, int minor) =>
+        AllModels.Value.Keys.Where(k => k.Kind == kind && GroupOf(k.ApiVersion) == group && ServedApis.Table.IsServed(k.ApiVersion, kind, minor)).Select(k => k.ApiVersion);
 
     private static string GroupOf(string apiVersion) => apiVersion.Contains('/') ? apiVersion[..apiVersion.IndexOf('/')] : "";
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using HomeOps.Compile.Repository;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
@@ -17,7 +18,12 @@ public sealed class SecretRules : IRuleSet
     [
         new("secrets/plaintext", Severity.Error, "A credential in a file Git tracks or would commit: Secret data, private key, token, Talos secrets bundle, kubeconfig/talosconfig key, 1Password Connect credentials."),
         new("secrets/store-missing", Severity.Error, "An ExternalSecret names a SecretStore or ClusterSecretStore that does not exist."),
+        new(SopsUnencrypted, Severity.Error, "A Secret in a file .sops.yaml says must be encrypted is not, or an encrypted Secret has plain values next to encrypted ones."),
+        new(SopsInvalid, Severity.Error, "A SOPS-encrypted document or .sops.yaml that sops cannot use: no mac or recipients, malformed ENC[...] values, an unreadable creation rule."),
     ];
+
+    public const string SopsUnencrypted = "secrets/sops-unencrypted";
+    public const string SopsInvalid = "secrets/sops-invalid";
 
     private static readonly Dictionary<string, string> Explanations = new(StringComparer.Ordinal)
     {
@@ -40,7 +46,41 @@ public sealed class SecretRules : IRuleSet
     public void Check(RepoModel repo, RuleContext context)
     {
         if (context.Enabled("secrets/plaintext")) CheckFiles(repo, context);
-        if (context.Enabled("secrets/store-missing")) CheckStores(repo, context);
+        if (context.Enabled("secrets/store-missing"))
+            foreach (var cluster in repo.Clusters) CheckStores(cluster, context);
+        if (context.Enabled(SopsUnencrypted) || context.Enabled(SopsInvalid)) CheckSops(repo, context);
+    }
+
+    /// <summary>
+    /// SOPS: every Secret in a file the nearest .sops.yaml's creation rules match must be encrypted
+    /// (a sops block), an encrypted Secret must not mix plain values into what sops encrypts, and a
+    /// sops block must be one sops can decrypt.
+    /// </summary>
+    private static void CheckSops(RepoModel repo, RuleContext context)
+    {
+        foreach (var finding in repo.Flux.Findings.Where(f => f.Rule == SopsInvalid)) context.Forward(finding);
+        var rules = repo.Flux.SopsRules;
+        foreach (var document in repo.Manifests)
+        {
+            if (Compile.Flux.Sops.Problem(document.Body) is { } problem)
+            {
+                context.Report(SopsInvalid, document.At("/sops"), $"{document.Kind} {document.Name} has a sops block, but {problem}; Flux cannot decrypt it",
+                    "encrypt the file again with sops (sops --encrypt --in-place), from its plain version");
+                continue;
+            }
+            if (document.Kind != "Secret" || document.Group.Length > 0) continue;
+            if (Compile.Flux.Sops.IsEncrypted(document.Body))
+            {
+                foreach (var pointer in Compile.Flux.Sops.PlainValues(document.Body))
+                    context.Report(SopsUnencrypted, document.At(pointer), $"Secret {document.Name} is encrypted with sops, but {pointer[1..].Replace('/', '.')} is plain text next to the encrypted values",
+                        "encrypt the file again (sops --encrypt --in-place) so every value is ENC[...]; a value added after encryption stays readable in Git");
+                continue;
+            }
+            if (!SecretScanner.LiteralValues(document.Body).Any()) continue;
+            if (Compile.Flux.Sops.RuleFor(rules, document.File) is { } rule)
+                context.Report(SopsUnencrypted, document.At(), $"Secret {document.Name} is not encrypted, but {rule.ConfigFile} (creation rule {rule.Index + 1}) says {document.File} must be",
+                    $"encrypt it: sops --encrypt --in-place {document.File}");
+        }
     }
 
     /// <summary>
@@ -54,7 +94,8 @@ public sealed class SecretRules : IRuleSet
         Parallel.ForEach(repo.Files.Concat(repo.SecretScanOnly), file =>
         {
             IEnumerable<SecretFinding> found;
-            if (file.Text is { } text) found = SecretScanner.Scan(file.Path, text);
+            // files .homeopsignore lists are not among the repository's parsed documents: the scanner parses those itself
+            if (file.Text is { } text) found = SecretScanner.Scan(file.Path, text, repo.Documents.File(file.Path) is null ? null : () => Parsed(repo, file.Path));
             else
             {
                 var (binary, read, truncated) = ScanBinary(repo, file.Path, budget);
@@ -86,7 +127,13 @@ public sealed class SecretRules : IRuleSet
         }
     }
 
-    private static void CheckStores(RepoModel repo, RuleContext context)
+    /// <summary>The file's documents as the loader parsed them (each YAML file is parsed once per run); none when it is not YAML.</summary>
+    private static IReadOnlyList<(JsonNode? Node, int Line)> Parsed(RepoModel repo, string path) =>
+        repo.Documents.Yaml(path) is { Failed: false } parsed
+            ? parsed.Documents.Where(d => d.Manifest is not null).Select(d => ((JsonNode?)d.Body, d.Manifest!.At().Line)).ToList()
+            : [];
+
+    private static void CheckStores(ClusterView repo, RuleContext context)
     {
         var clusterStores = repo.OfKind("external-secrets.io", "ClusterSecretStore").Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
         var stores = repo.OfKind("external-secrets.io", "SecretStore").Select(m => (m.Namespace, m.Name)).ToHashSet();

@@ -68,24 +68,30 @@ public sealed class DriftRules : IRuleSet
             $"set k8sServiceHost to {endpoint.Host} (port {endpoint.Port}), or to localhost with Talos KubePrism's port 7445");
     }
 
-    /// <summary>talosctl must be at least the cluster's Talos line; kubectl within one minor of the API server (the skew policy).</summary>
+    /// <summary>
+    /// The tool version matrix must have a row for the versions the repository pins (talosctl and the Talos version; kubectl
+    /// and helm and the Kubernetes version; flux and flux.version): without one, bootstrap's preflight refuses every version
+    /// of that tool. A bump of talosVersion or kubernetesVersion thus shows here, before it reaches a bootstrap.
+    /// </summary>
     private static void CheckTools(TalosPlan talos, Manifest config, RuleContext context)
     {
         foreach (var (tool, index) in Manifest.Items(config.Body["tools"]))
         {
-            if (!ReleaseVersion.TryParse(Manifest.Text(tool.Field("minVersion")), out var minimum)) continue;
-            var at = config.At($"/tools/{index}/minVersion");
-            switch (Manifest.Text(tool.Field("name")))
+            var against = Manifest.Text(tool.Field("against"));
+            var (pinned, what) = against switch
             {
-                case "talosctl" when (minimum.Major, minimum.Minor).CompareTo((talos.Talos.Major, talos.Talos.Minor)) < 0:
-                    context.Report(Rule, at, $"talosctl minVersion {minimum} is older than the cluster's Talos {talos.Talos}",
-                        $"require talosctl {talos.Talos.Line}.0 or newer: an older client cannot apply this machine-config contract");
-                    break;
-                case "kubectl" when minimum.Major == talos.Kubernetes.Major && Math.Abs(minimum.Minor - talos.Kubernetes.Minor) > 1:
-                    context.Report(Rule, at, $"kubectl minVersion {minimum} is more than one minor away from Kubernetes {talos.Kubernetes}",
-                        $"require kubectl v{talos.Kubernetes.Major}.{talos.Kubernetes.Minor - 1}.0 or newer (kubectl supports one minor of skew)");
-                    break;
-            }
+                "talos" => (talos.Talos, $"Talos {talos.Talos} (talconfig.yaml talosVersion)"),
+                "kubernetes" => (talos.Kubernetes, $"Kubernetes {talos.Kubernetes} (talconfig.yaml kubernetesVersion)"),
+                "flux" when ReleaseVersion.TryParse(Manifest.Text(config.Get("/flux/version")), out var flux) => (flux, $"Flux {flux} (flux.version)"),
+                _ => ((ReleaseVersion?)null, ""),
+            };
+            if (pinned is null) continue;
+            var covered = Manifest.Items(tool.Field("supported")).Any(row =>
+                Manifest.Text(row.Item.Field("when")) is not { } when || (VersionRange.TryParse(when, out var range) && range.Contains(pinned)));
+            if (covered) continue;
+            var name = Manifest.Text(tool.Field("name"));
+            context.Report(Rule, config.At($"/tools/{index}/supported"), $"tools: {name} has no row for {what}, so bootstrap would refuse every {name}",
+                $"add a row for {pinned.Line} with the {name} versions homeops was checked against (docs/tools.md)");
         }
     }
 
@@ -94,8 +100,8 @@ public sealed class DriftRules : IRuleSet
     {
         var git = config.Body["git"];
         if (git is null) return;
-        var repository = repo.OfKind("source.toolkit.fluxcd.io", "GitRepository").FirstOrDefault(r => r.Name == "flux-system");
-        var root = repo.OfKind("kustomize.toolkit.fluxcd.io", "Kustomization").FirstOrDefault(k => k.Name == "flux-system");
+        var repository = repo.Cluster.OfKind("source.toolkit.fluxcd.io", "GitRepository").FirstOrDefault(r => r.Name == "flux-system");
+        var root = repo.Cluster.OfKind("kustomize.toolkit.fluxcd.io", "Kustomization").FirstOrDefault(k => k.Name == "flux-system");
         if (repository is not null)
         {
             Compare(context, config, "/git/url", Manifest.Text(repository.Body["spec"].Field("url")), $"GitRepository flux-system spec.url", repository.At("/spec/url"));

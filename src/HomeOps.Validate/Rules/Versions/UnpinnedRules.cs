@@ -24,18 +24,22 @@ public sealed partial class UnpinnedRules : IRuleSet
     [GeneratedRegex(@"[\^~*xX<>=|]|\s-\s|^\s*$")]
     private static partial Regex Range();
 
+    /// <summary>Every document as Flux renders it (images, patches and substitution applied), orphans as written.</summary>
     public void Check(RepoModel repo, RuleContext context)
     {
-        foreach (var release in repo.OfKind("helm.toolkit.fluxcd.io", "HelmRelease"))
+        var instances = repo.Instances.ToList();
+        foreach (var release in instances.Where(m => m.Group == "helm.toolkit.fluxcd.io" && m.Kind == "HelmRelease"))
         {
             if (release.Body["spec"].Field("chart").Field("spec") is not JsonObject chart) continue; // chartRef: the referenced OCIRepository is checked itself
+            // helm-controller ignores the version of a chart from a GitRepository or Bucket (api/v2 HelmChartTemplateSpec.Version): the source's revision pins it
+            if (Manifest.Text(chart["sourceRef"].Field("kind")) is "GitRepository" or "Bucket") continue;
             var version = Manifest.Text(chart["version"]);
             if (version is null || Range().IsMatch(version))
                 context.Report("versions/unpinned", release.At(version is null ? "/spec/chart/spec" : "/spec/chart/spec/version"),
                     $"HelmRelease {release.Name} installs chart {Manifest.Text(chart["chart"])} {(version is null ? "without a version (Flux then takes the newest)" : $"at '{version}', a range")}",
                     "pin one exact chart version, e.g. version: \"1.17.6\"; Renovate proposes updates");
         }
-        foreach (var oci in repo.OfKind("source.toolkit.fluxcd.io", "OCIRepository"))
+        foreach (var oci in instances.Where(m => m.Group == "source.toolkit.fluxcd.io" && m.Kind == "OCIRepository"))
         {
             var reference = oci.Body["spec"].Field("ref");
             var tag = Manifest.Text(reference.Field("tag"));
@@ -47,7 +51,7 @@ public sealed partial class UnpinnedRules : IRuleSet
                     $"OCIRepository {oci.Name} follows {(tag ?? Manifest.Text(reference.Field("semver")) ?? "latest")}, not one version",
                     "set spec.ref.tag to an exact version (or spec.ref.digest)");
         }
-        foreach (var workload in repo.Manifests.Where(m => Workloads.Contains(m.Kind) && m.Group is "" or "apps" or "batch"))
+        foreach (var workload in instances.Where(m => Workloads.Contains(m.Kind) && m.Group is "" or "apps" or "batch"))
             foreach (var (pointer, image) in Images(workload))
                 if (Unpinned(image) is { } why)
                     context.Report("versions/unpinned", workload.At(pointer), $"{workload.Kind} {workload.Name} runs image {image}, {why}",

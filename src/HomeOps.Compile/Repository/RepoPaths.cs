@@ -1,4 +1,4 @@
-namespace HomeOps.Validate.Rules.Flux;
+namespace HomeOps.Compile.Repository;
 
 /// <summary>
 /// The repository's files and directories by relative path ('/'-separated, "" for the root), as the
