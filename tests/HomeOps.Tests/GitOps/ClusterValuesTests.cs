@@ -165,7 +165,7 @@ public class ClusterValuesTests(ReferenceTree tree) : IClassFixture<ReferenceTre
         // A wildcard covers exactly one label: every host is <name>.<internal domain>.
         Assert.All(hosts, h => Assert.Matches("^[a-z0-9-]+\\." + Regex.Escape(InternalDomain) + "$", h));
         // No other Ingress (or chart-made ingress) serves the internal domain.
-        var others = tree.Manifests.Where(m => m != ingress).SelectMany(m => ReferenceTree.Strings(m.Body).Where(s => s.Path.Contains("host", StringComparison.OrdinalIgnoreCase) && s.Value.EndsWith("." + InternalDomain, StringComparison.Ordinal)).Select(s => $"{ReferenceTree.Show(m)} {s.Path}"))
+        var others = tree.Applied.Where(m => m != ingress).SelectMany(m => ReferenceTree.Strings(m.Body).Where(s => s.Path.Contains("host", StringComparison.OrdinalIgnoreCase) && s.Value.EndsWith("." + InternalDomain, StringComparison.Ordinal)).Select(s => $"{ReferenceTree.Show(m)} {s.Path}"))
             .Where(s => !s.Contains("ConfigMap")) // authentik blueprint external_host values (checked below)
             .ToList();
         Assert.True(others.Count == 0, "other objects serve the internal domain:\n" + string.Join("\n", others));

@@ -138,8 +138,10 @@ public class FluxChainTests(ReferenceTree tree) : IClassFixture<ReferenceTree>
         // Derived from the product's builds, not from the docs: a HelmRelease needs its chart source, an
         // ExternalSecret needs its ClusterSecretStore, postBuild.substituteFrom needs the object
         // providing the variables; the Kustomization applying that must be an ancestor (or itself).
+        // The root (flux-system) applies the children themselves, so what it applies beside them
+        // (the cluster-settings ConfigMap) exists before any child reconciles: every child may use it.
         var producer = new Dictionary<string, string>();
-        foreach (var k in Children)
+        foreach (var k in tree.Kustomizations)
             foreach (var o in k.Objects)
             {
                 producer[$"{o.Kind}/{o.Namespace ?? ""}/{o.Name}"] = k.Name;
@@ -151,7 +153,7 @@ public class FluxChainTests(ReferenceTree tree) : IClassFixture<ReferenceTree>
         var checkedEdges = 0;
         foreach (var k in Children)
         {
-            var ancestors = Ancestors(k.Name).Append(k.Name).ToHashSet();
+            var ancestors = Ancestors(k.Name).Append(k.Name).Append("flux-system").ToHashSet();
             var needs = new List<string>();
             foreach (var o in k.Objects)
             {

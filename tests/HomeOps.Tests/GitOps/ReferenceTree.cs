@@ -24,6 +24,8 @@ public sealed class ReferenceTree
         Root = Repo.Root;
         Model = new DiskRepository(new GitCli()).Load(Root, new Dictionary<string, string>());
         Manifests = Model.Manifests.Where(m => TreeRoots.Any(r => m.File.StartsWith(r + "/", StringComparison.Ordinal)) && m.Group != "kustomize.config.k8s.io").ToList();
+        // as the cluster gets them: built and substituted by Flux (cluster-settings)
+        Applied = Model.Cluster.Objects.Where(m => TreeRoots.Any(r => m.File.StartsWith(r + "/", StringComparison.Ordinal)) && m.Group != "kustomize.config.k8s.io").ToList();
         TalConfig = (JsonObject)ParseYamlFile(Path.Combine(Root, RepoFiles.TalConfig)).Single()!;
     }
 
@@ -54,7 +56,11 @@ public sealed class ReferenceTree
     public IEnumerable<string> YamlFiles => Model.Files.Select(f => f.Path)
         .Where(p => TreeRoots.Any(r => p.StartsWith(r + "/", StringComparison.Ordinal)) && RepoPaths.IsYaml(p)).Order(StringComparer.Ordinal);
 
-    public IEnumerable<Manifest> OfKind(string kind) => Manifests.Where(m => m.Kind == kind);
+    /// <summary>The tree's objects as Flux applies them (patched, substituted); <see cref="Manifests"/> holds them as written.</summary>
+    public IReadOnlyList<Manifest> Applied { get; }
+
+    /// <summary>The applied objects of one kind: values as the cluster sees them.</summary>
+    public IEnumerable<Manifest> OfKind(string kind) => Applied.Where(m => m.Kind == kind);
 
     /// <summary>The Flux Kustomizations the product reaches from the root.</summary>
     public IReadOnlyList<FluxKustomization> Kustomizations => Flux.Kustomizations;
