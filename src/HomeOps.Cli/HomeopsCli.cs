@@ -24,6 +24,7 @@ public static class HomeopsCli
             """);
         root.Options.Add(CliOptions.Directory);
         root.Options.Add(CliOptions.Kubeconfig);
+        root.Options.Add(CliOptions.ApiServer);
         root.Subcommands.Add(InitCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(TalosCommands.Create());
@@ -48,10 +49,11 @@ public static class HomeopsCli
 
     public static async Task<int> RunAsync(string[] args)
     {
+        using var streams = Output.ConsoleStreams.Install();
         var parse = Build().Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors) Console.Error.WriteLine($"homeops: {error.Message}");
+            foreach (var error in parse.Errors) Console.Error.WriteLine($"homeops: {Output.TerminalText.Escape(error.Message)}");
             var path = new List<string>();
             for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
                 if (result.Parent is not null) path.Insert(0, result.Command.Name);

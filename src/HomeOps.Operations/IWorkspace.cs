@@ -19,7 +19,10 @@ public interface IWorkspace
 
     string ReadText(string path);
 
-    /// <summary>Replaces an operator's file (talconfig.yaml) with new text.</summary>
+    /// <summary>
+    /// Replaces an operator's file (talconfig.yaml) with new text: atomically (a temporary file renamed over it), its mode
+    /// kept, and never through a symlink (refused with <see cref="HomeOpsException"/>).
+    /// </summary>
     void ReplaceText(string path, string text);
 
     /// <summary>Creates or replaces a file of the operator's repository (what init generates), creating its directories.</summary>
@@ -28,11 +31,32 @@ public interface IWorkspace
     /// <summary>The names of the files and directories directly in <see cref="Root"/>; empty when it does not exist.</summary>
     IReadOnlyList<string> Entries();
 
-    /// <summary>Writes one of homeops' own runtime files (Helm values): readable by the owner only.</summary>
+    /// <summary>Writes one of homeops' own runtime files (Helm values) atomically, readable by the owner only from creation.</summary>
     void WritePrivate(string path, string text);
 
-    /// <summary>Creates a directory readable by the owner only, when it does not exist yet.</summary>
+    /// <summary>Creates a directory (and missing parents) readable by the owner only from creation, when it does not exist yet.</summary>
     void CreatePrivateDirectory(string path);
+
+    /// <summary>
+    /// Claims a new, empty, owner-only file (O_CREAT|O_EXCL) in a private directory: false when the name exists, so two
+    /// runs can never write the same file (etcd snapshots).
+    /// </summary>
+    bool TryCreateExclusive(string path);
+
+    /// <summary>Removes a file claimed with <see cref="TryCreateExclusive"/> that was never filled (a tool failed before writing it).</summary>
+    void DeleteIfEmpty(string path);
+
+    /// <summary>
+    /// Makes a file a tool will write key material into (a kubeconfig) private before the tool runs: its directory
+    /// created 0700, the file created empty 0600, or an existing one made 0600; a symlink is refused.
+    /// </summary>
+    void PreparePrivateFile(string path);
+
+    /// <summary>
+    /// The repository's cluster lock, held until disposed: every command that changes the cluster takes it first, so
+    /// two never run at once. Throws <see cref="HomeOpsException"/> naming the holder when another run has it.
+    /// </summary>
+    IDisposable LockCluster(string operation);
 
     /// <summary>Why key material must not be written to these paths (Git tracks them, ...); empty when it may.</summary>
     IReadOnlyList<Finding> RefuseSecretTargets(IEnumerable<string> paths);

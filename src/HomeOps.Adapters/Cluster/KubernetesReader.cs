@@ -12,6 +12,8 @@ namespace HomeOps.Adapters.Cluster;
 /// </summary>
 public sealed class KubernetesClusterReader(IKubernetes client, string server) : IClusterReader
 {
+    public string Server => server;
+
     public Task<IReadOnlyList<LiveNode>> NodesAsync(CancellationToken cancel) => Call(async () =>
     {
         var nodes = await client.CoreV1.ListNodeAsync(cancellationToken: cancel);

@@ -3,7 +3,7 @@ using HomeOps.Operations.Bootstrap;
 
 namespace HomeOps.Adapters.Files;
 
-/// <summary>The run's JSON-lines event log: one object per line, appended and flushed as it happens.</summary>
+/// <summary>The run's JSON-lines event log: one object per line, appended and flushed as it happens; created 0600 in a 0700 directory.</summary>
 public sealed class EventLogFile : IBootstrapEvents, IDisposable
 {
     private readonly StreamWriter _writer;
@@ -11,8 +11,11 @@ public sealed class EventLogFile : IBootstrapEvents, IDisposable
 
     public EventLogFile(string path)
     {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-        _writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+        SafeFiles.CreatePrivateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = SafeFiles.PrivateFile;
+        _writer = new StreamWriter(new FileStream(path, options)) { AutoFlush = true };
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, SafeFiles.PrivateFile); // a log an older homeops left readable
     }
 
     public void Emit(BootstrapEvent e)

@@ -6,8 +6,8 @@ using HomeOps.Operations.Bootstrap;
 namespace HomeOps.Adapters.Files;
 
 /// <summary>
-/// The bootstrap state file: JSON, written to a temp file beside it, fsynced, then renamed over the
-/// old one, so a crash at any instant leaves either the previous or the new state, never a mix.
+/// The bootstrap state file: JSON, written to a temp file beside it (0600 from creation), fsynced, renamed over the
+/// old one and the directory fsynced, so a crash at any instant leaves either the previous or the new state, never a mix.
 /// </summary>
 public sealed class StateFile(string path) : IStateStore
 {
@@ -40,14 +40,8 @@ public sealed class StateFile(string path) : IStateStore
 
     public void Save(BootstrapState state)
     {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
-        var temp = $"{Path}.{Environment.ProcessId}.tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, state, Options);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, Path, overwrite: true);
+        SafeFiles.CreatePrivateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
+        SafeFiles.Commit(SafeFiles.Stage(Path, JsonSerializer.SerializeToUtf8Bytes(state, Options)), Path);
     }
 
     private HomeOpsException Corrupt(string why) => new([Finding.Error("bootstrap/state", SourceLocation.InFile(Path),

@@ -51,7 +51,10 @@ public static class BootstrapCommand
         var validation = validator.Run(repo, validator.Select([], []), Composition.Schemas(schemaLocations), TimeSpan.Zero).Findings;
         var runner = Composition.Runner();
         var tools = new BootstrapTools(new Talosctl(runner), new Kubectl(runner), new Helm(runner), new Flux(runner), new Cilium(runner), new OnePassword(runner));
-        var state = new StateFile(Path.Combine(root, plan.Config.State.File));
+        // state and log live only in the repository's ignored .homeops/ (bootstrap-config.yaml cannot point them elsewhere)
+        var disk = new DiskWorkspace(root, new GitCli());
+        var state = new StateFile(disk.RuntimeFile(plan.Config.State.File, At(plan.Config.State, "file")));
+        var logPath = disk.RuntimeFile(plan.Config.State.Log, At(plan.Config.State, "log"));
         var engine = new BootstrapEngine(BootstrapPhases.All(), state);
         var live = !Console.IsOutputRedirected && !dryRun;
         var progress = new BootstrapProgress(live);
@@ -65,14 +68,17 @@ public static class BootstrapCommand
             return ExitCodes.Ok;
         }
         if (!yes) Confirm(talos);
-        using var runLock = RunLock.Acquire(Path.Combine(root, Path.GetDirectoryName(plan.Config.State.File) ?? ".", "bootstrap.lock"));
-        using var log = new EventLogFile(Path.Combine(root, plan.Config.State.Log));
+        using var runLock = workspace.LockCluster("bootstrap");
+        using var log = new EventLogFile(logPath);
         var runContext = new BootstrapContext(plan, talos, repo, tools, new KubernetesClusterApiFactory(), workflow, workspace,
             new EventFanOut(log, progress), TimeProvider.System, runId)
         { Validation = validation };
         await progress.RunAsync(() => engine.RunAsync(runContext, options, cancel));
         return ExitCodes.Ok;
     }
+
+    private static SourceLocation At(StateSettings state, string key) =>
+        state.LocationOf(key) is { File: not null } at ? at : SourceLocation.InFile(RepoFiles.BootstrapConfig);
 
     private static void Confirm(TalosPlan talos)
     {

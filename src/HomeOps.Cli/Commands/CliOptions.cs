@@ -25,6 +25,14 @@ public static class CliOptions
         Recursive = true,
     };
 
+    public static readonly Option<string> ApiServer = new("--api-server")
+    {
+        Description = "The Kubernetes API address when it is reached another way (an SSH tunnel, a port-forward): the kubeconfig's server must then be " +
+                      "exactly this URL. Without it, the server must be talconfig.yaml's endpoint or a control plane's VIP",
+        HelpName = "URL",
+        Recursive = true,
+    };
+
     /// <summary>--format/-o: how a command prints its data; the first of <paramref name="formats"/> is the default.</summary>
     public static Option<string> Format(string description, params string[] formats)
     {
@@ -65,8 +73,9 @@ public static class CliOptions
     public static Option<string[]> SchemaLocation() => new("--schema-location")
     {
         Description = "Where to find JSON schemas, in order: a directory laid out as talos/<line>/config.schema.json and " +
-                      "crds/<group>/<kind>_<version>.json, an http(s) base URL, or 'default' (upstream; downloads are cached in " +
-                      "$XDG_CACHE_HOME/homeops/schemas). Repeatable. Env: HOMEOPS_SCHEMA_LOCATION (':'-separated).",
+                      "crds/<group>/<kind>_<version>.json, an https base URL, or 'default' (upstream; downloads are cached in " +
+                      "$XDG_CACHE_HOME/homeops/schemas). Repeatable; upstream is used only when named or when no location is given. " +
+                      "Env: HOMEOPS_SCHEMA_LOCATION (':'-separated; the ':' of https:// does not separate).",
         HelpName = "DIR|URL",
     };
 

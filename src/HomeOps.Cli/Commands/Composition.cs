@@ -60,14 +60,19 @@ public static class Composition
     public static ToolRunner Runner() =>
         new(Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? ""));
 
+    /// <summary>
+    /// The schema locations: --schema-location, else HOMEOPS_SCHEMA_LOCATION, else the upstream default. The upstream
+    /// location is used only when named ('default') or when no location is given at all: a repository's CI that points
+    /// at a directory stays offline. Plain-http URLs are bad input.
+    /// </summary>
     public static ISchemaSource Schemas(string[]? locations)
     {
-        var list = locations is { Length: > 0 }
-            ? locations.ToList()
-            : (Environment.GetEnvironmentVariable("HOMEOPS_SCHEMA_LOCATION")?.Split(':', StringSplitOptions.RemoveEmptyEntries).ToList() ?? []);
-        if (!list.Contains(SchemaStore.Default)) list.Add(SchemaStore.Default);
+        var list = locations is { Length: > 0 } ? locations.ToList() : SchemaStore.SplitLocations(Environment.GetEnvironmentVariable("HOMEOPS_SCHEMA_LOCATION"));
+        foreach (var location in list)
+            if (SchemaStore.Problem(location) is { } problem) throw new UsageException(problem);
+        if (list.Count == 0) list.Add(SchemaStore.Default);
         var offline = Environment.GetEnvironmentVariable("HOMEOPS_OFFLINE") == "1";
-        return new SchemaStore(list, SchemaStore.DefaultCacheDirectory, offline ? null : new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(3) }) { Timeout = TimeSpan.FromSeconds(10) });
+        return new SchemaStore(list, SchemaStore.DefaultCacheDirectory, offline ? null : SchemaStore.CreateClient());
     }
 }
 

@@ -33,34 +33,34 @@ public static class ExitCodes
                 FindingPrinter.Print(e.Findings, error);
                 return e.Findings.All(f => f.Rule == UsageRule) ? Failure : Findings;
             case UsageException or OperationInputException or DiagnosisInputException:
-                error.WriteLine($"homeops: {exception.Message}");
+                error.WriteLine($"homeops: {TerminalText.EscapeLines(exception.Message)}");
                 return Failure;
             case OperationRefusedException:
-                error.WriteLine($"homeops: {exception.Message}");
+                error.WriteLine($"homeops: {TerminalText.EscapeLines(exception.Message)}");
                 return Findings;
             case OperationFailedException e:
-                error.WriteLine($"homeops: {e.Message}");
+                error.WriteLine($"homeops: {TerminalText.EscapeLines(e.Message)}");
                 Details(error, e.Node?.ToString(), e.Command, e.OutputTail, e.NextStep);
                 return Findings;
             case BootstrapFailedException e:
-                error.WriteLine($"bootstrap failed in phase {e.Phase}{(e.Cause.Node is null ? "" : $" on {e.Cause.Node}")}: {e.Cause.Message}");
+                error.WriteLine($"bootstrap failed in phase {e.Phase}{(e.Cause.Node is null ? "" : $" on {e.Cause.Node}")}: {TerminalText.EscapeLines(e.Cause.Message)}");
                 Details(error, null, e.Cause.Command, e.Cause.OutputTail, e.Cause.NextStep ?? "`homeops bootstrap --resume`");
                 if (e.Log is not null) error.WriteLine($"  log:     {e.Log}");
                 return Findings;
             case ClusterUnreachableException:
-                error.WriteLine($"homeops: {exception.Message}; nothing was changed");
+                error.WriteLine($"homeops: {TerminalText.EscapeLines(exception.Message)}; nothing was changed");
                 return Findings;
             case ToolFailedException e when ToolRunner.IsNotFound(e.Result):
-                error.WriteLine($"homeops: {e.Message}");
+                error.WriteLine($"homeops: {TerminalText.EscapeLines(e.Message)}");
                 return Failure;
             case ToolFailedException e:
-                error.WriteLine($"homeops: {e.Message}");
+                error.WriteLine($"homeops: {TerminalText.EscapeLines(e.Message)}");
                 return Findings;
             case OperationCanceledException:
                 error.WriteLine($"homeops: interrupted{(whenInterrupted is null ? "" : $"; {whenInterrupted}")}");
                 return Interrupted;
             default:
-                error.WriteLine($"homeops: internal error: {exception.GetType().Name}: {exception.Message}");
+                error.WriteLine($"homeops: internal error: {exception.GetType().Name}: {TerminalText.EscapeLines(exception.Message)}");
                 error.WriteLine("  this is a bug; please report it with the command you ran (set HOMEOPS_DEBUG=1 for the trace)");
                 if (Environment.GetEnvironmentVariable("HOMEOPS_DEBUG") == "1") error.WriteLine(exception);
                 return Failure;
@@ -69,9 +69,10 @@ public static class ExitCodes
 
     private static void Details(TextWriter error, string? node, string? command, string? output, string? next)
     {
-        if (node is not null) error.WriteLine($"  node:    {node}");
-        if (command is not null) error.WriteLine($"  command: {command}");
-        if (output is { Length: > 0 }) error.WriteLine($"  output:\n    {output.Replace("\n", "\n    ")}");
-        if (next is not null) error.WriteLine($"  next:    {next}");
+        if (node is not null) error.WriteLine($"  node:    {TerminalText.Escape(node)}");
+        if (command is not null) error.WriteLine($"  command: {TerminalText.Escape(command)}");
+        // a tool's own output, echoed back: every line indented under "output:", whatever it holds
+        if (output is { Length: > 0 }) error.WriteLine($"  output:\n    {TerminalText.Escape(output, keepNewlines: true).Replace("\n", "\n    ")}");
+        if (next is not null) error.WriteLine($"  next:    {TerminalText.EscapeLines(next)}");
     }
 }

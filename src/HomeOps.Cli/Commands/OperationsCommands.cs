@@ -29,7 +29,8 @@ public static class OperationsCommands
             Exit 0 done, 1 refused or failed (the message says what to do next), 2 bad input (nothing changed).
             """) { node, all, yes, dryRun };
         command.SetAction((parse, cancel) => RunAsync(parse, (ops, _, c) =>
-            ops.ResetAsync(parse.GetValue(node), parse.GetValue(all), new Consent(parse.GetValue(yes), parse.GetValue(dryRun)), c), cancel));
+            ops.ResetAsync(parse.GetValue(node), parse.GetValue(all), new Consent(parse.GetValue(yes), parse.GetValue(dryRun)), c), cancel,
+            lockFor: parse.GetValue(dryRun) ? null : "reset"));
         return command.WhenInterrupted(WhenInterrupted);
     }
 
@@ -62,12 +63,13 @@ public static class OperationsCommands
                 var runner = Composition.Runner();
                 var talosctl = new Talosctl(runner);
                 var workspace = Composition.Workspace(parse);
+                RequireThisCluster(parse, talosPlan, config);
                 var (expected, collector) = StatusCommand.Observe(parse, talosPlan, ops.Health, runner);
                 var (seen, facts) = await new RecoveryDetector(collector, talosctl, ops, talosPlan, workspace, config).DetectAsync(c);
                 var situations = RecoveryPlanner.Plan(expected, seen, facts, Path.GetRelativePath(workspace.Root, ops.Talosconfig));
                 var recovery = new RecoveryRunner(talosctl, new Flux(runner), ops, workspace, new Output.TerminalConsole(), talosPlan.Config.ClusterName, config, TimeProvider.System, wait);
                 return await recovery.RunAsync(situations, new Consent(parse.GetValue(yes), parse.GetValue(dryRun)), c) ? ExitCodes.Ok : ExitCodes.Findings;
-            }, cancel, wait);
+            }, cancel, wait, lockFor: parse.GetValue(dryRun) ? null : "recover");
         });
         return command.WhenInterrupted(WhenInterrupted);
     }
@@ -80,7 +82,8 @@ public static class OperationsCommands
             `talosctl etcd snapshot` from a healthy control-plane node into a 0600 file. Refused when Git tracks
             the target (a snapshot holds every Secret of the cluster) or the file exists. Restore: docs/runbooks/etcd.md.
             """) { output, dryRun };
-        snapshot.SetAction((parse, cancel) => RunAsync(parse, async (ops, _, c) => { await ops.EtcdSnapshotAsync(parse.GetValue(output), parse.GetValue(dryRun), c); }, cancel));
+        snapshot.SetAction((parse, cancel) => RunAsync(parse, async (ops, _, c) => { await ops.EtcdSnapshotAsync(parse.GetValue(output), parse.GetValue(dryRun), c); }, cancel,
+            lockFor: parse.GetValue(dryRun) ? null : "etcd snapshot"));
         var etcd = new Command("etcd", "etcd of the running cluster (through the Talos API).");
         etcd.Subcommands.Add(snapshot.WhenInterrupted("the snapshot file may be incomplete: delete it and take it again"));
         return etcd;
@@ -146,21 +149,42 @@ public static class OperationsCommands
         {
             var kubeconfig = Composition.KubeconfigPath(parse);
             return RunAsync(parse, (ops, _, c) => operation(ops, parse, new Consent(parse.GetValue(yes), parse.GetValue(dryRun)), c), cancel,
-                new WaitSettings(parse.GetValue(timeout), TimeSpan.FromSeconds(5)), () => new KubernetesClusterReaderFactory().Connect(kubeconfig));
+                new WaitSettings(parse.GetValue(timeout), TimeSpan.FromSeconds(5)), () => new KubernetesClusterReaderFactory().Connect(kubeconfig),
+                lockFor: parse.GetValue(dryRun) ? null : $"upgrade {command.Name}");
         });
         return command.WhenInterrupted(WhenInterrupted);
     }
 
     private static Task<int> RunAsync(ParseResult parse, Func<ClusterOperations, TalosPlan, CancellationToken, Task> operation, CancellationToken cancel,
-        WaitSettings? wait = null, Func<IClusterReader>? connectCluster = null) =>
-        RunAsync(parse, async (ops, plan, c) => { await operation(ops, plan, c); return ExitCodes.Ok; }, cancel, wait, connectCluster);
+        WaitSettings? wait = null, Func<IClusterReader>? connectCluster = null, string? lockFor = null) =>
+        RunAsync(parse, async (ops, plan, c) => { await operation(ops, plan, c); return ExitCodes.Ok; }, cancel, wait, connectCluster, lockFor);
 
-    /// <summary>Builds the operations from talconfig.yaml and runs <paramref name="operation"/>; refusals and failures become exit codes in <see cref="ExitCodes.Report"/>.</summary>
-    private static Task<int> RunAsync(ParseResult parse, Func<ClusterOperations, TalosPlan, CancellationToken, Task<int>> operation, CancellationToken cancel,
-        WaitSettings? wait = null, Func<IClusterReader>? connectCluster = null)
+    /// <summary>
+    /// Builds the operations from talconfig.yaml and runs <paramref name="operation"/>; refusals and failures become exit codes in
+    /// <see cref="ExitCodes.Report"/>. An operation that changes the cluster (<paramref name="lockFor"/> names it) first takes the
+    /// repository's cluster lock, the one bootstrap takes too, and holds it to the end: everything it reads, it reads under the lock.
+    /// </summary>
+    private static async Task<int> RunAsync(ParseResult parse, Func<ClusterOperations, TalosPlan, CancellationToken, Task<int>> operation, CancellationToken cancel,
+        WaitSettings? wait = null, Func<IClusterReader>? connectCluster = null, string? lockFor = null)
     {
         var talosPlan = Composition.TalosPlan(parse);
-        var ops = new ClusterOperations(new Talosctl(Composition.Runner()), talosPlan, Composition.Workspace(parse), new Output.TerminalConsole(), TimeProvider.System, wait, connectCluster);
-        return operation(ops, talosPlan, cancel);
+        var workspace = Composition.Workspace(parse);
+        using var held = lockFor is null ? null : workspace.LockCluster(lockFor);
+        var ops = new ClusterOperations(new Talosctl(Composition.Runner()), talosPlan, workspace, new Output.TerminalConsole(), TimeProvider.System, wait, connectCluster,
+            parse.GetValue(CliOptions.ApiServer), Composition.KubeconfigPath(parse));
+        return await operation(ops, talosPlan, cancel);
+    }
+
+    /// <summary>
+    /// recover acts through the kubeconfig (`flux reconcile`): when there is one, its server must be this cluster's. Without
+    /// one (or an unusable one) recover writes a fresh kubeconfig from Talos, which is this cluster's by construction.
+    /// </summary>
+    private static void RequireThisCluster(ParseResult parse, TalosPlan plan, string kubeconfig)
+    {
+        if (!File.Exists(kubeconfig)) return;
+        IClusterReader reader;
+        try { reader = new KubernetesClusterReaderFactory().Connect(kubeconfig); }
+        catch (ClusterUnreachableException) { return; }
+        ClusterIdentity.Require(reader.Server, plan, parse.GetValue(CliOptions.ApiServer), kubeconfig);
     }
 }

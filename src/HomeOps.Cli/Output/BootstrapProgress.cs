@@ -70,13 +70,13 @@ public sealed class BootstrapProgress(bool live) : IBootstrapEvents
     private void Refresh(string? detail)
     {
         if (detail is not null) _detail = detail;
-        _status?.Status($"{Markup.Escape(_phase)} [grey]{_phaseClock.Elapsed.TotalSeconds:0}s[/] {Markup.Escape(_detail)}");
+        _status?.Status($"{TerminalText.Markup(_phase)} [grey]{_phaseClock.Elapsed.TotalSeconds:0}s[/] {TerminalText.Markup(_detail)}");
     }
 
     private void Line(string text, string? color)
     {
-        if (live) AnsiConsole.MarkupLine(color is null ? Markup.Escape(text) : $"[{color}]{Markup.Escape(text)}[/]");
-        else Console.WriteLine($"{DateTime.Now:HH:mm:ss} {text}");
+        if (live) AnsiConsole.MarkupLine(color is null ? TerminalText.Markup(text) : $"[{color}]{TerminalText.Markup(text)}[/]");
+        else Console.WriteLine($"{DateTime.Now:HH:mm:ss} {TerminalText.Escape(text)}");
     }
 
     private static string Seconds(long? ms) => $"{(ms ?? 0) / 1000.0:0.0}s";

@@ -20,13 +20,14 @@ public static class DiagnosisOutput
             output.WriteLine(Json(diagnosis).ToJsonString(Indented));
             return;
         }
-        var subjectWidth = diagnosis.Checks.Select(c => c.Subject.Length).DefaultIfEmpty(0).Max();
+        // what the cluster reported is one line per field: escaped whole, newlines included
+        var subjectWidth = diagnosis.Checks.Select(c => TerminalText.Escape(c.Subject).Length).DefaultIfEmpty(0).Max();
         foreach (var check in diagnosis.Checks)
         {
-            output.WriteLine($"{Label(check.Verdict),-4} {check.Subject.PadRight(subjectWidth)}  {check.Name}: {check.Seen}");
-            if (check.Verdict != Verdict.Ok) output.WriteLine($"     {new string(' ', subjectWidth)}  expected: {check.Expected}");
+            output.WriteLine($"{Label(check.Verdict),-4} {TerminalText.Escape(check.Subject).PadRight(subjectWidth)}  {TerminalText.Escape(check.Name)}: {TerminalText.Escape(check.Seen)}");
+            if (check.Verdict != Verdict.Ok) output.WriteLine($"     {new string(' ', subjectWidth)}  expected: {TerminalText.Escape(check.Expected)}");
         }
-        foreach (var note in diagnosis.Notes) output.WriteLine($"note: {note}");
+        foreach (var note in diagnosis.Notes) output.WriteLine($"note: {TerminalText.EscapeLines(note)}");
         output.WriteLine(Summary(diagnosis));
     }
 

@@ -34,14 +34,14 @@ public static class StatusOutput
 
     public static void Print(StatusReport report, IAnsiConsole console)
     {
-        console.MarkupLine($"[bold]{Markup.Escape(report.Cluster)}[/]  {Badge(report.Health)}  [grey]observed {report.ObservedAt:yyyy-MM-dd HH:mm:ss}Z[/]");
+        console.MarkupLine($"[bold]{TerminalText.Markup(report.Cluster)}[/]  {Badge(report.Health)}  [grey]observed {report.ObservedAt:yyyy-MM-dd HH:mm:ss}Z[/]");
         foreach (var section in report.Sections)
         {
-            console.MarkupLine($"{Badge(section.Health)} {Markup.Escape(section.Title),-13} {Markup.Escape(section.Summary)}");
+            console.MarkupLine($"{Badge(section.Health)} {TerminalText.Markup(section.Title),-13} {TerminalText.Markup(section.Summary)}");
             // small sections show every subject; large ones only what needs attention
             var shown = section.Name is "nodes" or "etcd" or "bgp" ? section.Checks : section.Checks.Where(c => c.Health != Health.Green);
             foreach (var check in shown)
-                console.MarkupLine($"       {Badge(check.Health)} {Markup.Escape(check.Subject)}  {Markup.Escape(check.Message)}");
+                console.MarkupLine($"       {Badge(check.Health)} {TerminalText.Markup(check.Subject)}  {TerminalText.Markup(check.Message)}");
         }
         console.MarkupLine(report.Health == Health.Green
             ? "[green]healthy[/]"

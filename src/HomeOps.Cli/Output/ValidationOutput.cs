@@ -14,8 +14,8 @@ public static class ValidationOutput
     {
         foreach (var group in report.Findings.GroupBy(d => d.Location.File))
         {
-            writer.WriteLine(group.Key);
-            foreach (var d in group) writer.WriteLine($"  {d}".Replace("\n", "\n  "));
+            writer.WriteLine(TerminalText.Escape(group.Key));
+            foreach (var d in group) writer.WriteLine($"  {FindingPrinter.Text(d)}".Replace("\n", "\n  "));
         }
         var templates = report.Templates > 0 ? $" ({report.Templates} templates, counted, not judged)" : "";
         writer.WriteLine($"{report.Files} files{templates}, {report.Documents} documents: {FindingPrinter.Count(report.Findings)} in {report.Duration.TotalMilliseconds:F0} ms");

@@ -19,7 +19,9 @@ public static class RepoCompiler
     /// <summary>Folders that never hold Kubernetes manifests (their YAML is Talos config, CI, docs or test data).</summary>
     private static readonly string[] NotManifests = ["talos/", ".github/", "docs/", "tests/", "bench/", ".build/", "node_modules/"];
 
-    public static RepoModel Compile(ISourceTree tree, IReadOnlyList<RepoFile> files, IReadOnlyList<Finding> readFindings, System.Collections.IDictionary environment)
+    /// <param name="secretScanOnly">Files .homeopsignore keeps out of every rule but the secrets scan, which no ignore file silences.</param>
+    public static RepoModel Compile(ISourceTree tree, IReadOnlyList<RepoFile> files, IReadOnlyList<Finding> readFindings, System.Collections.IDictionary environment,
+        IReadOnlyList<RepoFile>? secretScanOnly = null)
     {
         var findings = new FindingBag();
         foreach (var finding in readFindings) findings.Add(finding);
@@ -42,7 +44,8 @@ public static class RepoCompiler
         var bootstrap = files.FirstOrDefault(f => f.Path == RepoFiles.BootstrapConfig)?.Text is { } bootstrapText
             ? Single(RepoFiles.BootstrapConfig, bootstrapText, findings) : null;
         return new RepoModel(tree.Root, tree, files, new RepoDocuments(files, ordered), ordered.SelectMany(f => f.Objects).ToList(),
-            talos, bootstrap, findings.Sorted());
+            talos, bootstrap, findings.Sorted())
+        { SecretScanOnly = secretScanOnly ?? [] };
     }
 
     /// <summary>True for YAML files that may hold Kubernetes objects (not talconfig, bootstrap-config, docs, tests or CI).</summary>

@@ -26,6 +26,9 @@ public sealed class RepoModel(
     public ISourceTree Source { get; } = source;
     public IReadOnlyList<RepoFile> Files { get; } = files;
 
+    /// <summary>Files .homeopsignore lists: no rule reads them but the secrets scan, which an ignore file never silences.</summary>
+    public IReadOnlyList<RepoFile> SecretScanOnly { get; init; } = [];
+
     /// <summary>Every file by path, YAML parsed once (for builds that read files the way kustomize does).</summary>
     public RepoDocuments Documents { get; } = documents;
 

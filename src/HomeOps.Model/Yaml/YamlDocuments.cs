@@ -22,6 +22,12 @@ public static class YamlDocuments
         try
         {
             stream.Load(new DepthLimit(new Parser(new StringReader(text))));
+            if (YamlBudget.Charge(stream.Documents) is { } over)
+            {
+                findings.Add(Finding.Error("yaml/syntax", At(file, over.At), over.Message,
+                    "no real configuration needs this; replace the aliases with what they stand for"));
+                return [];
+            }
             return stream.Documents.ToList();
         }
         catch (UndefinedAliasException e)

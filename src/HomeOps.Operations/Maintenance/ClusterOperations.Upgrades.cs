@@ -10,8 +10,15 @@ public sealed partial class ClusterOperations
 {
     private IClusterReader? _cluster;
 
-    private IClusterReader Cluster => _cluster ??= (connectCluster
-        ?? throw new InvalidOperationException("the upgrades read the Kubernetes API: construct ClusterOperations with connectCluster"))();
+    /// <summary>The Kubernetes API, once it is known to be this cluster's (<see cref="ClusterIdentity"/>); refused before any gate reads it otherwise.</summary>
+    private IClusterReader Cluster => _cluster ??= Identified((connectCluster
+        ?? throw new InvalidOperationException("the upgrades read the Kubernetes API: construct ClusterOperations with connectCluster"))());
+
+    private IClusterReader Identified(IClusterReader reader)
+    {
+        ClusterIdentity.Require(reader.Server, plan, apiServer, kubeconfig);
+        return reader;
+    }
 
     private string Timeout => GoDuration.Format(_wait.Timeout);
 
@@ -213,6 +220,10 @@ public sealed partial class ClusterOperations
         var updated = Regex.Replace(text, $@"^({Regex.Escape(key)}:\s*)(\S+)(.*)$", m => m.Groups[1].Value + version + m.Groups[3].Value, RegexOptions.Multiline);
         if (updated == text && !text.Contains($"{key}: {version}"))
             console.Say($"note: no `{key}:` line found in {path}; set it to {version} by hand");
-        workspace.ReplaceText(path, updated);
+        try { workspace.ReplaceText(path, updated); }
+        catch (HomeOpsException e)
+        {
+            console.Say($"note: {path} was not updated ({string.Join("; ", e.Findings.Select(f => f.Message))}); set {key}: {version} by hand");
+        }
     }
 }

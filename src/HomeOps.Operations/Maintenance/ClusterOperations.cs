@@ -9,10 +9,13 @@ namespace HomeOps.Operations.Maintenance;
 /// Upgrades.cs) over the talosctl adapter and, for the upgrades' health gates, the Kubernetes API. Every operation
 /// validates its input and reads the cluster first, prints its plan, asks, and only then changes anything; a refusal,
 /// bad input or an unreachable cluster means no mutating talosctl call was made. <paramref name="connectCluster"/> is
-/// called only by the operations that read the Kubernetes API (the upgrades), so reset and snapshot work without it.
+/// called only by the operations that read the Kubernetes API (the upgrades), so reset and snapshot work without it; the
+/// API it reaches must be this cluster's (<see cref="ClusterIdentity"/>, <paramref name="apiServer"/> names a tunnel).
+/// The command line holds the repository's cluster lock around every operation that changes the cluster, so what is
+/// read here is not changed by another homeops run; quorum is judged again right before each node is taken down.
 /// </summary>
 public sealed partial class ClusterOperations(ITalosctl talos, TalosPlan plan, IWorkspace workspace, IOperatorConsole console, TimeProvider clock,
-    WaitSettings? wait = null, Func<IClusterReader>? connectCluster = null)
+    WaitSettings? wait = null, Func<IClusterReader>? connectCluster = null, string? apiServer = null, string kubeconfig = "the kubeconfig")
 {
     private readonly WaitSettings _wait = wait ?? WaitSettings.Default;
 
@@ -43,23 +46,37 @@ public sealed partial class ClusterOperations(ITalosctl talos, TalosPlan plan, I
     public string DefaultSnapshotPath() =>
         Path.Combine(".homeops", "etcd", $"{plan.Config.ClusterName}-{clock.GetUtcNow():yyyyMMdd'T'HHmmss'Z'}.db");
 
-    /// <summary>Checks a snapshot target before anything runs: not tracked by Git, not an existing file.</summary>
+    /// <summary>
+    /// Checks a snapshot target before anything runs: not an existing file, and a path Git ignores (a snapshot holds every
+    /// Secret in the cluster: not tracked, not committable, not through a symlink, inside the repository).
+    /// </summary>
     public string CheckSnapshotPath(string? path)
     {
         var relative = path ?? DefaultSnapshotPath();
         var full = Path.GetFullPath(Path.Combine(workspace.Root, relative));
-        if (workspace.RefuseSecretTargets([full]).Count > 0)
-            throw new OperationInputException($"refusing to write an etcd snapshot to {relative}: Git tracks it (a snapshot holds every Secret in the cluster); use a gitignored path such as .homeops/etcd/");
+        if (workspace.RefuseSecretTargets([full]) is { Count: > 0 } refused)
+            throw new OperationInputException($"refusing to write an etcd snapshot to {relative} (a snapshot holds every Secret in the cluster): " +
+                $"{refused[0].Message}; use a gitignored path such as .homeops/etcd/");
         if (workspace.FileExists(full))
             throw new OperationInputException($"{relative} already exists; choose another --out (snapshots are never overwritten)");
         return full;
     }
 
-    /// <summary>`talosctl etcd snapshot` from the first healthy member (other than <paramref name="avoid"/>), into a 0600 file.</summary>
+    /// <summary>
+    /// Claims the snapshot's file exclusively (O_EXCL, 0600, in a 0700 directory) before talosctl writes it: a name
+    /// another run took, or one that appeared since the check, is refused, never overwritten.
+    /// </summary>
+    public void ClaimSnapshot(string fullPath)
+    {
+        if (!workspace.TryCreateExclusive(fullPath))
+            throw new OperationRefusedException($"{Path.GetRelativePath(workspace.Root, fullPath)} appeared since it was checked (another run?); it was not overwritten and nothing was changed");
+    }
+
+    /// <summary>`talosctl etcd snapshot` from the first healthy member (other than <paramref name="avoid"/>), into a file claimed exclusively.</summary>
     public async Task<string> SnapshotAsync(string fullPath, IReadOnlyList<NodeHealth> health, NodeRef? avoid, CancellationToken cancel)
     {
         var source = SnapshotSource(health, avoid);
-        workspace.CreatePrivateDirectory(Path.GetDirectoryName(fullPath)!);
+        ClaimSnapshot(fullPath);
         try
         {
             var report = await talos.EtcdSnapshotAsync(source.Ip, Talosconfig, fullPath, cancel);
@@ -69,8 +86,14 @@ public sealed partial class ClusterOperations(ITalosctl talos, TalosPlan plan, I
         }
         catch (ToolFailedException e)
         {
+            workspace.DeleteIfEmpty(fullPath);
             throw new OperationFailedException($"etcd snapshot from {source} failed; nothing else was done", source, e.Result.CommandLine, e.Result.Tail(),
                 "check etcd with `talosctl -n " + source.Ip + " etcd status`, then rerun");
+        }
+        catch (OperationCanceledException)
+        {
+            workspace.DeleteIfEmpty(fullPath);
+            throw;
         }
     }
 
@@ -139,6 +162,15 @@ public sealed partial class ClusterOperations(ITalosctl talos, TalosPlan plan, I
         {
             var node = targets[i];
             var reset = ResetFor(targets, i, all);
+            if (!all)
+            {
+                // judged again right before the wipe: the operator may have taken a while to confirm, and a node may have gone since
+                var (now, count) = await HealthAsync(cancel);
+                var again = EtcdQuorum.CanTakeDown(now, count, node, "resetting");
+                if (!again.Allowed)
+                    throw new OperationRefusedException($"refusing to reset {node}: {again.Reason} (it changed since the plan was shown). " +
+                        $"Nothing was reset; the snapshot is {Path.GetRelativePath(workspace.Root, snapshot)}. Bring the other nodes back first (`homeops status`)");
+            }
             console.Say($"resetting {node} (wiping {string.Join(", ", reset.SystemLabels)}) ...");
             var result = await talos.ResetAsync(node.Ip, Talosconfig, reset, cancel);
             if (result.ExitCode != 0)

@@ -7,6 +7,9 @@ namespace HomeOps.Operations.Observe;
 /// </summary>
 public interface IClusterReader
 {
+    /// <summary>The API server this reader talks to (the kubeconfig's current context's server), for <see cref="Maintenance.ClusterIdentity"/>.</summary>
+    string Server { get; }
+
     Task<IReadOnlyList<LiveNode>> NodesAsync(CancellationToken cancel);
 
     /// <summary>Kustomizations and HelmReleases; null when Flux's CRDs are not installed.</summary>

@@ -20,7 +20,8 @@ public sealed class RecoveryDetector(StatusCollector status, ITalosctl talos, Cl
         if (seen.Talos.Value is { } answered)
             foreach (var node in answered.Nodes.Where(n => !n.Answers))
                 silent[node.Node.Ip] = await talos.StateAsync(node.Node.Ip, cluster.Talosconfig, cancel);
-        var snapshots = workspace.Files(SnapshotDirectory(workspace.Root), "*.db").OrderByDescending(f => f.Modified).ThenByDescending(f => f.Path, StringComparer.Ordinal);
+        // an empty file is a name claimed by a snapshot that never came (a run killed while talosctl wrote it)
+        var snapshots = workspace.Files(SnapshotDirectory(workspace.Root), "*.db").Where(f => workspace.FileSize(f.Path) > 0).OrderByDescending(f => f.Modified).ThenByDescending(f => f.Path, StringComparer.Ordinal);
         var configs = plan.Nodes
             .Select(n => (n.Hostname, Path: Path.Combine(workspace.Root, plan.MachineConfigPath(n.Hostname))))
             .Where(c => workspace.FileExists(c.Path)).ToDictionary(c => c.Hostname, c => c.Path);

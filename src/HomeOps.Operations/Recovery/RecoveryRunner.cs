@@ -104,6 +104,7 @@ public sealed class RecoveryRunner(ITalosctl talos, IFlux flux, ClusterOperation
                 return true;
 
             case RecoveryAction.WriteKubeconfig write:
+                workspace.PreparePrivateFile(write.Path); // private before talosctl writes credentials into it
                 await Tool(write.Node, () => talos.KubeconfigAsync(write.Node.Ip, cluster.Talosconfig, write.Path, cancel),
                     $"check the talosconfig and {write.Node.Hostname}'s apid");
                 console.Say($"wrote {write.Path} (0600) from {write.Node}");
@@ -177,13 +178,18 @@ public sealed class RecoveryRunner(ITalosctl talos, IFlux flux, ClusterOperation
         var target = cluster.CheckSnapshotPath(null);
         foreach (var node in answering)
         {
+            cluster.ClaimSnapshot(target);
             try
             {
                 await talos.EtcdSnapshotAsync(node.Ip, cluster.Talosconfig, target, cancel);
                 console.Say($"took a fresh snapshot from {node}: {Path.GetFileName(target)}");
                 return (target, false);
             }
-            catch (ToolFailedException e) { console.Say($"no snapshot from {node}: {e.Result.Tail(1)}"); }
+            catch (ToolFailedException e)
+            {
+                workspace.DeleteIfEmpty(target);
+                console.Say($"no snapshot from {node}: {e.Result.Tail(1)}");
+            }
         }
         foreach (var node in restore.ControlPlanes)
         {

@@ -57,7 +57,11 @@ public sealed class TalosWorkflow(ISourceTree tree, IWorkspace workspace, ISchem
     public TalosRender Render(TalosPlan plan, SecretsBundle secrets, FindingBag findings)
     {
         var schema = new TalosSchemaValidator(schemas, plan.Talos.Line);
-        if (!schema.Available)
+        if (schema.Error is { } error)
+            findings.Add(Finding.Error("schema/talos", SourceLocation.InFile($"talos/{plan.Talos.Line}/config.schema.json"),
+                $"the Talos {plan.Talos.Line} schema could not be fetched safely: {error}",
+                "check the network (TLS interception, a proxy), or pass --schema-location DIR holding talos/<line>/config.schema.json"));
+        else if (!schema.Available)
             findings.Add(Finding.Warning("schema/unavailable", SourceLocation.InFile($"talos/{plan.Talos.Line}/config.schema.json"),
                 $"no Talos {plan.Talos.Line} schema found (tried {schema.Origin}); schema/talos was skipped",
                 "pass --schema-location DIR with talos/<line>/config.schema.json, or run once online to fill the cache"));

@@ -31,6 +31,7 @@ public sealed class Validator(IReadOnlyList<IRuleSet> ruleSets)
     public ValidationReport Run(RepoModel repo, IReadOnlySet<string> enabled, ISchemaSource schemas, TimeSpan loadTime, ValidationSettings? settings = null)
     {
         var clock = Stopwatch.StartNew();
+        using var yaml = YamlBudget.Enter(new YamlBudget()); // rules that re-parse files share one expansion budget
         var sink = new FindingBag();
         var byId = Rules.ToDictionary(r => r.Id);
         foreach (var d in repo.LoadFindings.Where(d => !byId.ContainsKey(d.Rule) || enabled.Contains(d.Rule))) sink.Add(d);

@@ -17,10 +17,18 @@ public sealed class TalosSchemaValidator
     public string Origin { get; }
     public bool Available => _root is not null;
 
+    /// <summary>Why the schema could not be used although a source had one (TLS, redirect, size; <see cref="SchemaSourceException"/>): an error, not a skip.</summary>
+    public string? Error { get; }
+
     public TalosSchemaValidator(ISchemaSource source, string talosLine)
     {
-        var (text, origin) = source.Find($"talos/{talosLine}/config.schema.json");
-        Origin = origin;
+        var relative = $"talos/{talosLine}/config.schema.json";
+        string? text;
+        try { (text, Origin) = source.Find(relative); }
+        catch (SchemaSourceException e)
+        {
+            (text, Origin, Error) = (null, relative, e.Message);
+        }
         if (text is not null && TalosLines.All.FirstOrDefault(l => l.Name == talosLine) is { } line)
         {
             text = WithErrata(text, line);

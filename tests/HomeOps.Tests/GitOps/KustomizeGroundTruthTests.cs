@@ -93,8 +93,6 @@ public sealed class KustomizeGroundTruthTests
 
     private sealed class NoGit : IGit
     {
-        public bool IsTracked(string repositoryRoot, string path) => false;
-        public bool IsIgnored(string repositoryRoot, string path) => false;
         public (IReadOnlyList<string> Files, IReadOnlySet<string> Tracked)? ListFiles(string repositoryRoot) => null;
     }
 }

@@ -10,6 +10,7 @@ public sealed class EtcdSnapshotTests
     public void Snapshot_writes_a_0600_file_where_asked()
     {
         using var h = new OperationsHarness();
+        File.AppendAllText(Path.Combine(h.Root, ".gitignore"), "/backups/\n"); // a snapshot goes only where Git ignores it (issue 17)
         var result = h.Run("", "etcd", "snapshot", "--out", "backups/etcd.db");
         Assert.True(result.ExitCode == 0, result.Output);
         var path = Path.Combine(h.Root, "backups", "etcd.db");
@@ -25,11 +26,12 @@ public sealed class EtcdSnapshotTests
         var tracked = h.Run("", "etcd", "snapshot", "--out", "talconfig.yaml");
         Assert.Equal(2, tracked.ExitCode);
         Assert.Contains("Git tracks it", tracked.Stderr);
-        File.WriteAllText(Path.Combine(h.Root, "old.db"), "keep me");
-        var existing = h.Run("", "etcd", "snapshot", "--out", "old.db");
+        Directory.CreateDirectory(Path.Combine(h.Root, ".homeops", "etcd"));
+        File.WriteAllText(Path.Combine(h.Root, ".homeops", "etcd", "old.db"), "keep me");
+        var existing = h.Run("", "etcd", "snapshot", "--out", ".homeops/etcd/old.db");
         Assert.Equal(2, existing.ExitCode);
         Assert.Contains("already exists", existing.Stderr);
-        Assert.Equal("keep me", File.ReadAllText(Path.Combine(h.Root, "old.db")));
+        Assert.Equal("keep me", File.ReadAllText(Path.Combine(h.Root, ".homeops", "etcd", "old.db")));
         Assert.Empty(h.StandIns.Calls);
     }
 

@@ -12,7 +12,7 @@ namespace HomeOps.Tests.Operations;
 public sealed class KubernetesUpgradeTests(ApiServerFixture api)
 {
     private static ProcessResult Upgrade(OperationsHarness h, string kubeconfig, string version, params string[] more) =>
-        h.Run("", ["upgrade", "kubernetes", version, "--yes", "--kubeconfig", kubeconfig, .. more]);
+        h.Run("", ["upgrade", "kubernetes", version, "--yes", .. OperationsHarness.ThroughTunnel(kubeconfig), .. more]);
 
     [SkippableFact]
     public async Task Happy_path_snapshot_dry_run_then_the_real_run_waits_for_every_kubelet_and_updates_talconfig()

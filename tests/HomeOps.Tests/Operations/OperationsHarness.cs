@@ -65,9 +65,19 @@ public sealed class OperationsHarness : IDisposable
     }
 
     /// <summary>
+    /// --kubeconfig FILE and --api-server with the server FILE names: the tests' API server (on 127.0.0.1) stands in for the
+    /// cluster talconfig.yaml reaches at its endpoint, as a tunnel would, so the kubeconfig identity check (issue 17) lets it through.
+    /// </summary>
+    public static string[] ThroughTunnel(string kubeconfig) => ["--kubeconfig", kubeconfig, "--api-server", ServerOf(kubeconfig)];
+
+    private static string ServerOf(string kubeconfig) =>
+        System.Text.RegularExpressions.Regex.Match(File.ReadAllText(kubeconfig), @"server:\s*""?([^""\s,}]+)").Groups[1].Value;
+
+    /// <summary>
     /// The day-2 operations in this process, composed as the CLI composes them (the stand-in talosctl, the Kubernetes API at
     /// <paramref name="kubeconfig"/>) but on <paramref name="time"/>'s virtual clock; every talosctl and API call is real work
-    /// that takes no virtual time (<see cref="VirtualTime.Wrap"/>). Run it with <c>time.Run(...)</c>.
+    /// that takes no virtual time (<see cref="VirtualTime.Wrap"/>), reached as through a tunnel (<see cref="ThroughTunnel"/>).
+    /// Run it with <c>time.Run(...)</c>.
     /// </summary>
     public ClusterOperations Operations(VirtualTime time, string kubeconfig, TimeSpan nodeTimeout, IOperatorConsole console)
     {
@@ -77,7 +87,8 @@ public sealed class OperationsHarness : IDisposable
         var plan = workflow.Plan(RepoFiles.TalConfig, new Dictionary<string, string>(), findings);
         Assert.False(findings.HasErrors, string.Join("\n", findings.Sorted()));
         return new ClusterOperations(time.Wrap<ITalosctl>(new Talosctl(StandIns.Runner)), plan, workspace, console, time.Clock,
-            new WaitSettings(nodeTimeout, TimeSpan.FromSeconds(5)), () => time.Wrap(new KubernetesClusterReaderFactory().Connect(kubeconfig)));
+            new WaitSettings(nodeTimeout, TimeSpan.FromSeconds(5)), () => time.Wrap(new KubernetesClusterReaderFactory().Connect(kubeconfig)),
+            ServerOf(kubeconfig), kubeconfig);
     }
 
     /// <summary>What an operation says, with a hook on each line (the test's way to act at a point of the operation); it agrees to everything.</summary>

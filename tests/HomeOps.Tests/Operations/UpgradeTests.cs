@@ -14,7 +14,7 @@ public sealed class UpgradeTests(ApiServerFixture api)
     private const string Schematic = "factory.talos.dev/metal-installer/";
 
     private static ProcessResult Upgrade(OperationsHarness h, UpgradeCluster cluster, params string[] more) =>
-        h.Run("", ["upgrade", "talos", "v1.10.6", "--yes", "--kubeconfig", cluster.Kubeconfig, .. more]);
+        h.Run("", ["upgrade", "talos", "v1.10.6", "--yes", .. OperationsHarness.ThroughTunnel(cluster.Kubeconfig), .. more]);
 
     [SkippableFact]
     public async Task Rolling_upgrade_goes_one_node_at_a_time_and_updates_talconfig_after_the_last()
@@ -229,7 +229,7 @@ public sealed class UpgradeTests(ApiServerFixture api)
         var before = h.TalConfig;
         var kubeconfig = Path.Combine(h.Root, "unreachable.kubeconfig");
         File.WriteAllText(kubeconfig, UnreachableKubeconfig);
-        var result = h.Run("", "upgrade", what, version, "--yes", "--kubeconfig", kubeconfig);
+        var result = h.Run("", ["upgrade", what, version, "--yes", .. OperationsHarness.ThroughTunnel(kubeconfig)]);
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("the Kubernetes API at https://127.0.0.1:1 does not answer", result.Stderr);
         Assert.Contains("nothing was changed", result.Stderr);

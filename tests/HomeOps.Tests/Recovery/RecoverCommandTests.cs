@@ -19,7 +19,7 @@ public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper 
 
     private ProcessResult Recover(string stdin, params string[] extra)
     {
-        var result = _cluster.Run(stdin, ["recover", "--kubeconfig", api.KubeconfigPath, "--timeout", "20s", .. extra]);
+        var result = _cluster.Run(stdin, ["recover", .. OperationsHarness.ThroughTunnel(api.KubeconfigPath), "--timeout", "20s", .. extra]);
         output.WriteLine(result.Output);
         return result;
     }
@@ -193,7 +193,8 @@ public sealed class RecoverCommandTests(ApiServerFixture api, ITestOutputHelper 
         Assert.Contains("no kubeconfig at", first.Stdout);
         Assert.True(File.Exists(Path.Combine(_cluster.Root, ".homeops", "kubeconfig")));
 
-        var second = Process.HomeOpsWithInput(_cluster.Root, environment, "", "recover");
+        // the fresh kubeconfig names the tests' API server on 127.0.0.1, which stands in for the cluster's endpoint
+        var second = Process.HomeOpsWithInput(_cluster.Root, environment, "", "recover", "--api-server", api.Server);
         output.WriteLine(second.Output);
         Assert.True(second.ExitCode == 0, second.Output);
     }

@@ -38,8 +38,6 @@ public static class Validation
     /// <summary>Every file counts, as in a tree without Git (and no git process per run).</summary>
     public sealed class NoGit : IGit
     {
-        public bool IsTracked(string repositoryRoot, string path) => false;
-        public bool IsIgnored(string repositoryRoot, string path) => false;
         public (IReadOnlyList<string> Files, IReadOnlySet<string> Tracked)? ListFiles(string repositoryRoot) => null;
     }
 

@@ -263,9 +263,17 @@ public class TalConfigReaderTests
 
         var bomb = new System.Text.StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
         for (var i = 1; i < 12; i++) bomb.Append($"a{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 9))}]\n");
+        // refused at parse, counted without expanding (issue 17: YamlBudget) ...
         var findings = new FindingBag();
-        var document = YamlDocuments.Parse(bomb.ToString(), "bomb.yaml", findings).Single();
-        var refused = Assert.ThrowsAny<FormatException>(() => YamlJson.ToJson(document.RootNode));
+        Assert.Empty(YamlDocuments.Parse(bomb.ToString(), "bomb.yaml", findings));
+        var finding = Assert.Single(findings.Sorted());
+        Assert.Equal("yaml/syntax", finding.Rule);
+        Assert.Contains("alias bomb", finding.Message);
+        Assert.True(finding.Location.Line > 0);
+        // ... and the conversion still stops on its own at a million nodes a document
+        var stream = new YamlDotNet.RepresentationModel.YamlStream();
+        stream.Load(new StringReader(bomb.ToString()));
+        var refused = Assert.ThrowsAny<FormatException>(() => YamlJson.ToJson(stream.Documents[0].RootNode));
         Assert.Contains("alias bomb", refused.Message);
     }
 

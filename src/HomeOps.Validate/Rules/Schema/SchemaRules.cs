@@ -225,7 +225,22 @@ public sealed class SchemaRules : IRuleSet
     /// <summary>Checks a custom resource; false when no schema describes it.</summary>
     private static bool CheckCustom(Manifest manifest, CrdSchemas crds, Reporter report)
     {
-        var (schema, origin) = crds.For(manifest);
+        // the names become a file path or URL: ones the API server would refuse are never looked up
+        if (SchemaPaths.CrdProblem(manifest.Group, manifest.Version, manifest.Kind) is { } bad)
+        {
+            report(Crd, manifest.At("/apiVersion"), $"{manifest.Kind} {manifest.ApiVersion}: {bad}; no schema was looked up",
+                "fix apiVersion (group/version) and kind; Kubernetes refuses these names too");
+            return true;
+        }
+        CrdDescription? schema;
+        string origin;
+        try { (schema, origin) = crds.For(manifest); }
+        catch (SchemaSourceException e)
+        {
+            report(Crd, manifest.At("/kind"), $"{manifest.Kind} {manifest.ApiVersion} was not checked: its schema could not be fetched safely: {e.Message}",
+                "check the network (TLS interception, a proxy), or pass --schema-location DIR with the CRD schemas");
+            return true;
+        }
         if (schema is null) return false;
         foreach (var error in SchemaCheck.Evaluate(schema.Compiled, manifest.Body))
         {
@@ -270,7 +285,7 @@ public sealed class SchemaRules : IRuleSet
         private readonly Dictionary<string, Lazy<(CrdDescription?, string)>> _byPath;
 
         public CrdSchemas(RuleContext context, IEnumerable<Manifest> documents) =>
-            _byPath = documents.GroupBy(PathOf, StringComparer.Ordinal).ToDictionary(g => g.Key, g => new Lazy<(CrdDescription?, string)>(() =>
+            _byPath = documents.Where(m => PathOf(m) is not null).GroupBy(m => PathOf(m)!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => new Lazy<(CrdDescription?, string)>(() =>
             {
                 var (text, origin) = context.Schemas.Find(g.Key);
                 if (text is null) return (null, origin);
@@ -279,9 +294,12 @@ public sealed class SchemaRules : IRuleSet
                 lock (_gate) return (new CrdDescription(_compiler.Register(pruned.ToJsonString(), new Uri($"https://homeops.invalid/{g.Key}")), full), origin);
             }), StringComparer.Ordinal);
 
+        /// <summary>The schema for the manifest's kind; none for names <see cref="SchemaPaths.CrdProblem"/> refuses (never looked up).</summary>
         public (CrdDescription? Schema, string Origin) For(Manifest manifest) =>
-            _byPath.TryGetValue(PathOf(manifest), out var found) ? found.Value : (null, PathOf(manifest));
+            PathOf(manifest) is { } path
+                ? _byPath.TryGetValue(path, out var found) ? found.Value : (null, path)
+                : (null, $"no schema path for {manifest.ApiVersion} {manifest.Kind}");
 
-        private static string PathOf(Manifest m) => $"crds/{m.Group}/{m.Kind.ToLowerInvariant()}_{m.Version}.json";
+        private static string? PathOf(Manifest m) => SchemaPaths.Crd(m.Group, m.Version, m.Kind);
     }
 }

@@ -38,6 +38,9 @@ public sealed class SecretRules : IRuleSet
         ["slack-token"] = "a Slack token",
         ["aws-access-key"] = "an AWS access key",
         ["kubernetes-secret-data"] = "a Kubernetes Secret with data or stringData",
+        ["etcd-database"] = "an etcd database or snapshot (it holds every Secret of the cluster)",
+        ["der-private-key"] = "a DER-encoded private key",
+        ["pkcs12-keystore"] = "a PKCS#12 key store (.p12/.pfx)",
     };
 
     public void Check(RepoModel repo, RuleContext context)
@@ -80,16 +83,49 @@ public sealed class SecretRules : IRuleSet
         }
     }
 
-    private static void CheckFiles(RepoModel repo, RuleContext context) =>
-        Parallel.ForEach(repo.Files.Where(f => f.Text is not null), file =>
+    /// <summary>
+    /// Every file, those .homeopsignore lists included (an ignore file never silences this rule): text as text, and
+    /// binary or oversized files streamed through <see cref="BinarySecrets"/> (etcd snapshots, DER keys, key stores,
+    /// and the text patterns in their bytes).
+    /// </summary>
+    private static void CheckFiles(RepoModel repo, RuleContext context)
+    {
+        var budget = new ByteBudget(BinarySecrets.MaxScanBytesPerRun);
+        Parallel.ForEach(repo.Files.Concat(repo.SecretScanOnly), file =>
         {
-            foreach (var finding in SecretScanner.Scan(file.Path, file.Text!, () => Parsed(repo, file.Path)).DistinctBy(f => (f.Line, f.Rule)))
+            IEnumerable<SecretFinding> found;
+            // files .homeopsignore lists are not among the repository's parsed documents: the scanner parses those itself
+            if (file.Text is { } text) found = SecretScanner.Scan(file.Path, text, repo.Documents.File(file.Path) is null ? null : () => Parsed(repo, file.Path));
+            else
+            {
+                var (binary, read, truncated) = ScanBinary(repo, file.Path, budget);
+                found = binary;
+                if (truncated)
+                    context.Report("secrets/plaintext", SourceLocation.InFile(file.Path),
+                        $"only the first {read / (1024 * 1024)} MiB of {file.Path} were scanned for secrets (at most {BinarySecrets.MaxScanBytes / (1024 * 1024)} MiB a file, " +
+                        $"{BinarySecrets.MaxScanBytesPerRun / (1024 * 1024)} MiB a run)", "keep large artifacts out of Git (Git LFS or a release asset)", Severity.Warning);
+            }
+            foreach (var finding in found.DistinctBy(f => (f.Line, f.Rule)))
                 context.Report("secrets/plaintext", new SourceLocation(file.Path, finding.Line, finding.Line > 0 ? 1 : 0),
                     $"{Explanations.GetValueOrDefault(finding.Rule, finding.Rule)} in {(file.Tracked ? "a file Git tracks" : "a file Git does not ignore (`git add -A` would commit it)")}",
                     file.Tracked
                         ? "remove it, rotate the credential (it is in history), purge history if the repo is public, and keep it in 1Password behind an ExternalSecret"
                         : "move it out of the repository or add it to .gitignore; keep it in 1Password behind an ExternalSecret");
         });
+    }
+
+    private static (IReadOnlyList<SecretFinding> Findings, long Read, bool Truncated) ScanBinary(RepoModel repo, string path, ByteBudget budget)
+    {
+        try
+        {
+            using var stream = repo.Source.OpenRead(path);
+            return BinarySecrets.Scan(path, stream, budget);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return ([], 0, false); // the loader reported why it could not read the file
+        }
+    }
 
     /// <summary>The file's documents as the loader parsed them (each YAML file is parsed once per run); none when it is not YAML.</summary>
     private static IReadOnlyList<(JsonNode? Node, int Line)> Parsed(RepoModel repo, string path) =>

@@ -42,17 +42,22 @@ public static class SecretScanner
     /// <param name="documents">The file's YAML documents (tree, line where each starts) when the caller has parsed them already; else the text is parsed here.</param>
     public static IReadOnlyList<SecretFinding> Scan(string file, string text, Func<IReadOnlyList<(JsonNode? Node, int Line)>>? documents = null)
     {
-        var findings = new List<SecretFinding>();
+        var findings = ScanTextPatterns(file, text).ToList();
+        // A template becomes a manifest only when rendered: its placeholders are not secrets, its structure is not judged.
+        if (!Templates.IsTemplate(file)) findings.AddRange(ScanYaml(file, text, documents));
+        return findings;
+    }
+
+    /// <summary>The text patterns alone (a PEM key, a token, a Talos bundle field), also run over the bytes of binary files.</summary>
+    public static IEnumerable<SecretFinding> ScanTextPatterns(string file, string text)
+    {
         foreach (var (rule, pattern) in TextRules)
             foreach (Match m in pattern.Matches(text))
             {
                 if (AllowMarker.IsMatch(LineAt(text, m.Index))) continue;
                 if (rule == "pem-private-key" && !HasPemBody(text, m.Index + m.Length)) continue;
-                findings.Add(new SecretFinding(file, LineOf(text, m.Index), rule));
+                yield return new SecretFinding(file, LineOf(text, m.Index), rule);
             }
-        // A template becomes a manifest only when rendered: its placeholders are not secrets, its structure is not judged.
-        if (!Templates.IsTemplate(file)) findings.AddRange(ScanYaml(file, text, documents));
-        return findings;
     }
 
     private static string LineAt(string text, int index)

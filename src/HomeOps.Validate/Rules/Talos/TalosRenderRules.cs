@@ -30,7 +30,10 @@ public sealed class TalosRenderRules : IRuleSet
     {
         if (repo.Talos is not { } plan) return;
         var schema = new TalosSchemaValidator(context.Schemas, plan.Talos.Line);
-        if (!schema.Available)
+        if (schema.Error is { } error)
+            context.Report("schema/talos", repo.Talos.Config.Location, $"the Talos {plan.Talos.Line} schema could not be fetched safely: {error}; rendered configs were not schema-checked",
+                "check the network (TLS interception, a proxy), or pass --schema-location DIR holding talos/<line>/config.schema.json");
+        else if (!schema.Available)
             context.Report("schema/talos", repo.Talos.Config.Location, $"no Talos {plan.Talos.Line} schema found (tried {schema.Origin}); rendered configs were not schema-checked",
                 "pass --schema-location DIR holding talos/<line>/config.schema.json, or run once online to fill the cache", Severity.Warning);
         var found = new FindingBag();
