@@ -43,8 +43,9 @@ public sealed class AbsentComponentRules : IRuleSet
     {
         var patches = (config.Patches ?? []).Concat(config.ControlPlane?.Patches ?? []).Concat(config.Worker?.Patches ?? [])
             .Concat(config.Nodes.SelectMany(n => n.Patches ?? []));
-        foreach (var patch in patches)
+        foreach (var written in patches)
         {
+            var patch = YamlJson.ToJson(written);
             IEnumerable<JsonNode?> documents = [patch];
             if (Manifest.Text(patch) is { } reference && reference.StartsWith('@'))
             {
