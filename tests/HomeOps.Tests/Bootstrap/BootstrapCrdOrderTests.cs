@@ -90,7 +90,19 @@ public sealed class BootstrapCrdOrderTests(ApiServerFixture api)
             var crdsInstall = "      - helmRelease: monitoring/prometheus-operator-crds\n        adoptedBy: infrastructure/prometheus-operator-crds/helmrelease.yaml\n";
             Assert.Contains(crdsInstall, text);
             File.WriteAllText(config, text.Replace(crdsInstall, ""));
-            var (result, standIns) = await RunAsync(old);
+
+            // preflight now refuses that order (validate rule crd/not-installed-first) ...
+            var (refused, refusedStandIns) = await RunAsync(old);
+            using (refusedStandIns)
+            {
+                Assert.Equal(1, refused.ExitCode);
+                Assert.Contains("bootstrap failed in phase preflight", refused.Stderr);
+                Assert.Contains("crd/not-installed-first", refused.Stderr);
+                Assert.DoesNotContain(refusedStandIns.Calls, c => c.Tool == "helm" && c.Command == "upgrade");
+            }
+
+            // ... and past preflight, Helm fails on the ServiceMonitors as the real one does
+            var (result, standIns) = await RunAsync(old, "--from", "talos-config");
             using (standIns)
             {
                 Assert.Equal(1, result.ExitCode);
@@ -115,14 +127,14 @@ public sealed class BootstrapCrdOrderTests(ApiServerFixture api)
         }
     }
 
-    private async Task<(ProcessResult Result, StandIns StandIns)> RunAsync(BootstrapHarness h)
+    private async Task<(ProcessResult Result, StandIns StandIns)> RunAsync(BootstrapHarness h, params string[] extra)
     {
         var standIns = new StandIns();
         standIns.SetKnobs(Knobs());
         await using var cluster = new ClusterSimulator(api.Client, standIns, Hostnames);
         var environment = standIns.Environment.ToDictionary();
         environment["HOMEOPS_OFFLINE"] = "1";
-        var result = await Task.Run(() => Process.HomeOps(h.Root, environment, "bootstrap", "--yes", "--schema-location", Repo.Schemas));
+        var result = await Task.Run(() => Process.HomeOps(h.Root, environment, ["bootstrap", "--yes", "--schema-location", Repo.Schemas, .. extra]));
         return (result, standIns);
     }
 
