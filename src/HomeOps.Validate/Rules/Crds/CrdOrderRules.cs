@@ -65,7 +65,7 @@ public sealed class CrdOrderRules : IRuleSet
         var tree = FluxTree.Of(repo);
         var kustomizations = tree.Kustomizations.Where(tree.FromThisRepository).ToList();
         var byName = kustomizations.GroupBy(k => k.Name).ToDictionary(g => g.Key, g => g.First());
-        var objects = ObjectsOf(repo, tree);
+        var objects = ObjectsOf(tree);
 
         // who installs which group: CRD manifests (applied first within their own build) or a chart's HelmRelease
         var providers = new List<(string Group, string Kustomization, Manifest By, bool Crd)>();
@@ -107,11 +107,10 @@ public sealed class CrdOrderRules : IRuleSet
         }
     }
 
-    /// <summary>Each Flux Kustomization of this repository with the objects its build applies.</summary>
-    private static List<(string Kustomization, List<Manifest> Objects)> ObjectsOf(RepoModel repo, FluxTree tree) =>
-        repo.Manifests.Where(m => tree.Placements.ContainsKey(m.File) && !FluxTree.IsOverlayFile(m.File) && m.Group != FluxTree.KustomizeGroup)
-            .GroupBy(m => tree.Placements[m.File].Owner.Name)
-            .Select(g => (g.Key, g.ToList())).ToList();
+    /// <summary>Each Flux Kustomization of this repository with the objects its build applies (the product's Flux model).</summary>
+    private static List<(string Kustomization, List<Manifest> Objects)> ObjectsOf(FluxTree tree) =>
+        tree.Model.Kustomizations.Where(k => k.FromThisRepository)
+            .Select(k => (k.Name, k.Objects.Where(m => m.Group != FluxTree.KustomizeGroup).ToList())).ToList();
 
     private static HashSet<string> Ancestors(string kustomization, IReadOnlyDictionary<string, Manifest> byName)
     {
