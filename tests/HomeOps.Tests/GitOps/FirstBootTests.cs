@@ -133,8 +133,9 @@ public sealed class FirstBootTests(ReferenceRepository reference) : IClassFixtur
     [Fact]
     public void Item5_each_BGP_peer_negotiates_only_its_own_address_family()
     {
-        var configs = reference.Model.Manifests.Where(m => m.Kind == "CiliumBGPPeerConfig").ToDictionary(m => m.Name);
-        var peers = reference.Model.Manifests.Where(m => m.Kind == "CiliumBGPClusterConfig")
+        // as Flux applies them: peer addresses come from cluster-settings
+        var configs = reference.Model.Cluster.Objects.Where(m => m.Kind == "CiliumBGPPeerConfig").ToDictionary(m => m.Name);
+        var peers = reference.Model.Cluster.Objects.Where(m => m.Kind == "CiliumBGPClusterConfig")
             .SelectMany(c => RepoManifest.Items(c.Get("/spec/bgpInstances")).SelectMany(i => RepoManifest.Items(i.Item.Field("peers")))).Select(p => p.Item).ToList();
         Assert.NotEmpty(peers);
         foreach (var peer in peers)
