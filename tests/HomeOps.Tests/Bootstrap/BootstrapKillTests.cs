@@ -145,8 +145,13 @@ public sealed class BootstrapKillTests(ApiServerFixture api, ITestOutputHelper o
             {
                 knobs["kill"] = new System.Text.Json.Nodes.JsonObject
                 {
-                    ["id"] = $"k{i}", ["phase"] = point.Phase, ["tool"] = point.Tool, ["command"] = point.Command, ["call"] = point.Call,
-                    ["when"] = point.After ? "after" : "before", ["log"] = logPath,
+                    ["id"] = $"k{i}",
+                    ["phase"] = point.Phase,
+                    ["tool"] = point.Tool,
+                    ["command"] = point.Command,
+                    ["call"] = point.Call,
+                    ["when"] = point.After ? "after" : "before",
+                    ["log"] = logPath,
                 };
             }
             standIns.Knobs = knobs;
