@@ -16,10 +16,6 @@ namespace HomeOps.Compile.Talhelper;
 /// </summary>
 public static partial class TalConfigChecks
 {
-    /// <summary>RFC 1123 label: clusterName also names the output files.</summary>
-    [GeneratedRegex(@"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
-    private static partial Regex Label();
-
     /// <summary>talhelper isHostname: RFC 1123 labels joined by dots (an FQDN is a hostname), at most 255 characters.</summary>
     [GeneratedRegex(@"^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])(\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]{0,61}[a-zA-Z0-9]))*$")]
     private static partial Regex Hostname();
@@ -37,7 +33,8 @@ public static partial class TalConfigChecks
 
     public static void Check(TalConfig config, IReadOnlyList<ResolvedNode> nodes, FindingBag findings)
     {
-        if (!Label().IsMatch(config.ClusterName))
+        // an RFC 1123 label: clusterName also names the output files
+        if (!DnsName.IsLabel(config.ClusterName))
             findings.Add(Finding.Error("talos/config", config.LocationOf("clusterName"), $"clusterName '{config.ClusterName}' is not a DNS label",
                 "use lowercase letters, digits and '-', e.g. home-ops"));
         if (config.Domain is { Length: > 0 } domain && !Domain().IsMatch(domain))
