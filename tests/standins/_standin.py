@@ -8,10 +8,12 @@ State lives in the directory named by HOMEOPS_STANDIN_STATE, as JSON files:
 Every read-modify-write of state happens under an flock on state.lock; delays are slept outside it,
 so parallel invocations (one per node) really run in parallel.
 """
+import atexit
 import contextlib
 import fcntl
 import json
 import os
+import signal
 import sys
 import time
 
@@ -77,15 +79,71 @@ def _matches(entry, tool, command, node):
     return not entry.get("node") or entry.get("node") == node
 
 
+def _current_phase(log):
+    """The phase the caller's bootstrap run is in: the last phase-started of its event log since the last run-started
+    (the log is appended and flushed per event, and a phase's tool calls all happen between its phase-started and the next)."""
+    phase = None
+    try:
+        with open(log) as f:
+            for line in f:
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue
+                if event.get("event") == "run-started":
+                    phase = None
+                elif event.get("event") == "phase-started":
+                    phase = event.get("phase")
+    except OSError:
+        return None
+    return phase
+
+
+def _kill_group(kill, tool, command, node, lock=True):
+    """SIGKILL the caller's whole process group (homeops and every tool it runs), holding the state lock, so no other call
+    of the group changes any state after this instant. Recorded first in kills.log. The caller must lead its group (a
+    test starts it with setsid): a stand-in must never kill the test run that called it."""
+    if os.getpgrp() != os.getppid():
+        die("stand-in: kill knob refused: the caller (pid %d) does not lead its process group; start it with setsid" % os.getppid(), 70)
+    with locked() if lock else contextlib.nullcontext():
+        with open(_path("kills.log"), "a") as f:
+            f.write(json.dumps({"id": kill.get("id"), "phase": kill.get("phase"), "tool": tool, "command": command, "node": node,
+                                "when": kill.get("when", "before"), "time": time.time(), "pid": os.getpid()}) + "\n")
+            f.flush()
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+
+
+def _kill_point(k, tool, command, node):
+    """The `kill` knob: the `call`-th call matching tool/command (either may be absent: any) made while the caller's run is
+    in `phase` kills the run, at the call's start ("before": no effect) or as it exits ("after": its effect done, its
+    answer never read). Counted per knob `id`, so a new id counts afresh."""
+    kill = k.get("kill")
+    if not kill or (kill.get("tool") and not _matches(kill, tool, command, node)):
+        return
+    if kill.get("phase") and _current_phase(kill.get("log", "")) != kill["phase"]:
+        return
+    with locked():
+        counters = load("counters.json")
+        key = "kill.%s" % kill.get("id")
+        counters[key] = counters.get(key, 0) + 1
+        save("counters.json", counters)
+        if counters[key] != int(kill.get("call", 1)):
+            return
+        if kill.get("when", "before") == "before":
+            _kill_group(kill, tool, command, node, lock=False)  # still under the lock: nothing after this call takes effect
+    atexit.register(_kill_group, kill, tool, command, node)
+
+
 def begin(tool, argv, command, node=None):
-    """Log the call (with the delay it is about to sleep), sleep any matching delay, then fire a matching fail knob (exits)
-    if one is left."""
+    """Log the call (with the delay it is about to sleep), fire a matching kill knob, sleep any matching delay, then fire a
+    matching fail knob (exits) if one is left."""
     k = knobs()
     delay = sum(float(d.get("seconds", 0)) for d in k.get("delay", []) if _matches(d, tool, command, node))
     with locked():
         with open(_path("calls.log"), "a") as f:
             f.write(json.dumps({"tool": tool, "argv": argv, "command": command, "node": node, "delay": delay,
                                 "time": time.time(), "pid": os.getpid()}) + "\n")
+    _kill_point(k, tool, command, node)
     if delay > 0:
         time.sleep(delay)
     for i, fail in enumerate(k.get("fail", [])):

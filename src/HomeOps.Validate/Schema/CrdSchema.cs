@@ -60,6 +60,13 @@ public static class CrdSchema
         return kept;
     }
 
+    /// <summary>
+    /// The API server checks CRD patterns with Go's regexp (RE2), which writes a one-letter Unicode class without
+    /// braces (\pC, \PL: Cilium's CiliumNetworkPolicy spec.log.value is ^\PC*$); .NET needs \p{C}, \P{L}.
+    /// </summary>
+    private static string Re2Categories(string pattern) =>
+        System.Text.RegularExpressions.Regex.Replace(pattern, @"(?<!\\)((?:\\\\)*)\\([pP])([A-Z])", "$1\\$2{$3}");
+
     private static JsonNode? Strip(JsonNode? node, bool namesOnly = false)
     {
         switch (node)
@@ -78,6 +85,7 @@ public static class CrdSchema
                 {
                     if (key.StartsWith("x-kubernetes-", StringComparison.Ordinal)) { o.Remove(key); continue; }
                     if (key is "default" or "enum" or "const" or "examples") continue; // values, not schemas
+                    if (key == "pattern" && o[key] is JsonValue p && p.TryGetValue<string>(out var pattern)) { o[key] = Re2Categories(pattern); continue; }
                     Strip(o[key], key is "properties" or "patternProperties" or "definitions" or "$defs" or "dependentSchemas");
                 }
                 break;

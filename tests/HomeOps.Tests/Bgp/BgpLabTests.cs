@@ -70,14 +70,8 @@ public sealed class BgpLabTests(ITestOutputHelper output)
         RequireLab();
         using var temp = new TempDir();
         var root = BgpTrees.Reference(temp);
-        BgpTrees.Edit(root, "infrastructure/cilium/bgp.yaml", text => text.Replace("""
-                - afi: ipv4
-                  safi: unicast
-                  advertisements:
-                    matchLabels:
-                      advertise: bgp
-
-            """, ""));
+        // the IPv4 peer uses the IPv6 peer config: its session negotiates ipv6 only
+        BgpTrees.Edit(root, "infrastructure/cilium/bgp.yaml", text => text.Replace("name: udm-pro-v4\n        - name: udm-pro-v6", "name: udm-pro-v6\n        - name: udm-pro-v6"));
         var result = Process.HomeOps(root, "bgp", "lab", root, "--timeout", "15s");
         output.WriteLine(result.Output);
         // the router config follows the broken peer config, so the lab shows what the cluster would really do

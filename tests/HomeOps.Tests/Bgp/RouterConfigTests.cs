@@ -24,7 +24,7 @@ public sealed class RouterConfigTests
         Assert.Contains(" no bgp default ipv4-unicast", lines);
         Assert.Contains(" bgp graceful-restart", lines);
         Assert.Contains(" bgp graceful-restart restart-time 120", lines);
-        Assert.Contains(" timers bgp 3 9", lines); // CiliumBGPPeerConfig udm-pro keepalive 3, hold 9
+        Assert.Contains(" timers bgp 3 9", lines); // CiliumBGPPeerConfigs udm-pro-v4/-v6 keepalive 3, hold 9
         string[] v4 = ["172.29.51.11", "172.29.51.12", "172.29.51.13"];
         string[] v6 = ["fd47:25e1:2f96:51::11", "fd47:25e1:2f96:51::12", "fd47:25e1:2f96:51::13"];
         var neighbors = lines.Where(l => l.EndsWith(" remote-as 64512")).Select(l => l.Split(' ')[2]).ToList();
@@ -118,14 +118,8 @@ public sealed class RouterConfigTests
     {
         using var temp = new TempDir();
         var root = BgpTrees.Reference(temp);
-        BgpTrees.Edit(root, "infrastructure/cilium/bgp.yaml", text => text.Replace("""
-                - afi: ipv6
-                  safi: unicast
-                  advertisements:
-                    matchLabels:
-                      advertise: bgp
-
-            """, ""));
+        // the IPv6 peer uses the IPv4 peer config too, so no session negotiates ipv6
+        BgpTrees.Edit(root, "infrastructure/cilium/bgp.yaml", text => text.Replace("name: udm-pro-v6\n---", "name: udm-pro-v4\n---"));
         var config = RouterConfig.Render(BgpTopology.From(new DiskRepository(new GitCli()).Load(root, new Dictionary<string, string>())), RouterFlavour.Frr);
         Assert.DoesNotContain("address-family ipv6 unicast", config);
         Assert.Contains(" neighbor 172.29.51.11 activate", config);

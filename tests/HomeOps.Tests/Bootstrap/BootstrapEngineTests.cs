@@ -24,7 +24,7 @@ public sealed class BootstrapEngineTests
         Assert.Equal(3, h.CallsStartingWith("talosctl apply-config").Count);
         Assert.Equal(["helm upgrade --install kube-system/cilium cilium 1.17.6"], h.CallsStartingWith("helm upgrade --install kube-system/cilium"));
         Assert.True(File.Exists(Path.Combine(h.Root, ".homeops", "helm-values-kube-system-cilium.yaml")));
-        Assert.Contains("kubeProxyReplacement: false", File.ReadAllText(Path.Combine(h.Root, ".homeops", "helm-values-kube-system-cilium.yaml")));
+        Assert.Contains("kubeProxyReplacement: true", File.ReadAllText(Path.Combine(h.Root, ".homeops", "helm-values-kube-system-cilium.yaml")));
 
         var calls = h.Cluster.Calls.Count;
         h.Events.Clear();

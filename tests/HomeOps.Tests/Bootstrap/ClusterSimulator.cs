@@ -26,6 +26,15 @@ public sealed class ClusterSimulator : IAsyncDisposable
         _loop = Task.Run(RunAsync);
     }
 
+    /// <summary>How many nodes may register (in hostname order); fewer holds a run in wait-nodes for as long as the test wants.</summary>
+    public int NodesToRegister { get; set; } = int.MaxValue;
+
+    /// <summary>Whether registered nodes may turn Ready once Cilium is installed; false holds a run in verify.</summary>
+    public bool NodesReady { get; set; } = true;
+
+    /// <summary>Whether the root Kustomization may appear and turn Ready; false holds a run in flux's wait.</summary>
+    public bool RootReady { get; set; } = true;
+
     private async Task RunAsync()
     {
         while (!_stop.IsCancellationRequested)
@@ -42,13 +51,14 @@ public sealed class ClusterSimulator : IAsyncDisposable
         var talos = _standIns.StateOf("talos.json");
         var ciliumInstalled = _standIns.StateOf("helm.json")["releases"]?["kube-system/cilium"] is not null;
         if (talos["bootstrapped"]?.GetValue<bool>() == true)
-            foreach (var (ip, node) in talos["nodes"] as JsonObject ?? [])
-                if (node?["mode"]?.GetValue<string>() == "configured" && _hostnames.TryGetValue(ip, out var hostname))
-                    await EnsureNodeAsync(hostname, ip, ciliumInstalled, cancel);
+            foreach (var (ip, node) in (talos["nodes"] as JsonObject ?? []).OrderBy(n => _hostnames.GetValueOrDefault(n.Key), StringComparer.Ordinal))
+                if (node?["mode"]?.GetValue<string>() == "configured" && _hostnames.TryGetValue(ip, out var hostname)
+                    && _hostnames.Values.Order(StringComparer.Ordinal).Take(NodesToRegister).Contains(hostname))
+                    await EnsureNodeAsync(hostname, ip, ciliumInstalled && NodesReady, cancel);
         var fluxInstalled = _standIns.StateOf("flux.json")["installed"]?.GetValue<bool>() == true;
         var entryApplied = (_standIns.StateOf("kubectl.json")["applied"] as JsonArray ?? [])
             .Any(a => a?["dir"]?.GetValue<string>().TrimEnd('/').EndsWith("clusters/home-ops/flux-system", StringComparison.Ordinal) == true);
-        if (fluxInstalled && entryApplied) await EnsureRootKustomizationAsync(cancel);
+        if (fluxInstalled && entryApplied && RootReady) await EnsureRootKustomizationAsync(cancel);
     }
 
     private async Task EnsureNodeAsync(string name, string ip, bool ready, CancellationToken cancel)

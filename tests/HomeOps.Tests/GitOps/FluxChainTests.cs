@@ -54,8 +54,8 @@ public class FluxChainTests(ReferenceTree tree) : IClassFixture<ReferenceTree>
     [Fact]
     public void The_tree_defines_the_expected_Flux_Kustomizations()
     {
-        string[] expected = ["flux-system", "cilium", "sources", "external-secrets", "prometheus-operator-crds", "onepassword", "flux-config", "cert-manager",
-            "cert-manager-issuers", "monitoring", "ingress-nginx", "external-dns", "cloudflared", "longhorn", "cloudnative-pg", "authentik-database",
+        string[] expected = ["flux-system", "cilium", "sources", "external-secrets", "prometheus-operator-crds", "onepassword", "backup-settings", "flux-config", "cert-manager",
+            "cert-manager-issuers", "monitoring", "ingress-nginx", "external-dns", "cloudflared", "longhorn", "longhorn-backup", "cloudnative-pg", "authentik-database",
             "authentik", "authentik-proxy", "apps"];
         Assert.Equal(expected.Order(), tree.Kustomizations.Select(k => k.Name).Order());
         Assert.Equal(tree.Kustomizations.Count, tree.Kustomizations.Select(k => k.Key).Distinct().Count());

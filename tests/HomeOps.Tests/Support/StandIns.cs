@@ -49,6 +49,18 @@ public sealed class StandIns : IDisposable
                 e.TryGetProperty("delay", out var delay) ? delay.GetDouble() : 0, e.TryGetProperty("pid", out var pid) ? pid.GetInt32() : 0);
         }).ToList();
 
+    /// <summary>A kill the `kill` knob fired: which knob, in which phase, at which call, before or after its effect.</summary>
+    public sealed record Kill(string Id, string? Phase, string Tool, string Command, string? Node, string When);
+
+    /// <summary>Every kill the `kill` knob fired so far, from kills.log.</summary>
+    public IReadOnlyList<Kill> Kills => !File.Exists(_state.File("kills.log")) ? [] :
+        File.ReadAllLines(_state.File("kills.log")).Where(l => l.Length > 0).Select(l =>
+        {
+            var e = JsonDocument.Parse(l).RootElement;
+            return new Kill(e.GetProperty("id").GetString()!, e.GetProperty("phase").GetString(), e.GetProperty("tool").GetString()!,
+                e.GetProperty("command").GetString()!, e.GetProperty("node").GetString(), e.GetProperty("when").GetString()!);
+        }).ToList();
+
     /// <summary>A stand-in's own state file (talos.json, helm.json, ...), or an empty object.</summary>
     public JsonObject StateOf(string file) =>
         File.Exists(_state.File(file)) ? JsonNode.Parse(File.ReadAllText(_state.File(file)))!.AsObject() : new JsonObject();

@@ -64,7 +64,7 @@ public sealed class SchematicRegistrationTests : IDisposable
     public async Task Offline_nothing_is_sent_and_the_local_id_is_used()
     {
         var statuses = await SchematicRegistration.RegisterAsync(Plan(), new ImageFactoryClient(null, _temp.File("cache")), CancellationToken.None);
-        Assert.All(statuses, s => Assert.Equal((FactoryOutcome.Offline, "c03db95ac458774dbf669640f0d4b55d2c337426d9b67d16f9e379cfb1137375"), (s.Outcome, s.Id)));
+        Assert.All(statuses, s => Assert.Equal((FactoryOutcome.Offline, "615c22e9dab5b2fa4c8d14d516f047ad747f8e97a93f2ccd4cbb6733eeafd35b"), (s.Outcome, s.Id)));
 
         var unreachable = new Factory(_ => throw new HttpRequestException("Name or service not known"));
         using var http = new HttpClient(unreachable);
@@ -92,7 +92,7 @@ public sealed class SchematicRegistrationTests : IDisposable
         var factory = new Factory(_ => new HttpResponseMessage(HttpStatusCode.Created) { Content = new StringContent($"{{\"id\":\"{other}\"}}") });
         using var http = new HttpClient(factory);
         var status = (await SchematicRegistration.RegisterAsync(Plan(), new ImageFactoryClient(http, _temp.File("cache")), CancellationToken.None))[0];
-        Assert.Equal((other, "c03db95ac458774dbf669640f0d4b55d2c337426d9b67d16f9e379cfb1137375"), (status.Id, status.LocalId));
+        Assert.Equal((other, "615c22e9dab5b2fa4c8d14d516f047ad747f8e97a93f2ccd4cbb6733eeafd35b"), (status.Id, status.LocalId));
         Assert.Equal($"factory.talos.dev/metal-installer/{other}:v1.10.5", status.Url);
     }
 
@@ -103,8 +103,8 @@ public sealed class SchematicRegistrationTests : IDisposable
     {
         var result = Process.HomeOps(Repo.Root, new Dictionary<string, string> { ["HOMEOPS_OFFLINE"] = offline }, ["talos", "schematic", .. args]);
         Assert.True(result.ExitCode == 0, result.Output);
-        Assert.Contains("installer  c03db95ac458774dbf669640f0d4b55d2c337426d9b67d16f9e379cfb1137375  mini01, mini02, mini03", result.Stdout);
+        Assert.Contains("installer  615c22e9dab5b2fa4c8d14d516f047ad747f8e97a93f2ccd4cbb6733eeafd35b  mini01, mini02, mini03", result.Stdout);
         Assert.Contains("offline, using the local ID", result.Stdout);
-        Assert.Contains("factory.talos.dev/metal-installer/c03db95ac458774dbf669640f0d4b55d2c337426d9b67d16f9e379cfb1137375:v1.10.5", result.Stdout);
+        Assert.Contains("factory.talos.dev/metal-installer/615c22e9dab5b2fa4c8d14d516f047ad747f8e97a93f2ccd4cbb6733eeafd35b:v1.10.5", result.Stdout);
     }
 }

@@ -67,11 +67,15 @@ public sealed class DualStackRules : IRuleSet
                     $"set {family}.enabled: {wanted.ToString().ToLowerInvariant()} in the Cilium values");
     }
 
-    /// <summary>Pools of a family announce nothing unless the peers negotiate that family.</summary>
+    /// <summary>
+    /// Pools of a family announce nothing unless some peer negotiates that family. One peer config per address
+    /// family (each session carrying its own family) is the intended shape, so one config without the family is fine.
+    /// </summary>
     private static void CheckBgpFamilies(BgpPlan bgp, bool v6, RuleContext context)
     {
-        foreach (var config in bgp.UsedPeerConfigs.Where(c => c.Families.All(f => f.IsV6 != v6)))
-            context.Report(Id, config.FamiliesAt, $"CiliumBGPPeerConfig {config.Name} has no {(v6 ? "ipv6" : "ipv4")} family, but LB pools hand out {NetworkPlan.FamilyName(v6)} addresses",
-                $"add a family afi: {(v6 ? "ipv6" : "ipv4")}, safi: unicast with the same advertisements selector");
+        if (!bgp.UsedPeerConfigs.Any() || bgp.UsedPeerConfigs.Any(c => c.Families.Any(f => f.IsV6 == v6))) return;
+        foreach (var config in bgp.UsedPeerConfigs)
+            context.Report(Id, config.FamiliesAt, $"CiliumBGPPeerConfig {config.Name} has no {(v6 ? "ipv6" : "ipv4")} family, and no other peer config has one, but LB pools hand out {NetworkPlan.FamilyName(v6)} addresses",
+                $"give the {(v6 ? "IPv6" : "IPv4")} peer a peer config with afi: {(v6 ? "ipv6" : "ipv4")}, safi: unicast and the same advertisements selector");
     }
 }
