@@ -14,16 +14,28 @@ public sealed class BootstrapCliTests
     {
         using var h = new BootstrapHarness();
         using var standIns = new StandIns();
+        var before = Tree(h.Root); // the harness itself wrote the secrets bundle (and its staging directory) already
         var result = Process.HomeOps(h.Root, Environment(standIns), "bootstrap", "--dry-run", "--schema-location", Repo.Schemas);
         Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Equal(before, Tree(h.Root));
         foreach (var phase in BootstrapPlan.PhaseOrder) Assert.Contains($". {phase}  (timeout", result.Stdout);
         Assert.Contains("talosctl apply-config --insecure --nodes 172.29.51.12 --file talos/clusterconfig/home-ops-mini02.yaml", result.Stdout);
         Assert.Contains("helm upgrade --install cilium cilium --repo https://helm.cilium.io --version 1.17.6 -n kube-system", result.Stdout);
         Assert.Contains("values ***", result.Stdout);
         Assert.Empty(standIns.Calls); // not even a version probe
-        Assert.False(Directory.Exists(Path.Combine(h.Root, ".homeops")));
+        Assert.False(File.Exists(h.StatePath));
         Assert.False(Directory.Exists(Path.Combine(h.Root, "talos", "clusterconfig")));
     }
+
+    /// <summary>Every file and directory under <paramref name="root"/> (the test's own cache aside) with its content's digest.</summary>
+    private static List<string> Tree(string root) =>
+        [.. Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories)
+            .Select(path => Path.GetRelativePath(root, path))
+            .Where(path => !path.StartsWith(".cache-test", StringComparison.Ordinal))
+            .Select(path => File.Exists(Path.Combine(root, path))
+                ? $"{path} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(root, path))))}"
+                : path + "/")
+            .Order(StringComparer.Ordinal)];
 
     [Fact]
     public void Without_a_terminal_bootstrap_needs_yes()

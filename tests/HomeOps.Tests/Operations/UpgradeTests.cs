@@ -65,7 +65,7 @@ public sealed class UpgradeTests(ApiServerFixture api)
         api.Require();
         using var h = new OperationsHarness();
         await using var cluster = await UpgradeCluster.StartAsync(api);
-        var result = h.Run("", "upgrade", "talos", "v1.11.5", "--yes", "--kubeconfig", cluster.Kubeconfig);
+        var result = h.Run("", ["upgrade", "talos", "v1.11.5", "--yes", .. OperationsHarness.ThroughTunnel(cluster.Kubeconfig)]);
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.Contains("rewrite talos/patches/encryption.yaml for the Talos v1.11 contract:", result.Stdout);
         Assert.Contains("rewrote talos/patches/encryption.yaml for the Talos v1.11 contract", result.Stdout);
