@@ -82,8 +82,7 @@ public static class Process
         using var process = System.Diagnostics.Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2))) { process.Kill(true); throw new TimeoutException($"{file} {string.Join(' ', arguments)}"); }
-        return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
+        return Finish(process, TimeSpan.FromMinutes(2), stdout, stderr, file, arguments);
     }
 
     /// <summary>Runs the real CLI (built beside the tests) in <paramref name="directory"/>, offline.</summary>
@@ -116,7 +115,18 @@ public static class Process
         var stderr = process.StandardError.ReadToEndAsync();
         process.StandardInput.Write(stdin);
         process.StandardInput.Close();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(6))) { process.Kill(true); throw new TimeoutException($"{file} {string.Join(' ', arguments)}"); }
+        return Finish(process, TimeSpan.FromMinutes(6), stdout, stderr, file, arguments);
+    }
+
+    // A test must end even when the command does not: a process past its time is killed, and output is awaited only
+    // for a bounded time (a background child that inherited stdout would otherwise keep the pipe open forever).
+    private static ProcessResult Finish(System.Diagnostics.Process process, TimeSpan limit, Task<string> stdout, Task<string> stderr,
+        string file, string[] arguments)
+    {
+        var command = $"{file} {string.Join(' ', arguments)}";
+        if (!process.WaitForExit(limit)) { process.Kill(true); throw new TimeoutException($"still running after {limit}: {command}"); }
+        if (!Task.WaitAll([stdout, stderr], TimeSpan.FromMinutes(1)))
+            throw new TimeoutException($"exited, but its output stayed open (a child still holds it): {command}");
         return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
     }
 }

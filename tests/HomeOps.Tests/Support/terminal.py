@@ -44,6 +44,9 @@ def main():
         os.write(fd, send.encode())
     while alive and time.monotonic() < deadline:
         alive = read(0.2)
+    if alive:  # still running at the deadline: end it rather than wait for it forever
+        sys.stdout.write("\n[terminal.py: the command was still running at the deadline]\n")
+        os.kill(pid, 9)
     _, status = os.waitpid(pid, 0)
     sys.stdout.write(transcript.decode(errors="replace"))
     sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
