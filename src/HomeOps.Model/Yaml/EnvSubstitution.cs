@@ -214,8 +214,13 @@ public static class YamlComments
         {
             var scanner = new YamlDotNet.Core.Scanner(new StringReader(text), skipComments: false);
             while (scanner.MoveNext())
+            {
+                // On some malformed input (`a:: b` then an indented `c: 1 # x`) YamlDotNet 16.3's scanner yields the same
+                // Error token forever instead of throwing: the first one ends the scan, as an exception would.
+                if (scanner.Current is YamlDotNet.Core.Tokens.Error) break;
                 if (scanner.Current is YamlDotNet.Core.Tokens.Comment c)
                     spans.Add(((int)c.Start.Index, (int)c.End.Index));
+            }
         }
         catch (YamlDotNet.Core.YamlException)
         {

@@ -170,11 +170,15 @@ public sealed class BootstrapKillTests(ApiServerFixture api, ITestOutputHelper o
     {
         public Process Process { get; } = process;
 
-        /// <summary>Waits for the exit and then for the output readers: WaitForExit(timeout) alone may return before the last lines arrive.</summary>
+        /// <summary>
+        /// Waits for the exit and then for the output readers (WaitForExit(timeout) alone may return before the last lines
+        /// arrive), each for a bounded time: a child that escaped the group and holds stdout must fail the test, not hang it.
+        /// </summary>
         public bool Finish(TimeSpan timeout)
         {
-            if (!Process.WaitForExit(timeout)) return false;
-            Process.WaitForExit();
+            using var limit = new CancellationTokenSource(timeout);
+            try { Process.WaitForExitAsync(limit.Token).GetAwaiter().GetResult(); }
+            catch (OperationCanceledException) { return false; }
             return true;
         }
 
@@ -204,6 +208,6 @@ public sealed class BootstrapKillTests(ApiServerFixture api, ITestOutputHelper o
     {
         using var kill = Process.Start("kill", ["-KILL", "--", $"-{process.Id}"]);
         kill!.WaitForExit();
-        process.WaitForExit();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "bootstrap still ran a minute after SIGKILL to its process group");
     }
 }

@@ -52,6 +52,17 @@ public sealed class TalEnvTests : IDisposable
         Assert.Empty(findings.Sorted());
     }
 
+    [Fact]
+    public async Task Malformed_yaml_with_a_comment_after_the_error_is_still_substituted_and_returns()
+    {
+        // YamlDotNet's scanner repeats an Error token forever on this input (found by FuzzTests); the comment scan must
+        // stop at it. The guard turns a regression into a failure instead of a hung test run.
+        var findings = new FindingBag();
+        var run = Task.Run(() => EnvSubstitution.Apply("a:: b\n  c: 1 # $SET\n", "t.yaml", Set, findings));
+        var substituted = await run.WaitAsync(TimeSpan.FromMinutes(1)); // TimeoutException: it did not return
+        Assert.Equal("a:: b\n  c: 1 # val\n", substituted);
+    }
+
     [Theory]
     [InlineData("${UNSET}", "variable ${UNSET} is not set")]
     [InlineData("$UNSET", "variable ${UNSET} is not set")]
