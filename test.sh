@@ -3,7 +3,9 @@
 #   ./test.sh           everything (end-to-end included); extra arguments go to `dotnet test`
 #   ./test.sh --fast    the unit and rule tests only, no end-to-end classes: the quick loop while editing
 # A test whose prerequisite is missing is reported as skipped with the reason; with HOMEOPS_REQUIRE_NO_SKIPS=1
-# (as .ci/run sets it) any skipped test fails the run.
+# (as .ci/run sets it) any skipped test fails the run, but for one kind: tests that compare with an upstream repository's
+# own files (Talos' golden files, talhelper's example) need a local mirror of it, which we may read but never copy into
+# this repository; a clean clone has none unless .mirror/ sits beside it. Those are listed, and allowed.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -59,8 +61,10 @@ skipped = [(r.get("testName"), " ".join(m.text or "" for m in r.iter("{%s}Messag
            for r in root.iter("{%s}UnitTestResult" % ns["t"]) if r.get("outcome") == "NotExecuted"]
 for name, why in skipped:
     print(f"skipped: {name}: {why}", file=sys.stderr)
-if skipped and strict:
-    print(f"test.sh: {len(skipped)} test(s) skipped; HOMEOPS_REQUIRE_NO_SKIPS=1 allows none", file=sys.stderr)
+refused = [name for name, why in skipped if not why.startswith("needs the upstream mirror ")]
+if refused and strict:
+    print(f"test.sh: {len(refused)} test(s) skipped; HOMEOPS_REQUIRE_NO_SKIPS=1 allows none but those needing an upstream mirror",
+          file=sys.stderr)
     sys.exit(1)
 PY
 exit "$status"
