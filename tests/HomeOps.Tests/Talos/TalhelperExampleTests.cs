@@ -9,8 +9,9 @@ namespace HomeOps.Tests.Talos;
 
 /// <summary>
 /// talhelper's own example (budimanjojo/talhelper example/ at v3.1.16), read from the mirror, never copied: it renders for
-/// every Talos line with no error and no schema error, and what talhelper renders for it at its own v1.12.0 (as read from
-/// talhelper's source: pkg/talos/nodeconfig.go, networkconfig.go, multidocs.go) comes out field by field. Its talenv.yaml is
+/// every Talos line with no error and no schema error, as reviewed per line (golden digests), and what talhelper renders for
+/// it at its own v1.12.0 (as read from talhelper's source: pkg/talos/nodeconfig.go, networkconfig.go, multidocs.go) comes out
+/// field by field. Its talenv.yaml is
 /// SOPS-encrypted, so the three variables come from the environment, allowed by name.
 /// </summary>
 public sealed class TalhelperExampleTests
@@ -23,6 +24,8 @@ public sealed class TalhelperExampleTests
         ["tsAuth"] = "tskey-from-env",
         ["HOMEOPS_ENV_ALLOW"] = "myDomainName,tsAuth",
     };
+
+    private static readonly Lazy<SecretsBundle> Bundle = new(() => SecretsBundle.Throwaway(DateTimeOffset.UnixEpoch));
 
     private static (TalosPlan Plan, HomeOps.Compile.Talos.TalosRender Render, IReadOnlyList<Finding> Findings, IReadOnlyList<Finding> Schema) Render(string? talosVersion)
     {
@@ -39,7 +42,7 @@ public sealed class TalhelperExampleTests
         var tree = new InMemoryTree(files);
         var findings = new FindingBag();
         var plan = TalosCompiler.Plan(tree, "talconfig.yaml", Environment, findings) ?? throw new Xunit.Sdk.XunitException(string.Join("\n", findings.Sorted()));
-        var render = TalosCompiler.Render(plan, tree, SecretsBundle.Throwaway(DateTimeOffset.UnixEpoch), DateTimeOffset.UnixEpoch, findings);
+        var render = TalosCompiler.Render(plan, tree, Bundle.Value, DateTimeOffset.UnixEpoch, findings);
         var schema = new FindingBag();
         new HomeOps.Validate.Schema.TalosSchemaValidator(new HomeOps.Adapters.Schemas.SchemaStore([Repo.Schemas], Path.Combine(Path.GetTempPath(), "homeops-test-schema-cache")), plan.Line.Name)
             .Validate(render, schema);
@@ -55,6 +58,20 @@ public sealed class TalhelperExampleTests
         var (_, _, findings, schema) = Render(talosVersion);
         Assert.DoesNotContain(findings, f => f.Severity == Severity.Error);
         Assert.True(schema.Count == 0, string.Join("\n", schema));
+    }
+
+    /// <summary>
+    /// The golden test per line: each node's config, secrets as placeholders, is the reviewed one for that line. Only its
+    /// digest is committed (the render carries talhelper's example, which stays upstream); a difference writes it out for review.
+    /// </summary>
+    [MirrorTheory(Mirrors.Talhelper)]
+    [MemberData(nameof(Lines))]
+    public void Renders_on_every_line_as_reviewed(string talosVersion)
+    {
+        var (plan, render, _, _) = Render(talosVersion);
+        Assert.Equal(2, render.Nodes.Count);
+        foreach (var node in render.Nodes)
+            Golden.MatchDigest($"talhelper-example/{plan.Line.Name}/{node.Node.Hostname}.yaml", TalosRendering.Redact(node.Yaml, Bundle.Value));
     }
 
     private static JsonObject Doc(IReadOnlyList<JsonObject> documents, string kind, string? name = null) =>

@@ -154,6 +154,29 @@ public static class Golden
         throw new Xunit.Sdk.XunitException($"{relative} differs at line {line + 1}:\n  golden: {(line < e.Length ? e[line] : "<end>")}\n  render: {(line < a.Length ? a[line] : "<end>")}\n(HOMEOPS_UPDATE_GOLDEN=1 rewrites the golden files)");
     }
 
+    /// <summary>
+    /// Like <see cref="Match"/>, for a render of an upstream file we may read but not copy into this repository: the golden
+    /// file holds only the SHA-256 of the reviewed render. On a difference the render is written out for review.
+    /// </summary>
+    public static void MatchDigest(string relative, string actual)
+    {
+        var path = Path.Combine(Directory, relative + ".sha256");
+        var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(actual)));
+        if (Environment.GetEnvironmentVariable("HOMEOPS_UPDATE_GOLDEN") == "1")
+        {
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, digest + "\n");
+            return;
+        }
+        Assert.True(File.Exists(path), $"no golden digest {relative}.sha256; run the tests once with HOMEOPS_UPDATE_GOLDEN=1 after reviewing the render");
+        if (File.ReadAllText(path).Trim() == digest) return;
+        var review = Path.Combine(Path.GetTempPath(), "homeops-golden-review", relative);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(review)!);
+        File.WriteAllText(review, actual);
+        throw new Xunit.Sdk.XunitException($"{relative} is not the reviewed render (its digest differs); this render is in {review}: review it, "
+            + "then HOMEOPS_UPDATE_GOLDEN=1 records its digest");
+    }
+
     /// <summary>The documents of a YAML stream as JSON.</summary>
     public static List<JsonObject> Documents(string yaml)
     {
