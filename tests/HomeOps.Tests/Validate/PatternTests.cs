@@ -29,6 +29,7 @@ public sealed class PatternTests
         ["schema-messages"] = [("schema/crd", "apps/database/cluster.yaml")],
         ["gateway-api"] = [("ingress/host-conflict", "apps/wiki/route.yaml"), ("ingress/tls-missing", "apps/status/route.yaml"), ("ingress/auth-bypass", "apps/grafana/route.yaml")],
         ["multi-cluster"] = [("network/lb-pool-overlap", "clusters/home/pool-extra.yaml")],
+        ["crd-field-added"] = [("schema/crd", "apps/alerting/alertmanagerconfig.yaml")],
     };
 
     public static TheoryData<string> Patterns() => [.. Broken.Keys];
@@ -54,6 +55,23 @@ public sealed class PatternTests
         var found = RuleFixtures.Run(PathOf(pattern, "fixed"));
         var problems = found.Where(f => f.Severity != Severity.Info).ToList();
         Assert.True(problems.Count == 0, $"{pattern}/fixed:\n{string.Join("\n", problems)}");
+    }
+
+    [Fact]
+    public void A_field_upstream_added_is_named_with_the_chart_version_that_added_it_and_then_judged_by_its_type()
+    {
+        var old = RuleFixtures.Run(PathOf("crd-field-added", "broken")).Single(f => f.Rule == "schema/crd");
+        Assert.Equal(Severity.Warning, old.Severity);
+        Assert.Contains("unknown field 'monospace' in AlertmanagerConfig.spec.receivers[].pushoverConfigs[]", old.Message);
+        Assert.Contains("kube-prometheus-stack 80.0.0 or prometheus-operator-crds 25.0.0 added this field", old.Hint);
+
+        using var temp = new TempDir();
+        Repo.CopyDirectory(PathOf("crd-field-added", "fixed"), temp.Path);
+        var config = Path.Combine(temp.Path, "apps", "alerting", "alertmanagerconfig.yaml");
+        File.WriteAllText(config, File.ReadAllText(config).Replace("monospace: true", "monospace: \"yes\"", StringComparison.Ordinal));
+        var wrongType = RuleFixtures.Run(temp.Path).Single(f => f.Rule == "schema/crd");
+        Assert.Equal(Severity.Error, wrongType.Severity);
+        Assert.Contains("spec.receivers[].pushoverConfigs[].monospace: should be boolean", wrongType.Message);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using HomeOps.Compile.Flux;
 using HomeOps.Compile.Repository;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
@@ -123,5 +124,5 @@ public sealed class CrdOrderRules : IRuleSet
         return seen;
     }
 
-    private static string? Chart(Manifest release) => Manifest.Text(release.Get("/spec/chart/spec/chart"));
+    private static string? Chart(Manifest release) => HelmCharts.InlineName(release);
 }

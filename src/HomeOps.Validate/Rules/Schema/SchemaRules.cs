@@ -49,6 +49,7 @@ public sealed class SchemaRules : IRuleSet
         var custom = context.Enabled(Crd) || context.Enabled(UnknownKind)
             ? new CrdSchemas(context, documents.Where(d => !KubernetesTypes.IsBuiltInGroup(d.AsWritten.Group)).SelectMany(d => d.Instances))
             : null;
+        var charts = HelmCharts.Installed(documents.SelectMany(d => d.Instances)).ToList();
         var reported = new ConcurrentDictionary<(SourceLocation, string), byte>();
         var notChecked = new ConcurrentDictionary<(string ApiVersion, string Kind), ConcurrentBag<Manifest>>();
         void Report(string rule, SourceLocation at, string message, string? hint, Severity? severity = null)
@@ -63,7 +64,7 @@ public sealed class SchemaRules : IRuleSet
                 {
                     if (context.Enabled(Kubernetes)) CheckBuiltIn(instance, release, Report);
                 }
-                else if (custom is not null && !CheckCustom(instance, custom, Report))
+                else if (custom is not null && !CheckCustom(instance, custom, charts, Report))
                     notChecked.GetOrAdd((instance.ApiVersion, instance.Kind), _ => []).Add(document.AsWritten);
             }
         });
@@ -223,7 +224,7 @@ public sealed class SchemaRules : IRuleSet
         : null;
 
     /// <summary>Checks a custom resource; false when no schema describes it.</summary>
-    private static bool CheckCustom(Manifest manifest, CrdSchemas crds, Reporter report)
+    private static bool CheckCustom(Manifest manifest, CrdSchemas crds, IReadOnlyList<InstalledChart> charts, Reporter report)
     {
         // the names become a file path or URL: ones the API server would refuse are never looked up
         if (SchemaPaths.CrdProblem(manifest.Group, manifest.Version, manifest.Kind) is { } bad)
@@ -248,10 +249,22 @@ public sealed class SchemaRules : IRuleSet
             if (error.UnknownField)
             {
                 var last = error.InstancePath.LastIndexOf('/');
-                var near = Suggest.Nearest(error.InstancePath[(last + 1)..], schema.FieldsAt(error.InstancePath[..last]));
+                var field = error.InstancePath[(last + 1)..].Replace("~1", "/").Replace("~0", "~");
+                // a field upstream added after the schema was built: known, so judged by its type once a chart that has it is installed
+                var added = CrdFieldAdditions.Find(manifest, Dotted(error.InstancePath[..last]), field);
+                if (added is not null && added.InstalledBy(charts))
+                {
+                    if (!added.Accepts(Resolve(manifest.Body, error.InstancePath)))
+                        report(Crd, manifest.At(error.InstancePath), $"{manifest.Kind} {manifest.Name} {Dotted(error.InstancePath)[1..]}: should be {added.Type}",
+                            $"compare with the CRD's schema for {manifest.ApiVersion} ({added.FirstVersions} and newer)");
+                    continue;
+                }
+                var near = Suggest.Nearest(field, schema.FieldsAt(error.InstancePath[..last]));
                 report(Crd, manifest.At(error.InstancePath), $"{manifest.Kind} {manifest.Name}: {UnknownFieldMessage(manifest, error.InstancePath)}, not in the schema from {origin}",
-                    (near is null ? "remove the field or fix its spelling" : $"did you mean '{near}'? (else remove the field)")
-                    + "; if the field is new, the schema is older than the CRD the cluster runs: update it",
+                    added is not null
+                        ? $"{added.FirstVersions} added this field: if the cluster runs that or newer, pin that chart version where homeops can read it (HelmRelease chart.spec.version or the OCIRepository's ref.tag), else remove the field"
+                        : (near is null ? "remove the field or fix its spelling" : $"did you mean '{near}'? (else remove the field)")
+                          + "; if the field is new, the schema is older than the CRD the cluster runs: update it",
                     Severity.Warning);
                 continue;
             }
