@@ -17,6 +17,7 @@ public static class InitCommand
     {
         var directory = new Argument<string>("DIR") { Description = "Where to write the repository: an empty directory, or one init wrote before", DefaultValueFactory = _ => "." };
         var from = new Option<string>("--from") { Description = "Read the answers from a cluster spec (YAML, docs/getting-started.md) instead of asking (default in a repository init wrote: its cluster-spec.yaml)", HelpName = "SPEC" };
+        var import = new Option<string>("--import") { Description = "Start from a talhelper user's talconfig.yaml: its cluster name, versions, VIP, node network, nodes, disks and ranges are taken, and only the rest is asked (needs a terminal)", HelpName = "TALCONFIG" };
         var diff = new Option<bool>("--diff") { Description = "Show, as a unified diff, what init would change in each file (including files you edited, which it keeps); write nothing" };
         var dryRun = CliOptions.DryRun("List what init would create, update and keep; write nothing");
         var schemaLocation = CliOptions.SchemaLocation();
@@ -29,16 +30,22 @@ public static class InitCommand
             BGP, ...), each refusal naming the field and the fix. The answers are kept as
             cluster-spec.yaml; running init again regenerates from it and never overwrites a file you
             edited (see --diff). Then runs `homeops check` on the result and prints the next steps.
-            """) { directory, from, diff, dryRun, schemaLocation };
+            With --import talconfig.yaml, what your talhelper config already says is taken as the
+            answers and only the rest is asked; its patches and schematics are named, not carried over.
+            """) { directory, from, import, diff, dryRun, schemaLocation };
         command.SetAction(async (parse, cancel) =>
         {
             var target = Composition.Resolve(parse, parse.GetValue(directory)!);
             var workflow = new InitWorkflow(new DiskWorkspace(target, new GitCli()));
             workflow.CheckTarget();
             // Without --from, a repository init wrote is regenerated from the answers it kept.
-            var specFile = parse.GetValue(from) is { } given ? Composition.Resolve(parse, given)
+            var imported = parse.GetValue(import) is { } talconfig ? Import(Composition.Resolve(parse, talconfig)) : null;
+            if (imported is not null && parse.GetValue(from) is not null)
+                throw new UsageException("--import and --from both give the answers: use one (--import asks what talconfig.yaml does not say)");
+            var specFile = imported is not null ? null
+                : parse.GetValue(from) is { } given ? Composition.Resolve(parse, given)
                 : File.Exists(Path.Combine(target, RepositoryGenerator.SpecPath)) ? Path.Combine(target, RepositoryGenerator.SpecPath) : null;
-            var (spec, specText) = specFile is not null ? Load(specFile) : await AskAsync(cancel);
+            var (spec, specText) = specFile is not null ? Load(specFile) : await AskAsync(imported, cancel);
             var plan = workflow.Plan(RepositoryGenerator.Generate(spec, specText));
 
             if (parse.GetValue(diff))
@@ -91,31 +98,54 @@ public static class InitCommand
         return spec is null ? throw new HomeOpsException(findings.Sorted()) : (spec, text);
     }
 
-    /// <summary>The interactive questions: only what differs between operators, with defaults that fit a typical home network.</summary>
-    private static async Task<(ClusterSpec, string)> AskAsync(CancellationToken cancel)
+    /// <summary>talconfig.yaml (with its .env/talenv.yaml variables) as the start of a spec; what it cannot say is asked.</summary>
+    private static ClusterSpec Import(string path)
+    {
+        if (!File.Exists(path)) throw new UsageException($"{path} not found (--import names a talhelper talconfig.yaml)");
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var tree = new DiskSourceTree(directory);
+        var findings = new FindingBag();
+        var variables = HomeOps.Compile.Talhelper.TalConfigLoader.Variables(tree, ".", Environment.GetEnvironmentVariables(), findings);
+        var config = HomeOps.Compile.Talhelper.TalConfigLoader.Load(tree, Path.GetFileName(path), variables, findings);
+        if (config is null || findings.HasErrors) throw new HomeOpsException(findings.Sorted());
+        var spec = TalConfigImport.From(config, findings);
+        foreach (var finding in findings.Sorted()) Console.Error.WriteLine(finding);
+        return spec;
+    }
+
+    /// <summary>
+    /// The interactive questions: only what differs between operators, with defaults that fit a typical home network. With
+    /// <paramref name="imported"/> (from --import) its answers are the defaults, and its nodes are not asked again.
+    /// </summary>
+    private static async Task<(ClusterSpec, string)> AskAsync(ClusterSpec? imported, CancellationToken cancel)
     {
         if (Console.IsInputRedirected)
-            throw new UsageException("no terminal to ask on: pass --from SPEC (docs/getting-started.md has an example)");
+            throw new UsageException(imported is null
+                ? "no terminal to ask on: pass --from SPEC (docs/getting-started.md has an example)"
+                : "no terminal to ask what talconfig.yaml does not say (domains, load balancer, 1Password, Git): run it on a terminal, or write a spec and pass --from SPEC");
         var ask = new Prompter(Console.In, Console.Out, cancel);
         Console.WriteLine("homeops init: a few questions; Enter takes the default in [brackets], Ctrl-C stops without writing anything.\n");
-        var spec = new ClusterSpec();
-        spec.Cluster.Name = await ask.AskAsync("Cluster name", "home", a => DnsName.IsLabel(a) ? null : "lowercase letters, digits and '-', e.g. home");
+        var spec = imported ?? new ClusterSpec();
+        spec.Cluster.Name = await ask.AskAsync("Cluster name", imported?.Cluster.Name ?? "home", a => DnsName.IsLabel(a) ? null : "lowercase letters, digits and '-', e.g. home");
         spec.Domains.Internal = await ask.AskAsync("Internal domain (names only your home network resolves)", null, Domain);
         spec.Domains.External = await ask.AskOptionalAsync("Public domain (for the Cloudflare tunnel)", Domain);
 
         var network = spec.Network;
-        network.NodeCidr = await ask.AskAsync("Node network", "192.168.1.0/24", a => Cidr.TryParseNetwork(a, out var n) && !Cidr.IsV6(n) ? null : "an IPv4 network with its host bits clear, e.g. 192.168.1.0/24");
+        network.NodeCidr = await ask.AskAsync("Node network", Given(network.NodeCidr) ?? "192.168.1.0/24", a => Cidr.TryParseNetwork(a, out var n) && !Cidr.IsV6(n) ? null : "an IPv4 network with its host bits clear, e.g. 192.168.1.0/24");
         var nodes = Accepted(network.NodeCidr);
-        network.Gateway = await ask.AskAsync("Gateway (the router on that network)", Host(nodes, 1), a => Inside(a, nodes));
-        network.Vip = await ask.AskAsync("Kubernetes API VIP (a free address the control planes share)", Host(nodes, 10), a => Inside(a, nodes));
+        network.Gateway = await ask.AskAsync("Gateway (the router on that network)", Given(network.Gateway) ?? Host(nodes, 1), a => Inside(a, nodes));
+        network.Vip = await ask.AskAsync("Kubernetes API VIP (a free address the control planes share)", Given(network.Vip) ?? Host(nodes, 10), a => Inside(a, nodes));
 
-        var count = await ask.AskNumberAsync("How many nodes", 3, 1, 50);
+        if (spec.Nodes.Count > 0)
+            Console.WriteLine($"nodes from talconfig.yaml: {string.Join(", ", spec.Nodes.Select(n => $"{n.Hostname} {n.Address}"))}");
+        foreach (var node in spec.Nodes.Where(n => n.InstallDisk is { Model: null, Serial: null, Path: null }))
+            node.InstallDisk = Disk(await ask.AskAsync($"{node.Hostname} install disk (a /dev path, or a model pattern as `talosctl get disks` shows it)", "/dev/nvme0n1", _ => null));
+        var count = spec.Nodes.Count > 0 ? 0 : await ask.AskNumberAsync("How many nodes", 3, 1, 50);
         for (var i = 1; i <= count; i++)
         {
             var node = new SpecNode { Hostname = await ask.AskAsync($"Node {i} hostname", $"node{i:00}", a => DnsName.IsLabel(a) ? null : "lowercase letters, digits and '-'") };
             node.Address = await ask.AskAsync($"{node.Hostname} address", Host(nodes, 10 + i), a => Inside(a, nodes));
-            var disk = await ask.AskAsync($"{node.Hostname} install disk (a /dev path, or a model pattern as `talosctl get disks` shows it)", "/dev/nvme0n1", _ => null);
-            node.InstallDisk = disk.StartsWith("/dev/", StringComparison.Ordinal) ? new SpecInstallDisk { Path = disk } : new SpecInstallDisk { Model = disk };
+            node.InstallDisk = Disk(await ask.AskAsync($"{node.Hostname} install disk (a /dev path, or a model pattern as `talosctl get disks` shows it)", "/dev/nvme0n1", _ => null));
             spec.Nodes.Add(node);
         }
 
@@ -143,7 +173,7 @@ public static class InitCommand
         components.Sso = await ask.ConfirmAsync("Single sign-on with Authentik", true);
         components.CloudflareTunnel = spec.Domains.External is not null && await ask.ConfirmAsync("Cloudflare tunnel for public services", true);
         components.Longhorn = await ask.ConfirmAsync("Longhorn storage on one data SSD per node", true);
-        if (components.Longhorn) spec.Storage.SsdModel = await ask.AskAsync("Data SSD model (as `talosctl get disks` shows it)", null, _ => null);
+        if (components.Longhorn) spec.Storage.SsdModel = await ask.AskAsync("Data SSD model (as `talosctl get disks` shows it)", spec.Storage.SsdModel, _ => null);
         components.Monitoring = await ask.ConfirmAsync("Prometheus and Grafana", true);
         spec.Onepassword.Vault = await ask.AskAsync("1Password vault holding the cluster's items", "homelab", _ => null);
         spec.Git.Url = await ask.AskAsync("Git repository Flux will follow (https or ssh URL)", null, _ => null);
@@ -156,6 +186,12 @@ public static class InitCommand
         Console.WriteLine(text);
         throw new HomeOpsException(findings.Sorted());
     }
+
+    private static SpecInstallDisk Disk(string answer) =>
+        answer.StartsWith("/dev/", StringComparison.Ordinal) ? new SpecInstallDisk { Path = answer } : new SpecInstallDisk { Model = answer };
+
+    /// <summary>An imported answer, or null when talconfig.yaml did not say (the prompt's own default applies).</summary>
+    private static string? Given(string value) => value.Length > 0 ? value : null;
 
     /// <summary>A network the prompt already accepted.</summary>
     private static IPNetwork Accepted(string cidr) =>

@@ -92,12 +92,51 @@ public sealed class InitCommandTests
         Assert.Equal(["notes.txt"], Directory.EnumerateFileSystemEntries(temp.Path).Select(Path.GetFileName).Where(n => n != ".cache-test"));
     }
 
-    private static ProcessResult OnTerminal(string directory, IReadOnlyList<string[]> conversation)
+    private static ProcessResult OnTerminal(string directory, IReadOnlyList<string[]> conversation, params string[] more)
     {
         var script = Path.Combine(Repo.Root, "tests", "HomeOps.Tests", "Support", "terminal.py");
         var homeops = Path.Combine(AppContext.BaseDirectory, "homeops.dll");
         return Support.Process.RunWithInput("python3", directory, new Dictionary<string, string> { ["HOMEOPS_OFFLINE"] = "1" }, JsonSerializer.Serialize(conversation),
-            script, "300", "dotnet", homeops, "init", "repo", "--schema-location", Repo.Schemas);
+            [script, "300", "dotnet", homeops, "init", "repo", "--schema-location", Repo.Schemas, .. more]);
+    }
+
+    [Fact]
+    public void Import_takes_what_talconfig_says_and_asks_only_the_rest()
+    {
+        using var temp = new TempDir();
+        var talconfig = Path.Combine(Repo.Root, "tests", "fixtures", "init", "import", "talconfig.yaml");
+        var result = OnTerminal(temp.Path, [
+            ["Cluster name [garage]: ", "\r"], ["Internal domain", "garage.example.net\r"], ["Public domain", "\r"],
+            ["Node network [10.20.30.0/24]", "\r"], ["Gateway (the router on that network) [10.20.30.1]", "\r"], ["VIP (a free address the control planes share) [10.20.30.40]", "\r"],
+            ["gamma install disk", "/dev/nvme0n1\r"], ["BGP", "\r"], ["address pool", "\r"], ["ingress address", "\r"], ["Single sign-on", "n\r"],
+            ["Longhorn", "n\r"], ["Prometheus", "\r"], ["1Password vault", "\r"], ["Git repository", "https://github.com/example/garage\r"],
+        ], "--import", talconfig);
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("nodes from talconfig.yaml: alpha 10.20.30.41, beta 10.20.30.42, gamma 10.20.30.43", result.Stdout);
+        Assert.DoesNotContain("How many nodes", result.Stdout);
+        Assert.Contains("not imported (the spec has no place for them): patches", result.Stdout); // the terminal shows stderr too
+        var spec = File.ReadAllText(Path.Combine(temp.Path, "repo", "cluster-spec.yaml"));
+        Assert.Contains("name: garage", spec);
+        Assert.Contains("serial: S4EVNX0R123456", spec);
+        Assert.Contains("mac: aa:bb:cc:00:00:41", spec);
+        Assert.Contains("vlan: 30", spec);
+        var talos = File.ReadAllText(Path.Combine(temp.Path, "repo", "talconfig.yaml"));
+        Assert.Contains("talosVersion: v1.11.5", talos);
+        Assert.Contains("endpoint: https://10.20.30.40:6443", talos);
+    }
+
+    [Fact]
+    public void Import_without_a_terminal_or_with_from_is_refused_and_writes_nothing()
+    {
+        using var temp = new TempDir();
+        var talconfig = Path.Combine(Repo.Root, "tests", "fixtures", "init", "import", "talconfig.yaml");
+        var piped = Support.Process.HomeOpsWithInput(temp.Path, [], "", "init", "repo", "--import", talconfig);
+        Assert.Equal(2, piped.ExitCode);
+        Assert.Contains("no terminal to ask what talconfig.yaml does not say", piped.Stderr);
+        var both = Init(temp.Path, "repo", "--import", talconfig, "--from", Spec("small-ipv4.yaml"));
+        Assert.Equal(2, both.ExitCode);
+        Assert.Contains("--import and --from both give the answers", both.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(temp.Path, "repo")));
     }
 
     [Fact]
