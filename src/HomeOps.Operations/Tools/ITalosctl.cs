@@ -17,8 +17,11 @@ public interface ITalosctl : IVersionedTool
     /// <summary>True when etcd runs on the node (the cluster is already bootstrapped).</summary>
     Task<bool> EtcdRunningAsync(string node, string talosconfig, CancellationToken cancel);
 
-    /// <summary>`talosctl bootstrap`: once per cluster, ever.</summary>
-    Task BootstrapAsync(string node, string talosconfig, CancellationToken cancel);
+    /// <summary>
+    /// `talosctl bootstrap`: once per cluster, ever. False when the node refuses because its etcd data directory is not
+    /// empty: it was bootstrapped before (a run stopped after the call, before etcd was seen running).
+    /// </summary>
+    Task<bool> BootstrapAsync(string node, string talosconfig, CancellationToken cancel);
 
     /// <summary>`talosctl kubeconfig --force PATH` (the file is written 0600).</summary>
     Task KubeconfigAsync(string node, string talosconfig, string path, CancellationToken cancel);

@@ -210,6 +210,25 @@ public sealed class BootstrapEngineTests
     }
 
     [Fact]
+    public async Task Stopped_after_talosctl_bootstrap_before_etcd_runs_resume_waits_for_that_etcd()
+    {
+        using var h = new BootstrapHarness();
+        h.Cluster.Times = new FakeCluster.Timing { EtcdStart = TimeSpan.FromSeconds(30) };
+        using var stop = new CancellationTokenSource();
+        h.Cluster.OnCall = call => { if (call.StartsWith("talosctl bootstrap", StringComparison.Ordinal)) stop.Cancel(); };
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => h.RunAsync(cancel: stop.Token));
+        Assert.False(h.Cluster.EtcdRunningAfterStart, "the test must stop the run before etcd runs");
+
+        h.Cluster.OnCall = null;
+        h.Events.Clear();
+        var state = await h.RunAsync(new BootstrapOptions(Resume: true));
+
+        Assert.Equal(PhaseStatus.Completed, state.Phases["etcd-bootstrap"].Status);
+        Assert.Contains(h.Events, e => e.Kind == EventKind.StepCompleted && e.Phase == "etcd-bootstrap" && e.Message!.Contains("bootstrapped by an earlier run"));
+        Assert.DoesNotContain(h.Events, e => e.Kind is EventKind.Retry or EventKind.PhaseFailed);
+    }
+
+    [Fact]
     public void Bootstrap_config_errors_name_the_line_and_suggest_the_phase()
     {
         using var temp = new Support.TempDir();

@@ -88,6 +88,9 @@ public sealed class FakeCluster
 
     private bool EtcdUp => EtcdRunning && (_etcdBootstrappedAt is not { } at || Now >= at + Times.EtcdStart);
 
+    /// <summary>Whether etcd has started (not only been bootstrapped), as the clock stands now.</summary>
+    public bool EtcdRunningAfterStart => EtcdUp;
+
     private void ApiAnswers()
     {
         if (!EtcdUp || (_etcdBootstrappedAt is { } at && Now < at + Times.EtcdStart + Times.ApiStart))
@@ -123,13 +126,13 @@ public sealed class FakeCluster
 
         public Task<bool> EtcdRunningAsync(string node, string talosconfig, CancellationToken cancel) => Task.FromResult(c.EtcdUp);
 
-        public Task BootstrapAsync(string node, string talosconfig, CancellationToken cancel)
+        public Task<bool> BootstrapAsync(string node, string talosconfig, CancellationToken cancel)
         {
             c.Log($"talosctl bootstrap {node}");
-            if (c.EtcdRunning) throw new ToolFailedException(new ToolResult("talosctl bootstrap", 1, "", "AlreadyExists"));
+            if (c.EtcdRunning) return Task.FromResult(false); // Talos: AlreadyExists, etcd data directory is not empty
             c.EtcdRunning = true;
             c._etcdBootstrappedAt = c.Now;
-            return Task.CompletedTask;
+            return Task.FromResult(true);
         }
 
         public Task KubeconfigAsync(string node, string talosconfig, string path, CancellationToken cancel)

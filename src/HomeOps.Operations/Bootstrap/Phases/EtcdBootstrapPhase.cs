@@ -13,7 +13,10 @@ public sealed class EtcdBootstrapPhase : IPhase
     {
         var node = context.ControlPlaneNode;
         context.Emit(EventKind.StepStarted, Name, node, "talosctl bootstrap");
-        await context.Tools.Talosctl.BootstrapAsync(node, context.Talosconfig, cancel);
+        // An earlier run may have stopped after the call and before etcd was seen running: Talos then refuses, and waiting
+        // for the etcd it started is all that is left to do.
+        var now = await context.Tools.Talosctl.BootstrapAsync(node, context.Talosconfig, cancel);
+        context.Emit(EventKind.StepCompleted, Name, node, now ? "talosctl bootstrap" : "etcd was bootstrapped by an earlier run (its data directory is not empty)");
         context.MarkStep($"{Name}/bootstrap/{node}");
         await context.WaitUntilAsync(Name, $"etcd running on {node}", c => context.Tools.Talosctl.EtcdRunningAsync(node, context.Talosconfig, c), context.Plan.Phase(Name).Timeout, cancel);
     }
