@@ -29,6 +29,7 @@ public static class HomeopsCli
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(TalosCommands.Create());
         root.Subcommands.Add(ValidateCommand.Create());
+        root.Subcommands.Add(ChartsCommand.Create());
         root.Subcommands.Add(BootstrapCommand.Create());
         root.Subcommands.Add(BgpCommands.Create());
         root.Subcommands.Add(StatusCommand.Create());

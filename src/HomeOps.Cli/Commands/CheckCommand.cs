@@ -35,7 +35,7 @@ public static class CheckCommand
         var plan = Composition.Talos(root).Plan(RepoFiles.TalConfig, Environment.GetEnvironmentVariables(), new FindingBag());
         var validator = new Validator(RuleCatalog.All());
         var repo = Composition.LoadRepository(root);
-        var report = validator.Run(repo, validator.Select([], []), Composition.Schemas(schemaLocations), clock.Elapsed);
+        var report = validator.Run(repo, validator.Select([], []), Composition.Schemas(schemaLocations), clock.Elapsed, charts: Composition.Charts());
         FindingPrinter.Print(report.Findings, Console.Error);
 
         Console.WriteLine($"cluster    {plan.Config.ClusterName}  endpoint {plan.Config.Endpoint}");

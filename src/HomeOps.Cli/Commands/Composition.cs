@@ -1,4 +1,5 @@
 using System.CommandLine;
+using HomeOps.Adapters.Charts;
 using HomeOps.Adapters.Factory;
 using HomeOps.Adapters.Files;
 using HomeOps.Adapters.Schemas;
@@ -8,7 +9,9 @@ using HomeOps.Compile.Talos;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
 using HomeOps.Operations;
+using HomeOps.Operations.Charts;
 using HomeOps.Operations.Talos;
+using HomeOps.Validate.Charts;
 using HomeOps.Validate.Schema;
 
 namespace HomeOps.Cli.Commands;
@@ -74,6 +77,13 @@ public static class Composition
         var offline = Environment.GetEnvironmentVariable("HOMEOPS_OFFLINE") == "1";
         return new SchemaStore(list, SchemaStore.DefaultCacheDirectory, offline ? null : SchemaStore.CreateClient());
     }
+
+    /// <summary>The chart cache `charts pull` fills, read-only for validate ($XDG_CACHE_HOME/homeops/charts, beside the schema cache).</summary>
+    public static IChartSource Charts() => new ChartCache(ChartCache.DefaultDirectory);
+
+    /// <summary>`charts pull` over the chart cache; HOMEOPS_OFFLINE=1: no network at all.</summary>
+    public static ChartPull ChartPull() =>
+        new(Environment.GetEnvironmentVariable("HOMEOPS_OFFLINE") == "1" ? null : new HttpChartClient(HttpChartClient.CreateClient()), new ChartCache(ChartCache.DefaultDirectory));
 }
 
 /// <summary>Bad input the command itself found (a missing directory, nothing to check): exit 2, nothing done.</summary>

@@ -50,7 +50,7 @@ public static class ValidateCommand
                 throw new UsageException($"nothing to validate in {root}: no talconfig.yaml, bootstrap-config.yaml, Kubernetes manifest or template; " +
                                          "run it in the repository root or pass -C DIR");
             var loadTime = clock.Elapsed;
-            var report = validator.Run(repo, enabled, Composition.Schemas(parse.GetValue(schemaLocation)), loadTime, settings);
+            var report = validator.Run(repo, enabled, Composition.Schemas(parse.GetValue(schemaLocation)), loadTime, settings, Composition.Charts());
             if (parse.GetValue(timings))
             {
                 Console.Error.WriteLine($"{"load",-24} {loadTime.TotalMilliseconds,8:F0} ms");

@@ -1,17 +1,21 @@
 using System.Diagnostics;
 using HomeOps.Model;
+using HomeOps.Validate.Charts;
 using HomeOps.Validate.Schema;
 
 namespace HomeOps.Validate.Engine;
 
 /// <summary>Where a rule set reports. Drops findings of rules the run does not include.</summary>
-public sealed class RuleContext(IReadOnlyDictionary<string, RuleInfo> rules, IReadOnlySet<string> enabled, FindingBag sink, ISchemaSource schemas, ValidationSettings? settings = null)
+public sealed class RuleContext(IReadOnlyDictionary<string, RuleInfo> rules, IReadOnlySet<string> enabled, FindingBag sink, ISchemaSource schemas, ValidationSettings? settings = null, IChartSource? charts = null)
 {
     /// <summary>What the run was told (--kubernetes-version).</summary>
     public ValidationSettings Settings { get; } = settings ?? ValidationSettings.Default;
 
     /// <summary>Where schema documents come from (--schema-location).</summary>
     public ISchemaSource Schemas { get; } = schemas;
+
+    /// <summary>The packaged charts `homeops charts pull` cached (none: <see cref="NoCharts"/>).</summary>
+    public IChartSource Charts { get; } = charts ?? NoCharts.Instance;
 
     public bool Enabled(string rule) => enabled.Contains(rule);
 

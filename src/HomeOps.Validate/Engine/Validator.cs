@@ -2,6 +2,7 @@ using System.Diagnostics;
 using HomeOps.Compile.Repository;
 using HomeOps.Model;
 using HomeOps.Model.Yaml;
+using HomeOps.Validate.Charts;
 using HomeOps.Validate.Schema;
 
 namespace HomeOps.Validate.Engine;
@@ -28,14 +29,14 @@ public sealed class Validator(IReadOnlyList<IRuleSet> ruleSets)
     private string Hint(string unknown) =>
         Suggest.Nearest(unknown, Rules.Select(r => r.Id)) is { } near ? $"did you mean '{near}'? (see docs/rules.md)" : "see docs/rules.md for the rule ids";
 
-    public ValidationReport Run(RepoModel repo, IReadOnlySet<string> enabled, ISchemaSource schemas, TimeSpan loadTime, ValidationSettings? settings = null)
+    public ValidationReport Run(RepoModel repo, IReadOnlySet<string> enabled, ISchemaSource schemas, TimeSpan loadTime, ValidationSettings? settings = null, IChartSource? charts = null)
     {
         var clock = Stopwatch.StartNew();
         using var yaml = YamlBudget.Enter(new YamlBudget()); // rules that re-parse files share one expansion budget
         var sink = new FindingBag();
         var byId = Rules.ToDictionary(r => r.Id);
         foreach (var d in repo.LoadFindings.Where(d => !byId.ContainsKey(d.Rule) || enabled.Contains(d.Rule))) sink.Add(d);
-        var context = new RuleContext(byId, enabled, sink, schemas, settings);
+        var context = new RuleContext(byId, enabled, sink, schemas, settings, charts);
         var timings = new System.Collections.Concurrent.ConcurrentDictionary<string, TimeSpan>();
         Parallel.ForEach(ruleSets.Where(s => s.Rules.Any(r => enabled.Contains(r.Id))), set =>
         {
