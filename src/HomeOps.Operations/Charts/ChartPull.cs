@@ -117,7 +117,8 @@ public sealed partial class ChartPull(IChartHttp? http, IChartCache cache)
         var url = Resolve(repository, first);
         var answer = await client.GetAsync(url, null, null, MaxChartBytes, cancel);
         if (answer.Status != 200) throw new ChartDownloadException($"{url} answered {answer.Status}");
-        var digest = Manifest.Text(entry["digest"]);
+        // a digest that is not a string (YAML reads an all-digit one as a number) is still a digest: it must match, never be skipped
+        var digest = entry["digest"] is JsonValue listed ? Manifest.Text(listed) ?? listed.ToJsonString() : null;
         if (digest is null) return (answer.Body, $"from {url} (the index gives no digest, so it was not verified)");
         var expected = digest.StartsWith("sha256:", StringComparison.Ordinal) ? digest[7..] : digest;
         var actual = Sha256(answer.Body);

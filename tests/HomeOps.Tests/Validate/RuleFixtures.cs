@@ -63,7 +63,7 @@ public static class RuleFixtures
         var validator = new Validator(RuleCatalog.All());
         var model = new DiskRepository(new NoGit()).Load(root, new Dictionary<string, string>());
         var schemas = new SchemaStore([Repo.Schemas], Path.Combine(Path.GetTempPath(), "homeops-test-schema-cache"));
-        return validator.Run(model, validator.Select([], []), schemas, TimeSpan.Zero, settings).Findings;
+        return validator.Run(model, validator.Select([], []), schemas, TimeSpan.Zero, settings, new FixtureCharts(Path.Combine(Repo.Root, "tests", "fixtures", "charts"))).Findings;
     }
 
     /// <summary>Fixtures are plain directories inside this repository: every file counts, as in a tree without Git.</summary>
