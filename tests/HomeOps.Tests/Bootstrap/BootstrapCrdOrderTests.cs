@@ -121,7 +121,9 @@ public sealed class BootstrapCrdOrderTests(ApiServerFixture api)
         {
             Assert.True(passed.ExitCode == 0, passed.Output);
             var installs = reference.Calls.Where(c => c.Tool == "helm" && c.Command == "upgrade").Select(c => c.Argv[1]).ToList();
-            Assert.Equal(["prometheus-operator-crds", "cilium", "external-secrets"], installs);
+            // the order is what matters: an install retried (the API server fixture slow on a loaded machine) repeats the same call
+            var order = installs.Where((release, i) => i == 0 || installs[i - 1] != release).ToList();
+            Assert.True(order.SequenceEqual(["prometheus-operator-crds", "cilium", "external-secrets"]), string.Join(", ", installs) + "\n" + passed.Output);
             Assert.NotNull(reference.StateOf("helm.json")["releases"]?["kube-system/cilium"]);
             Assert.NotNull(await api.Client.ApiextensionsV1.ReadCustomResourceDefinitionAsync(ServiceMonitorCrd));
         }
