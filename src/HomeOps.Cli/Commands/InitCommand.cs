@@ -102,13 +102,9 @@ public static class InitCommand
     private static ClusterSpec Import(string path)
     {
         if (!File.Exists(path)) throw new UsageException($"{path} not found (--import names a talhelper talconfig.yaml)");
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var tree = new DiskSourceTree(directory);
         var findings = new FindingBag();
-        var variables = HomeOps.Compile.Talhelper.TalConfigLoader.Variables(tree, ".", Environment.GetEnvironmentVariables(), findings);
-        var config = HomeOps.Compile.Talhelper.TalConfigLoader.Load(tree, Path.GetFileName(path), variables, findings);
-        if (config is null || findings.HasErrors) throw new HomeOpsException(findings.Sorted());
-        var spec = TalConfigImport.From(config, findings);
+        var spec = TalConfigImport.From(new DiskSourceTree(Path.GetDirectoryName(Path.GetFullPath(path))!), Path.GetFileName(path),
+            Environment.GetEnvironmentVariables(), findings) ?? throw new HomeOpsException(findings.Sorted());
         foreach (var finding in findings.Sorted()) Console.Error.WriteLine(finding);
         return spec;
     }

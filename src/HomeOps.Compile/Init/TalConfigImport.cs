@@ -1,9 +1,13 @@
+using System.Collections;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using HomeOps.Compile.Talos;
 using HomeOps.Model;
 using HomeOps.Model.Init;
 using HomeOps.Model.Network;
+using HomeOps.Model.Repository;
 using HomeOps.Model.Talhelper;
+using HomeOps.Model.Yaml;
 
 namespace HomeOps.Compile.Init;
 
@@ -17,8 +21,22 @@ public static partial class TalConfigImport
 {
     public const string Rule = "init/import";
 
-    /// <summary>The spec as far as <paramref name="config"/> says; the parts it cannot say (domains, load balancer, 1Password, Git) stay empty.</summary>
-    public static ClusterSpec From(TalConfig config, FindingBag findings)
+    /// <summary>
+    /// The spec as far as talconfig.yaml at <paramref name="path"/> says (read as the Talos compiler reads it, its variables
+    /// substituted); the parts it cannot say (domains, load balancer, 1Password, Git) stay empty. Null when it cannot be read.
+    /// Like every talconfig finding, none of these quotes a substituted value.
+    /// </summary>
+    public static ClusterSpec? From(ISourceTree tree, string path, IDictionary environment, FindingBag findings)
+    {
+        var config = TalosCompiler.Load(tree, path, environment, findings, out var substituted);
+        if (config is null || findings.HasErrors) return null;
+        var notes = new FindingBag();
+        var spec = From(config, notes);
+        foreach (var note in notes.Sorted()) findings.Add(Redaction.Apply(note, substituted));
+        return spec;
+    }
+
+    private static ClusterSpec From(TalConfig config, FindingBag findings)
     {
         var spec = new ClusterSpec();
         spec.Cluster.Name = config.ClusterName;

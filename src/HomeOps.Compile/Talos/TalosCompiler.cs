@@ -6,6 +6,7 @@ using HomeOps.Compile.Talhelper.Templates;
 using HomeOps.Compile.Talos.Lines;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
+using HomeOps.Model.Talhelper;
 using HomeOps.Model.Yaml;
 using YamlDotNet.RepresentationModel;
 
@@ -23,11 +24,32 @@ public static class TalosCompiler
         return plan;
     }
 
+    /// <summary>
+    /// talconfig.yaml as <see cref="Plan(ISourceTree, string, IDictionary, FindingBag)"/> reads it, variables (.env, talenv.yaml, the allowed environment names)
+    /// substituted, without planning it. No finding quotes a substituted value; <paramref name="substituted"/> lists them, so
+    /// a caller can redact its own findings about the config too.
+    /// </summary>
+    public static TalConfig? Load(ISourceTree tree, string path, IDictionary environment, FindingBag findings, out IReadOnlyList<Substitution> substituted)
+    {
+        var local = new FindingBag();
+        var used = new List<Substitution>();
+        var config = Load(tree, path, environment, local, used, out _, out _);
+        foreach (var finding in local.Sorted()) findings.Add(Redaction.Apply(finding, used));
+        substituted = used;
+        return config;
+    }
+
+    private static TalConfig? Load(ISourceTree tree, string path, IDictionary environment, FindingBag findings, List<Substitution> used,
+        out string directory, out IReadOnlyDictionary<string, string> variables)
+    {
+        directory = Path.GetDirectoryName(path)?.Replace('\\', '/') ?? "";
+        variables = TalConfigLoader.Variables(tree, directory, environment, findings);
+        return TalConfigLoader.Load(tree, path, variables, findings, used);
+    }
+
     private static TalosPlan? Plan(ISourceTree tree, string path, IDictionary environment, FindingBag findings, List<Substitution> used)
     {
-        var directory = Path.GetDirectoryName(path)?.Replace('\\', '/') ?? "";
-        var variables = TalConfigLoader.Variables(tree, directory, environment, findings);
-        var config = TalConfigLoader.Load(tree, path, variables, findings, used);
+        var config = Load(tree, path, environment, findings, used, out var directory, out var variables);
         if (config is null) return null;
         var nodes = NodeResolver.Resolve(config, findings);
         TalConfigChecks.Check(config, nodes, findings);

@@ -1,6 +1,5 @@
 using HomeOps.Adapters.Files;
 using HomeOps.Compile.Init;
-using HomeOps.Compile.Talhelper;
 using HomeOps.Model;
 using HomeOps.Model.Init;
 using HomeOps.Tests.Support;
@@ -17,12 +16,10 @@ public sealed class TalConfigImportTests
 {
     private static (ClusterSpec Spec, IReadOnlyList<Finding> Findings) Import(string directory)
     {
-        var tree = new DiskSourceTree(directory);
         var findings = new FindingBag();
-        var config = TalConfigLoader.Load(tree, "talconfig.yaml", new Dictionary<string, string>(), findings);
-        Assert.True(config is not null && !findings.HasErrors, string.Join("\n", findings.Sorted()));
-        var spec = TalConfigImport.From(config!, findings);
-        return (spec, findings.Sorted());
+        var spec = TalConfigImport.From(new DiskSourceTree(directory), "talconfig.yaml", new System.Collections.Hashtable(), findings);
+        Assert.True(spec is not null, string.Join("\n", findings.Sorted()));
+        return (spec!, findings.Sorted());
     }
 
     private static string Json<T>(T value) => System.Text.Json.JsonSerializer.Serialize(value);
@@ -67,5 +64,29 @@ public sealed class TalConfigImportTests
             && n.Location.Line > 0);
         Assert.Contains(notes, n => n.Severity == Severity.Info && n.Message.Contains("alpha: only the interface holding 10.20.30.41 is imported (1 more", StringComparison.Ordinal));
         Assert.Contains(notes, n => n.Message.Contains("not imported (the spec has no place for them): patches", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void What_import_says_about_a_substituted_value_never_quotes_it()
+    {
+        using var temp = new TempDir();
+        temp.Write(".env", "API_HOST=kube-api.secret-corner.example\n");
+        temp.Write("talconfig.yaml", """
+            clusterName: lab
+            endpoint: https://${API_HOST}:6443
+            nodes:
+              - hostname: one
+                ipAddress: 10.0.0.11
+                controlPlane: true
+                installDisk: /dev/sda
+                networkInterfaces:
+                  - deviceSelector: { physical: true }
+                    addresses: [10.0.0.11/24]
+            """);
+        var (spec, notes) = Import(temp.Path);
+        Assert.Equal("", spec.Network.Vip); // a name, not an address: the VIP is asked for
+        var endpoint = Assert.Single(notes, n => n.Message.Contains("names no address", StringComparison.Ordinal));
+        Assert.Contains("${API_HOST}", endpoint.Message);
+        Assert.DoesNotContain(notes, n => (n.Message + n.Hint).Contains("secret-corner", StringComparison.Ordinal));
     }
 }
