@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using HomeOps.Adapters.Files;
 using HomeOps.Operations.Talos;
 
 namespace HomeOps.Adapters.Factory;
@@ -13,10 +14,7 @@ namespace HomeOps.Adapters.Factory;
 /// </summary>
 public sealed class ImageFactoryClient(HttpClient? http, string cacheDirectory) : IImageFactory
 {
-    public static string DefaultCacheDirectory =>
-        Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
-            ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "homeops", "schematics");
+    public static string DefaultCacheDirectory => UserCache.Directory("schematics");
 
     /// <summary>Largest answer read: the factory's reply is a short JSON object.</summary>
     private const int MaxAnswer = 1 << 20;

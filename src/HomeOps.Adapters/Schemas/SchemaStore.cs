@@ -1,5 +1,4 @@
 using System.Security.Authentication;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using HomeOps.Adapters.Files;
@@ -24,10 +23,10 @@ public sealed class SchemaStore(IReadOnlyList<string> locations, string cacheDir
 
     private const int MaxRedirects = 5;
 
-    public static string DefaultCacheDirectory =>
-        Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
-            ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "homeops", "schemas");
+    public static string DefaultCacheDirectory => UserCache.Directory("schemas");
+
+    /// <summary>Downloads by content, urls/ naming what each URL returned.</summary>
+    private readonly DigestCache _cache = new(cacheDirectory, "urls", MaxBytes);
 
     /// <summary>The client downloads need: redirects are not followed by the handler but checked here, one hop at a time.</summary>
     public static HttpClient CreateClient() =>
@@ -141,7 +140,7 @@ public sealed class SchemaStore(IReadOnlyList<string> locations, string cacheDir
     {
         var start = new Uri(url);
         if (start.Scheme != Uri.UriSchemeHttps) return null;
-        if (Cached(url) is { } cached) return cached;
+        if (_cache.Find(url) is { } cached) return Encoding.UTF8.GetString(cached);
         if (http is null || _unreachable.Contains(start.Host)) return null;
         try
         {
@@ -165,7 +164,7 @@ public sealed class SchemaStore(IReadOnlyList<string> locations, string cacheDir
                 var text = ReadCapped(url, response);
                 try { using var _ = JsonDocument.Parse(text); }
                 catch (JsonException e) { throw new SchemaSourceException($"{url} did not return JSON ({e.Message}); refused"); }
-                Store(url, text);
+                _cache.Store(url, Encoding.UTF8.GetBytes(text)); // an unwritable cache only costs the next run a download
                 return text;
             }
         }
@@ -197,48 +196,5 @@ public sealed class SchemaStore(IReadOnlyList<string> locations, string cacheDir
             buffer.Write(chunk, 0, read);
         }
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
-
-    // ---- the cache: sha256/<digest> holds a document, urls/<sha256 of the URL> names the digest of what it returned ----
-
-    private string BlobPath(string digest) => Path.Combine(cacheDirectory, "sha256", digest);
-
-    private string IndexPath(string url) => Path.Combine(cacheDirectory, "urls", Hex(Encoding.UTF8.GetBytes(url)));
-
-    private static string Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
-
-    private string? Cached(string url)
-    {
-        try
-        {
-            var index = IndexPath(url);
-            if (!File.Exists(index)) return null;
-            var digest = File.ReadAllText(index).Trim();
-            var blob = BlobPath(digest);
-            if (digest.Length != 64 || !File.Exists(blob) || new FileInfo(blob).Length > MaxBytes) return null;
-            var bytes = File.ReadAllBytes(blob);
-            return Hex(bytes) == digest ? Encoding.UTF8.GetString(bytes) : null; // changed on disk: fetched again
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
-    private void Store(string url, string text)
-    {
-        try
-        {
-            var bytes = Encoding.UTF8.GetBytes(text);
-            var digest = Hex(bytes);
-            SafeFiles.CreatePrivateDirectory(Path.Combine(cacheDirectory, "sha256"));
-            SafeFiles.CreatePrivateDirectory(Path.Combine(cacheDirectory, "urls"));
-            SafeFiles.Commit(SafeFiles.Stage(BlobPath(digest), bytes), BlobPath(digest));
-            SafeFiles.WriteAtomic(IndexPath(url), digest + "\n");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // an unwritable cache only costs the next run a download
-        }
     }
 }
