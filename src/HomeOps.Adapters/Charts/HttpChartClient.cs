@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Security.Authentication;
+using HomeOps.Adapters.Files;
 using HomeOps.Operations.Charts;
 
 namespace HomeOps.Adapters.Charts;
@@ -27,7 +28,7 @@ public sealed class HttpChartClient(HttpClient http) : IChartHttp
                 if (!ChartPull.IsAllowed(uri)) throw new ChartDownloadException($"{uri} is not https (plain http is used only for this machine): refused");
                 using var request = new HttpRequestMessage(HttpMethod.Get, uri);
                 if (accept is not null) request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
-                if (bearerToken is not null && SameOrigin(url, uri)) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
+                if (bearerToken is not null && HttpDownloads.SameOrigin(url, uri)) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
                 using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel);
                 var status = (int)response.StatusCode;
                 if (status is >= 300 and < 400 && response.Headers.Location is { } location)
@@ -39,7 +40,9 @@ public sealed class HttpChartClient(HttpClient http) : IChartHttp
                 var challenge = status == 401 && response.Headers.WwwAuthenticate.FirstOrDefault(h => h.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase)) is { } bearer
                     ? bearer.Parameter
                     : null;
-                return new HttpAnswer(status, status == 200 ? await Read(uri, response, maxBytes, cancel) : [], challenge);
+                return new HttpAnswer(status, status == 200 ? await HttpDownloads.ReadCappedAsync(response, maxBytes, length => new ChartDownloadException(length is { } announced
+                    ? $"{uri} is {announced / (1024 * 1024)} MiB, over the {maxBytes / (1024 * 1024)} MiB cap: refused"
+                    : $"{uri} is over the {maxBytes / (1024 * 1024)} MiB cap: refused"), cancel) : [], challenge);
             }
         }
         catch (HttpRequestException e) when (e.InnerException is AuthenticationException || e.HttpRequestError == HttpRequestError.SecureConnectionError)
@@ -54,24 +57,5 @@ public sealed class HttpChartClient(HttpClient http) : IChartHttp
         {
             throw new ChartDownloadException($"{uri.GetLeftPart(UriPartial.Authority)} did not answer in time");
         }
-    }
-
-    private static bool SameOrigin(Uri a, Uri b) =>
-        a.Scheme == b.Scheme && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
-
-    private static async Task<byte[]> Read(Uri uri, HttpResponseMessage response, long maxBytes, CancellationToken cancel)
-    {
-        if (response.Content.Headers.ContentLength > maxBytes)
-            throw new ChartDownloadException($"{uri} is {response.Content.Headers.ContentLength / (1024 * 1024)} MiB, over the {maxBytes / (1024 * 1024)} MiB cap: refused");
-        await using var stream = await response.Content.ReadAsStreamAsync(cancel);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancel)) > 0)
-        {
-            if (buffer.Length + read > maxBytes) throw new ChartDownloadException($"{uri} is over the {maxBytes / (1024 * 1024)} MiB cap: refused");
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
     }
 }

@@ -148,13 +148,13 @@ public sealed class SchemaStore(IReadOnlyList<string> locations, string cacheDir
             for (var hop = 0; ; hop++)
             {
                 using var response = http.SendAsync(new HttpRequestMessage(HttpMethod.Get, uri), HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult();
-                if (response.RequestMessage?.RequestUri is { } answered && !SameOrigin(start, answered))
+                if (response.RequestMessage?.RequestUri is { } answered && !HttpDownloads.SameOrigin(start, answered))
                     throw new SchemaSourceException($"{url} was redirected to {answered.GetLeftPart(UriPartial.Authority)}, another origin; refused");
                 var status = (int)response.StatusCode;
                 if (status is >= 300 and < 400 && response.Headers.Location is { } location)
                 {
                     var next = new Uri(uri, location);
-                    if (!SameOrigin(start, next))
+                    if (!HttpDownloads.SameOrigin(start, next))
                         throw new SchemaSourceException($"{url} redirects to {next.GetLeftPart(UriPartial.Authority)}, another origin; refused");
                     if (hop >= MaxRedirects) throw new SchemaSourceException($"{url} redirects more than {MaxRedirects} times; refused");
                     uri = next;
@@ -179,22 +179,8 @@ public sealed class SchemaStore(IReadOnlyList<string> locations, string cacheDir
         }
     }
 
-    private static bool SameOrigin(Uri a, Uri b) =>
-        a.Scheme == b.Scheme && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
-
-    private static string ReadCapped(string url, HttpResponseMessage response)
-    {
-        if (response.Content.Headers.ContentLength > MaxBytes)
-            throw new SchemaSourceException($"{url} is {response.Content.Headers.ContentLength / (1024 * 1024)} MiB, over the {MaxBytes / (1024 * 1024)} MiB cap; refused");
-        using var stream = response.Content.ReadAsStreamAsync().GetAwaiter().GetResult();
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = stream.Read(chunk)) > 0)
-        {
-            if (buffer.Length + read > MaxBytes) throw new SchemaSourceException($"{url} is over the {MaxBytes / (1024 * 1024)} MiB cap; refused");
-            buffer.Write(chunk, 0, read);
-        }
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
+    private static string ReadCapped(string url, HttpResponseMessage response) =>
+        Encoding.UTF8.GetString(HttpDownloads.ReadCappedAsync(response, MaxBytes, length => new SchemaSourceException(length is { } announced
+            ? $"{url} is {announced / (1024 * 1024)} MiB, over the {MaxBytes / (1024 * 1024)} MiB cap; refused"
+            : $"{url} is over the {MaxBytes / (1024 * 1024)} MiB cap; refused"), CancellationToken.None).GetAwaiter().GetResult());
 }
