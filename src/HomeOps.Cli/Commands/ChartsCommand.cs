@@ -1,5 +1,4 @@
 using System.CommandLine;
-using HomeOps.Compile.Flux;
 using HomeOps.Operations.Charts;
 
 namespace HomeOps.Cli.Commands;
@@ -23,7 +22,7 @@ public static class ChartsCommand
         {
             var root = Composition.ExistingRoot(parse);
             var repo = Composition.LoadRepository(root);
-            var charts = HelmCharts.Installed(repo.Manifests.SelectMany(repo.InstancesOf)).ToList();
+            var charts = repo.Charts;
             if (charts.Count == 0) throw new UsageException($"no HelmRelease in {root}: no chart to pull (run it in the repository root or pass -C DIR)");
             var puller = Composition.ChartPull();
             if (puller.Offline) Console.WriteLine("offline (HOMEOPS_OFFLINE=1): nothing is downloaded");

@@ -91,6 +91,11 @@ public sealed class RepoModel(
     /// <summary>Every document as written, each as the cluster gets it (see <see cref="InstancesOf"/>).</summary>
     public IEnumerable<Manifest> Instances => Manifests.SelectMany(InstancesOf);
 
+    private IReadOnlyList<InstalledChart>? _charts;
+
+    /// <summary>The chart every HelmRelease installs, as Flux applies them (found once, shared by the rules that need it).</summary>
+    public IReadOnlyList<InstalledChart> Charts => LazyInitializer.EnsureInitialized(ref _charts, () => [.. HelmCharts.Installed(Instances)]);
+
     private readonly Lazy<ILookup<string, Manifest>> _byKind = new(() => manifests.ToLookup(m => m.Kind, StringComparer.Ordinal));
 
     public IEnumerable<Manifest> OfKind(string kind) => _byKind.Value[kind];

@@ -35,7 +35,7 @@ public sealed partial class HelmValuesRules : IRuleSet
 
     public void Check(RepoModel repo, RuleContext context)
     {
-        var installed = HelmCharts.Installed(repo.Manifests.SelectMany(repo.InstancesOf))
+        var installed = repo.Charts
             .Where(c => c.Pinned is not null)
             .GroupBy(c => c.Pinned!)
             .OrderBy(g => g.Key.ToString(), StringComparer.Ordinal);

@@ -49,7 +49,6 @@ public sealed class SchemaRules : IRuleSet
         var custom = context.Enabled(Crd) || context.Enabled(UnknownKind)
             ? new CrdSchemas(context, documents.Where(d => !KubernetesTypes.IsBuiltInGroup(d.AsWritten.Group)).SelectMany(d => d.Instances))
             : null;
-        var charts = HelmCharts.Installed(documents.SelectMany(d => d.Instances)).ToList();
         var reported = new ConcurrentDictionary<(SourceLocation, string), byte>();
         var notChecked = new ConcurrentDictionary<(string ApiVersion, string Kind), ConcurrentBag<Manifest>>();
         void Report(string rule, SourceLocation at, string message, string? hint, Severity? severity = null)
@@ -64,7 +63,7 @@ public sealed class SchemaRules : IRuleSet
                 {
                     if (context.Enabled(Kubernetes)) CheckBuiltIn(instance, release, Report);
                 }
-                else if (custom is not null && !CheckCustom(instance, custom, charts, Report))
+                else if (custom is not null && !CheckCustom(instance, custom, repo.Charts, Report))
                     notChecked.GetOrAdd((instance.ApiVersion, instance.Kind), _ => []).Add(document.AsWritten);
             }
         });
