@@ -2,30 +2,25 @@ using System.Text.Json.Nodes;
 using HomeOps.Compile.Flux;
 using HomeOps.Model;
 using HomeOps.Model.Repository;
+using HomeOps.Validate.Schema;
+using Json.Schema;
 
 namespace HomeOps.Validate.Rules.Schema;
 
 /// <summary>
 /// One field upstream added to a CRD after common schema catalogues were built (crd-field-additions.json): where it sits
-/// (<see cref="At"/>, as ".spec.list[]"), the type its value must have, and the first chart versions installing it.
+/// (<see cref="At"/>, as ".spec.list[]"), the JSON schema its value must meet (<see cref="Type"/>: the schema's type, for
+/// messages), and the first chart versions installing it.
 /// </summary>
-public sealed record CrdFieldAddition(string Group, string Kind, string Version, string At, string Field, string Type,
-    IReadOnlyDictionary<string, ReleaseVersion> Since, string Source)
+public sealed record CrdFieldAddition(string Group, string Kind, string Version, string At, string Field, JsonSchema Schema, string Type,
+    IReadOnlyDictionary<string, ReleaseVersion> Since)
 {
     /// <summary>Whether one of <paramref name="charts"/> is a chart that installs the field, at a version that does.</summary>
     public bool InstalledBy(IEnumerable<InstalledChart> charts) =>
         charts.Any(c => Since.TryGetValue(c.Name, out var first) && ReleaseVersion.TryParse(c.Version, out var pinned) && pinned >= first);
 
-    /// <summary>Whether the value has the field's JSON type.</summary>
-    public bool Accepts(JsonNode? value) => (Type, value?.GetValueKind()) switch
-    {
-        ("boolean", System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False) => true,
-        ("string", System.Text.Json.JsonValueKind.String) => true,
-        ("integer", System.Text.Json.JsonValueKind.Number) => value!.AsValue().TryGetValue<long>(out _),
-        ("object", System.Text.Json.JsonValueKind.Object) => true,
-        ("array", System.Text.Json.JsonValueKind.Array) => true,
-        _ => false,
-    };
+    /// <summary>Whether the value meets the field's schema.</summary>
+    public bool Accepts(JsonNode? value) => SchemaCheck.Evaluate(Schema, value).Count == 0;
 
     /// <summary>"kube-prometheus-stack 80.0.0 or prometheus-operator-crds 25.0.0".</summary>
     public string FirstVersions => string.Join(" or ", Since.Select(s => $"{s.Key} {s.Value.Major}.{s.Value.Minor}.{s.Value.Patch}"));
@@ -44,11 +39,12 @@ public static class CrdFieldAdditions
     {
         using var stream = typeof(CrdFieldAdditions).Assembly.GetManifestResourceStream("HomeOps.Validate.Rules.Schema.crd-field-additions.json")
             ?? throw new InvalidOperationException("crd-field-additions.json is not embedded");
-        return [.. JsonNode.Parse(stream)!["additions"]!.AsArray().OfType<JsonObject>().Select(a => new CrdFieldAddition(
+        var compiler = new SchemaCheck();
+        // "source" in each entry is for the reader: where the fact was read; no code needs it
+        return [.. JsonNode.Parse(stream)!["additions"]!.AsArray().OfType<JsonObject>().Select((a, i) => new CrdFieldAddition(
             Manifest.Text(a["group"])!, Manifest.Text(a["kind"])!, Manifest.Text(a["version"])!, Manifest.Text(a["at"])!, Manifest.Text(a["field"])!,
-            Manifest.Text(a["schema"]!["type"])!,
+            compiler.Register(a["schema"]!.ToJsonString(), new Uri($"urn:homeops:crd-field-additions:{i}")), Manifest.Text(a["schema"]!["type"])!,
             a["since"]!.AsObject().ToDictionary(s => s.Key, s => ReleaseVersion.TryParse(Manifest.Text(s.Value), out var v) ? v
-                : throw new InvalidOperationException($"crd-field-additions.json: {s.Key} '{s.Value}' is not a version")),
-            Manifest.Text(a["source"])!))];
+                : throw new InvalidOperationException($"crd-field-additions.json: {s.Key} '{s.Value}' is not a version"))))];
     }
 }
