@@ -135,13 +135,13 @@ public static class InitCommand
         if (spec.Nodes.Count > 0)
             Console.WriteLine($"nodes from talconfig.yaml: {string.Join(", ", spec.Nodes.Select(n => $"{n.Hostname} {n.Address}"))}");
         foreach (var node in spec.Nodes.Where(n => n.InstallDisk is { Model: null, Serial: null, Path: null }))
-            node.InstallDisk = Disk(await ask.AskAsync($"{node.Hostname} install disk (a /dev path, or a model pattern as `talosctl get disks` shows it)", "/dev/nvme0n1", _ => null));
+            node.InstallDisk = await AskDiskAsync(ask, node.Hostname);
         var count = spec.Nodes.Count > 0 ? 0 : await ask.AskNumberAsync("How many nodes", 3, 1, 50);
         for (var i = 1; i <= count; i++)
         {
             var node = new SpecNode { Hostname = await ask.AskAsync($"Node {i} hostname", $"node{i:00}", a => DnsName.IsLabel(a) ? null : "lowercase letters, digits and '-'") };
             node.Address = await ask.AskAsync($"{node.Hostname} address", Host(nodes, 10 + i), a => Inside(a, nodes));
-            node.InstallDisk = Disk(await ask.AskAsync($"{node.Hostname} install disk (a /dev path, or a model pattern as `talosctl get disks` shows it)", "/dev/nvme0n1", _ => null));
+            node.InstallDisk = await AskDiskAsync(ask, node.Hostname);
             spec.Nodes.Add(node);
         }
 
@@ -183,8 +183,12 @@ public static class InitCommand
         throw new HomeOpsException(findings.Sorted());
     }
 
-    private static SpecInstallDisk Disk(string answer) =>
-        answer.StartsWith("/dev/", StringComparison.Ordinal) ? new SpecInstallDisk { Path = answer } : new SpecInstallDisk { Model = answer };
+    /// <summary>A node's install disk: a /dev path, or a model pattern.</summary>
+    private static async Task<SpecInstallDisk> AskDiskAsync(Prompter ask, string hostname)
+    {
+        var answer = await ask.AskAsync($"{hostname} install disk (a /dev path, or a model pattern as `talosctl get disks` shows it)", "/dev/nvme0n1", _ => null);
+        return answer.StartsWith("/dev/", StringComparison.Ordinal) ? new SpecInstallDisk { Path = answer } : new SpecInstallDisk { Model = answer };
+    }
 
     /// <summary>An imported answer, or null when talconfig.yaml did not say (the prompt's own default applies).</summary>
     private static string? Given(string value) => value.Length > 0 ? value : null;
