@@ -28,25 +28,7 @@ public sealed class DiagnoseInputTests
     {
         using var temp = new TempDir();
         var server = $"https://127.0.0.1:{ClosedPort()}";
-        var kubeconfig = temp.Write("kubeconfig", $"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: home-ops
-              cluster:
-                server: {server}
-                insecure-skip-tls-verify: true
-            users:
-            - name: admin
-              user:
-                token: t
-            contexts:
-            - name: admin@home-ops
-              context:
-                cluster: home-ops
-                user: admin
-            current-context: admin@home-ops
-            """);
+        var kubeconfig = temp.Write("kubeconfig", Kubeconfigs.ForServer(server));
         var result = Process.HomeOps(Repo.Root, "diagnose", topic, "--kubeconfig", kubeconfig);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains($"the Kubernetes API at {server}", result.Stderr);

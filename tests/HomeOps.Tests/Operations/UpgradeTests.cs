@@ -228,7 +228,7 @@ public sealed class UpgradeTests(ApiServerFixture api)
         using var h = new OperationsHarness();
         var before = h.TalConfig;
         var kubeconfig = Path.Combine(h.Root, "unreachable.kubeconfig");
-        File.WriteAllText(kubeconfig, UnreachableKubeconfig);
+        File.WriteAllText(kubeconfig, Kubeconfigs.ForServer("https://127.0.0.1:1")); // nothing listens on port 1
         var result = h.Run("", ["upgrade", what, version, "--yes", .. OperationsHarness.ThroughTunnel(kubeconfig)]);
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("the Kubernetes API at https://127.0.0.1:1 does not answer", result.Stderr);
@@ -241,20 +241,4 @@ public sealed class UpgradeTests(ApiServerFixture api)
         Assert.Contains("no kubeconfig at", missing.Stderr);
         Assert.Empty(h.MutatingCalls);
     }
-
-    /// <summary>A kubeconfig whose server nothing listens on (port 1).</summary>
-    private const string UnreachableKubeconfig = """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: gone
-          cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}
-        contexts:
-        - name: gone
-          context: {cluster: gone, user: admin}
-        current-context: gone
-        users:
-        - name: admin
-          user: {token: whatever}
-        """;
 }

@@ -63,20 +63,7 @@ public sealed class ClusterIdentityTests
     {
         using var h = new OperationsHarness();
         var kubeconfig = Path.Combine(h.Root, "other-cluster.kubeconfig");
-        File.WriteAllText(kubeconfig, """
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: other
-              cluster: {server: "https://10.99.0.1:6443", insecure-skip-tls-verify: true}
-            contexts:
-            - name: other
-              context: {cluster: other, user: admin}
-            current-context: other
-            users:
-            - name: admin
-              user: {token: whatever}
-            """);
+        File.WriteAllText(kubeconfig, Kubeconfigs.ForServer("https://10.99.0.1:6443"));
         var before = h.TalConfig;
         var result = h.Run("", "upgrade", what, version, "--yes", "--kubeconfig", kubeconfig);
         Assert.Equal(1, result.ExitCode);
@@ -92,8 +79,7 @@ public sealed class ClusterIdentityTests
     {
         using var h = new OperationsHarness(gitops: true);
         var kubeconfig = Path.Combine(h.Root, "other-cluster.kubeconfig");
-        File.WriteAllText(kubeconfig, "apiVersion: v1\nkind: Config\nclusters:\n- name: o\n  cluster: {server: \"https://10.99.0.1:6443\"}\n" +
-            "contexts:\n- name: o\n  context: {cluster: o, user: u}\ncurrent-context: o\nusers:\n- name: u\n  user: {token: t}\n");
+        File.WriteAllText(kubeconfig, Kubeconfigs.ForServer("https://10.99.0.1:6443"));
         var result = h.Run("", "recover", "--yes", "--kubeconfig", kubeconfig);
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("points at https://10.99.0.1:6443", result.Stderr);

@@ -135,14 +135,7 @@ public sealed class StatusCommandTests(ApiServerFixture api, ITestOutputHelper o
     public void An_unreachable_API_is_reported_red_per_section_with_Talos_still_read()
     {
         api.Require();
-        var kubeconfig = _cluster.StandIns.Temp.Write("dead.kubeconfig", """
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: dead, cluster: {server: "https://127.0.0.1:9", insecure-skip-tls-verify: true}}]
-            users: [{name: dead, user: {token: nope}}]
-            contexts: [{name: dead, context: {cluster: dead, user: dead}}]
-            current-context: dead
-            """);
+        var kubeconfig = _cluster.StandIns.Temp.Write("dead.kubeconfig", Kubeconfigs.ForServer("https://127.0.0.1:9"));
         var result = _cluster.Run("", "status", "--kubeconfig", kubeconfig, "--format", "json");
         output.WriteLine(result.Output);
         Assert.Equal(1, result.ExitCode);
