@@ -236,6 +236,15 @@ public sealed partial class SpecChecks
         }
         else
             Error("spec/ingress-address", lb, "ingressAddress", $"ingressAddress '{lb.IngressAddress}' is not an IP address", "write one address from a pool, e.g. 172.29.52.200");
+        if (lb.PublicIngressAddress is { } publicText)
+        {
+            if (!Cidr.TryParseAddress(publicText, out var publicIngress))
+                Error("spec/ingress-address", lb, "publicIngressAddress", $"publicIngressAddress '{publicText}' is not an IP address", "write one address from a pool, e.g. 172.29.52.201");
+            else if (publicIngress.Equals(ingress))
+                Error("spec/ingress-address", lb, "publicIngressAddress", $"publicIngressAddress {publicIngress} is the internal ingress's address too", "the two ingresses need one address each");
+            else if (pools.Count > 0 && !pools.Any(p => p.Range.Contains(publicIngress)))
+                Error("spec/ingress-address", lb, "publicIngressAddress", $"publicIngressAddress {publicIngress} is in no pool", "pick an address from one of the pools so LB-IPAM can assign it");
+        }
         if (lb.Ipv6Cidr is { } v6)
         {
             if (_spec.Network.Ipv6 is null)

@@ -114,6 +114,9 @@ public sealed class SpecLoadBalancer : Located
 
     [RequiredKey] public List<SpecPool> Pools { get; set; } = [];
 
+    /// <summary>The public ingress's fixed address (the Cloudflare tunnel's target); must lie in a pool.</summary>
+    public string? PublicIngressAddress { get; set; }
+
     public string? Ipv6Cidr { get; set; }
 }
 

@@ -1,0 +1,38 @@
+using HomeOps.Compile.Init;
+using HomeOps.Model;
+using HomeOps.Tests.Support;
+
+namespace HomeOps.Tests.Init;
+
+/// <summary>cluster-settings.yaml from a spec: for the reference spec, exactly the reference repository's file.</summary>
+public sealed class ClusterSettingsTests
+{
+    private static HomeOps.Model.Init.ClusterSpec Spec(string file)
+    {
+        var findings = new FindingBag();
+        var spec = SpecLoader.Load(File.ReadAllText(Path.Combine(Repo.Root, "tests", "fixtures", "init", file)), file, findings);
+        Assert.True(spec is not null, string.Join("\n", findings.Sorted()));
+        return spec!;
+    }
+
+    [Fact]
+    public void The_reference_spec_gives_the_reference_file()
+    {
+        var generated = ClusterSettings.For(Spec("reference.yaml"));
+        Assert.Equal("clusters/home-ops/cluster-settings.yaml", generated.Path);
+        Assert.Equal(File.ReadAllText(Path.Combine(Repo.Root, generated.Path)), generated.Text);
+    }
+
+    [Fact]
+    public void A_single_node_spec_with_one_cidr_pool_and_no_ipv6()
+    {
+        var text = ClusterSettings.For(Spec("single-node.yaml")).Text;
+        Assert.Contains("  CLUSTER_NAME: solo\n", text);
+        Assert.Contains("  ROUTER_IP: 10.0.10.1\n", text);
+        Assert.Contains("  BGP_CLUSTER_ASN: \"65010\"\n", text);
+        Assert.Contains("  LB_POOL_DEFAULT_START: 10.0.20.0\n  LB_POOL_DEFAULT_STOP: 10.0.20.255\n", text);
+        Assert.DoesNotContain("IPV6", text);
+        Assert.DoesNotContain("_V6", text);
+        Assert.DoesNotContain("INGRESS_PUBLIC_IP", text);
+    }
+}
