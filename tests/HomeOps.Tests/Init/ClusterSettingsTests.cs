@@ -35,4 +35,21 @@ public sealed class ClusterSettingsTests
         Assert.DoesNotContain("_V6", text);
         Assert.DoesNotContain("INGRESS_PUBLIC_IP", text);
     }
+
+    [Fact]
+    public void The_reference_spec_gives_the_reference_pools()
+    {
+        var generated = LoadBalancerPools.For(Spec("reference.yaml"));
+        Assert.Equal(File.ReadAllText(Path.Combine(Repo.Root, generated.Path)), generated.Text);
+    }
+
+    [Fact]
+    public void One_pool_announced_on_the_node_network_selects_every_service()
+    {
+        var text = LoadBalancerPools.For(Spec("small-ipv4.yaml")).Text;
+        Assert.Contains("  name: l2-default\n", text);
+        Assert.Contains("    - start: ${LB_POOL_DEFAULT_START}\n      stop: ${LB_POOL_DEFAULT_STOP}\n  serviceSelector:\n    matchLabels: {}\n", text);
+        Assert.DoesNotContain("cidr:", text);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, "kind: CiliumLoadBalancerIPPool"));
+    }
 }
