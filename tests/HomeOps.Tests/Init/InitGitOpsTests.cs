@@ -4,8 +4,11 @@ using HomeOps.Tests.Support;
 
 namespace HomeOps.Tests.Init;
 
-/// <summary>cluster-settings.yaml from a spec: for the reference spec, exactly the reference repository's file.</summary>
-public sealed class ClusterSettingsTests
+/// <summary>
+/// The GitOps files `homeops init` generates from a spec (groundwork: not written by init yet). For the reference spec each is
+/// exactly the reference repository's file; other specs get their own values and none of the reference's.
+/// </summary>
+public sealed class InitGitOpsTests
 {
     private static HomeOps.Model.Init.ClusterSpec Spec(string file)
     {
@@ -51,5 +54,29 @@ public sealed class ClusterSettingsTests
         Assert.Contains("    - start: ${LB_POOL_DEFAULT_START}\n      stop: ${LB_POOL_DEFAULT_STOP}\n  serviceSelector:\n    matchLabels: {}\n", text);
         Assert.DoesNotContain("cidr:", text);
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, "kind: CiliumLoadBalancerIPPool"));
+    }
+
+    [Fact]
+    public void The_reference_spec_gives_the_reference_cilium_values()
+    {
+        var generated = CiliumValues.For(Spec("reference.yaml"));
+        Assert.Equal(File.ReadAllText(Path.Combine(Repo.Root, generated.Path)), generated.Text);
+    }
+
+    [Fact]
+    public void One_ipv4_node_without_bgp_or_sso_gets_l2_announcements_one_operator_and_no_reference_values()
+    {
+        var spec = Spec("single-node.yaml");
+        spec.Bgp = null;
+        spec.Components.Sso = false;
+        var text = CiliumValues.For(spec).Text;
+        Assert.Contains("cluster:\n  name: solo\n", text);
+        Assert.Contains("ipv6:\n  enabled: false\n", text);
+        Assert.Contains("enableIPv6Masquerade: false\n", text);
+        Assert.Contains("bgpControlPlane:\n  enabled: false\nl2announcements:\n  enabled: true\n", text);
+        Assert.Contains("operator:\n  replicas: 1\n", text);
+        Assert.DoesNotContain("authentik-proxy", text);
+        foreach (var reference in new[] { "home-ops", "fd47:", "geoffdavis", "172.29." })
+            Assert.DoesNotContain(reference, text);
     }
 }
