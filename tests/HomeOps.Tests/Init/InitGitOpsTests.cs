@@ -1,6 +1,7 @@
 using HomeOps.Compile.Init;
 using HomeOps.Model;
 using HomeOps.Tests.Support;
+using HomeOps.Tests.Talos;
 
 namespace HomeOps.Tests.Init;
 
@@ -78,5 +79,25 @@ public sealed class InitGitOpsTests
         Assert.DoesNotContain("authentik-proxy", text);
         foreach (var reference in new[] { "home-ops", "fd47:", "geoffdavis", "172.29." })
             Assert.DoesNotContain(reference, text);
+    }
+
+    [Fact]
+    public void With_bgp_the_reference_cilium_kustomization_without_it_an_l2_policy_that_its_schema_accepts()
+    {
+        var reference = Spec("reference.yaml");
+        Assert.Null(CiliumAnnouncements.L2Policy(reference));
+        var kustomization = CiliumAnnouncements.Kustomization(reference);
+        Assert.Equal(File.ReadAllText(Path.Combine(Repo.Root, kustomization.Path)), kustomization.Text);
+
+        var l2 = Spec("small-ipv4.yaml");
+        var policy = CiliumAnnouncements.L2Policy(l2)!;
+        Assert.Contains("  - l2-announcements.yaml\n", CiliumAnnouncements.Kustomization(l2).Text);
+        Assert.DoesNotContain("bgp.yaml", CiliumAnnouncements.Kustomization(l2).Text);
+        // judged as validate judges it: against the CRD schema in ../shared
+        using var temp = new TempDir();
+        temp.Write(policy.Path, policy.Text);
+        var findings = HomeOps.Tests.Validate.RuleFixtures.Run(temp.Path);
+        Assert.DoesNotContain(findings, f => f.Rule is "schema/crd" or "schema/unknown-kind" or "yaml/syntax");
+        Assert.Equal("CiliumL2AnnouncementPolicy", Golden.Documents(policy.Text).Single()["kind"]!.GetValue<string>());
     }
 }
