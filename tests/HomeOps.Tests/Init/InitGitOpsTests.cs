@@ -100,4 +100,27 @@ public sealed class InitGitOpsTests
         Assert.DoesNotContain(findings, f => f.Rule is "schema/crd" or "schema/unknown-kind" or "yaml/syntax");
         Assert.Equal("CiliumL2AnnouncementPolicy", Golden.Documents(policy.Text).Single()["kind"]!.GetValue<string>());
     }
+
+    [Fact]
+    public void Components_left_out_take_their_kustomizations_and_dependencies_with_them()
+    {
+        var text = ReferenceRepositoryText(FluxChain.ReferencePath);
+        Assert.Equal(text, FluxChain.Without(text, FluxChain.LeftOut(Spec("reference.yaml"))));
+
+        var spec = Spec("small-ipv4.yaml"); // no SSO, no tunnel
+        spec.Components.Monitoring = false;
+        var left = FluxChain.Without(text, FluxChain.LeftOut(spec));
+        var documents = Golden.Documents(left);
+        var names = documents.Select(d => d["metadata"]!["name"]!.GetValue<string>()).ToList();
+        Assert.DoesNotContain("authentik", names);
+        Assert.DoesNotContain("cloudflared", names);
+        Assert.DoesNotContain("monitoring", names);
+        Assert.Contains("longhorn", names);
+        // every dependency that is left names a Kustomization that is left
+        var dependencies = documents.SelectMany(d => d["spec"]!["dependsOn"]?.AsArray() ?? []).Select(d => d!["name"]!.GetValue<string>()).ToList();
+        Assert.All(dependencies, d => Assert.Contains(d, names));
+        Assert.Contains("prometheus-operator-crds", dependencies); // the CRDs stay: ServiceMonitors still apply without Prometheus
+    }
+
+    private static string ReferenceRepositoryText(string path) => File.ReadAllText(Path.Combine(Repo.Root, path));
 }
