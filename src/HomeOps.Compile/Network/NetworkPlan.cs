@@ -25,6 +25,12 @@ public sealed class NetworkPlan
 
     public required IReadOnlyList<LbService> Services { get; init; }
 
+    /// <summary>
+    /// LoadBalancer addresses are answered for on the node network (a CiliumL2AnnouncementPolicy and no BGP): the pools then
+    /// belong in a node subnet, where BGP-routed pools must never be.
+    /// </summary>
+    public required bool AnnouncedOnLink { get; init; }
+
     /// <summary>The plan of the repository's objects as the cluster gets them (all clusters' when it describes several).</summary>
     public static NetworkPlan Of(RepoModel repo) => Of(repo, repo.Cluster);
 
@@ -36,6 +42,7 @@ public sealed class NetworkPlan
         BootstrapPools = LbPools.FromBootstrap(repo),
         Cilium = CiliumValues.Find(repo, c),
         Services = LbService.FromObjects(c),
+        AnnouncedOnLink = c.OfKind("cilium.io", "CiliumL2AnnouncementPolicy").Any() && !c.OfKind("cilium.io", "CiliumBGPClusterConfig").Any(),
     });
 
     /// <summary>Enabled pools whose serviceSelector selects the Service (no selector: every Service).</summary>

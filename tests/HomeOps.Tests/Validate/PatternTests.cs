@@ -30,6 +30,7 @@ public sealed class PatternTests
         ["gateway-api"] = [("ingress/host-conflict", "apps/wiki/route.yaml"), ("ingress/tls-missing", "apps/status/route.yaml"), ("ingress/auth-bypass", "apps/grafana/route.yaml")],
         ["multi-cluster"] = [("network/lb-pool-overlap", "clusters/home/pool-extra.yaml")],
         ["crd-field-added"] = [("schema/crd", "apps/alerting/alertmanagerconfig.yaml")],
+        ["l2-announcements"] = [("network/lb-pool-outside-plan", "cilium/announce.yaml")],
     };
 
     public static TheoryData<string> Patterns() => [.. Broken.Keys];

@@ -10,7 +10,9 @@ namespace HomeOps.Validate.Rules.Network;
 /// Where LB-IPAM pools sit: apart from each other, and inside the plan. The plan this checks is
 /// the one every BGP-announced pool needs: LB addresses are routed to the cluster, never on-link on
 /// the node subnet, and each family's pools share one prefix holding nothing else (no node, pod or
-/// service addresses), so the router can route that one prefix to the cluster.
+/// service addresses), so the router can route that one prefix to the cluster. A cluster that announces its addresses on
+/// the node network instead (Cilium L2 announcements, no BGP) needs the opposite: every pool inside a node subnet, where
+/// ARP and NDP reach.
 /// </summary>
 public sealed class LbPoolRules : IRuleSet
 {
@@ -20,7 +22,7 @@ public sealed class LbPoolRules : IRuleSet
     public IReadOnlyList<RuleInfo> Rules { get; } =
     [
         new(Overlap, Severity.Error, "Two CiliumLoadBalancerIPPool blocks share addresses; Cilium marks the later pool conflicting and allocates nothing from it."),
-        new(OutsidePlan, Severity.Error, "An LB pool (GitOps or bootstrap-config.yaml) lies in a node subnet, is not a valid range, or the pools of a family do not share one prefix free of node, pod and service addresses."),
+        new(OutsidePlan, Severity.Error, "An LB pool (GitOps or bootstrap-config.yaml) is not a valid range; BGP-routed, it lies in a node subnet or the pools of a family do not share one prefix free of node, pod and service addresses; announced on the node network (L2), it lies outside every node subnet."),
     ];
 
     private sealed record Placed(LbPool Pool, PoolBlock Block);
@@ -41,6 +43,12 @@ public sealed class LbPoolRules : IRuleSet
                 context.Report(OutsidePlan, bad.At, $"{pool.Description} block '{bad.Text}' is not a CIDR or a start/stop range of one family",
                     "write cidr: 172.29.52.0/24 (no host bits), or start: and stop: addresses of one family with start ≤ stop");
         var placed = pools.SelectMany(p => p.Blocks.Select(b => new Placed(p, b))).ToList();
+        if (plan.AnnouncedOnLink)
+        {
+            CheckOnLink(placed, plan.Talos, context);
+            CheckBootstrapDrift(placed.Where(p => p.Pool.FromBootstrap).ToList(), plan.Pools.Where(p => !p.Disabled).ToList(), context);
+            return;
+        }
         var onLink = CheckNodeSubnets(placed, plan.Talos, context);
         CheckBootstrapDrift(placed.Where(p => p.Pool.FromBootstrap && !onLink.Contains(p)).ToList(), plan.Pools.Where(p => !p.Disabled).ToList(), context);
         foreach (var family in placed.Where(p => !onLink.Contains(p)).GroupBy(p => p.Block.Range.IsV6))
@@ -69,6 +77,19 @@ public sealed class LbPoolRules : IRuleSet
                     "LB addresses are routed to the cluster, not on-link: move the block to its own range outside every node subnet (e.g. a separate /24 beside the node VLAN)");
             }
         return reported;
+    }
+
+    /// <summary>L2 announcements answer ARP/NDP on the node network only: a block elsewhere is never reachable.</summary>
+    private static void CheckOnLink(IReadOnlyList<Placed> blocks, TalosNetworks talos, RuleContext context)
+    {
+        foreach (var placed in blocks)
+        {
+            var family = talos.NodeNetworks.Where(n => n.Range.IsV6 == placed.Block.Range.IsV6).ToList();
+            if (family.Count == 0 || family.Any(n => n.Range.Contains(placed.Block.Range))) continue;
+            context.Report(OutsidePlan, placed.Block.At,
+                $"{placed.Pool.Description} block {placed.Block.Range} is announced on the node network (CiliumL2AnnouncementPolicy, no BGP) but lies outside every node subnet: {string.Join("; ", family.Select(n => n.Name))}",
+                "move the block into the node subnet, clear of node addresses and the VIP, or route it to the cluster with BGP (a CiliumBGPClusterConfig) instead");
+        }
     }
 
     /// <summary>
