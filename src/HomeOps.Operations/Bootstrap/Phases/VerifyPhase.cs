@@ -1,8 +1,9 @@
 namespace HomeOps.Operations.Bootstrap.Phases;
 
 /// <summary>
-/// The end state: every Flux Kustomization Ready, every node Ready, Cilium healthy and every BGP
-/// session established and advertising. It changes nothing: it waits for the cluster to converge.
+/// The end state: every Flux Kustomization Ready, every node Ready, Cilium healthy and, when the cluster routes its
+/// LoadBalancer addresses with BGP (a CiliumBGPClusterConfig in the tree), every BGP session established and advertising.
+/// It changes nothing: it waits for the cluster to converge.
 /// </summary>
 public sealed class VerifyPhase : IPhase
 {
@@ -25,20 +26,27 @@ public sealed class VerifyPhase : IPhase
     }
 
     public IEnumerable<string> Describe(BootstrapContext context) =>
-        ["wait for every Flux Kustomization Ready", "wait for every node Ready", "cilium status (healthy)", "cilium bgp peers (every session established, routes advertised)"];
+    [
+        "wait for every Flux Kustomization Ready", "wait for every node Ready", "cilium status (healthy)",
+        .. UsesBgp(context) ? ["cilium bgp peers (every session established, routes advertised)"] : Array.Empty<string>(),
+    ];
+
+    /// <summary>A cluster that announces on the node network (L2) has no BGP session to wait for.</summary>
+    private static bool UsesBgp(BootstrapContext context) => context.Repo.Cluster.OfKind("cilium.io", "CiliumBGPClusterConfig").Any();
 
     private static async Task<List<string>> ProblemsAsync(BootstrapContext context, CancellationToken cancel)
     {
         var problems = new List<string>();
         var hostnames = context.Talos.Nodes.Select(n => n.Hostname).ToList();
         var (kustomizationsRead, nodesRead, healthRead, peersRead) = (context.Api.KustomizationsAsync(cancel), context.Api.NodesAsync(cancel),
-            context.Tools.Cilium.StatusAsync(context.Kubeconfig, cancel), context.Tools.Cilium.BgpPeersAsync(context.Kubeconfig, hostnames, cancel));
+            context.Tools.Cilium.StatusAsync(context.Kubeconfig, cancel), UsesBgp(context) ? context.Tools.Cilium.BgpPeersAsync(context.Kubeconfig, hostnames, cancel) : null);
         problems.AddRange((await kustomizationsRead).Where(k => !k.Ready).Select(k => $"Kustomization {k.Namespace}/{k.Name}: {k.Message}"));
         var nodes = await nodesRead;
         problems.AddRange(nodes.Where(n => !n.Ready).Select(n => $"node {n.Name} is not Ready"));
         var health = await healthRead;
         problems.AddRange(health.Problems.Select(p => $"cilium: {p}"));
         if (!health.Ready && health.Problems.Count == 0) problems.Add("cilium is not ready");
+        if (peersRead is null) return problems;
         var answer = await peersRead;
         var peers = answer.Items;
         // a node whose agent did not answer is named; the nodes that did are still judged
