@@ -48,10 +48,10 @@ public static class RepoCompiler
         { SecretScanOnly = secretScanOnly ?? [] };
     }
 
-    /// <summary>True for YAML files that may hold Kubernetes objects (not talconfig, bootstrap-config, docs, tests or CI).</summary>
+    /// <summary>True for YAML files that may hold Kubernetes objects (not talconfig, bootstrap-config, cluster-spec, docs, tests or CI).</summary>
     public static bool IsManifestFile(string path) =>
         (path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal))
-        && path != RepoFiles.TalConfig && path != RepoFiles.BootstrapConfig
+        && path != RepoFiles.TalConfig && path != RepoFiles.BootstrapConfig && path != RepoFiles.ClusterSpec
         && !NotManifests.Any(p => path.StartsWith(p, StringComparison.Ordinal));
 
     /// <summary>The Kubernetes objects in one YAML file; documents without apiVersion and kind are data (e.g. Helm values).</summary>

@@ -9,6 +9,9 @@ public static class RepoFiles
     /// <summary>What `homeops bootstrap` does, phase by phase.</summary>
     public const string BootstrapConfig = "bootstrap-config.yaml";
 
+    /// <summary>The answers `homeops init` wrote the repository from (not a Kubernetes object).</summary>
+    public const string ClusterSpec = "cluster-spec.yaml";
+
     /// <summary>Paths the validator skips entirely (one per line: "dir/", "exact/path" or a '*' glob; '#' comments).</summary>
     public const string HomeopsIgnore = ".homeopsignore";
 }
