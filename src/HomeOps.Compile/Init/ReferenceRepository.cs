@@ -1,3 +1,9 @@
+using HomeOps.Model;
+using HomeOps.Model.Bootstrap;
+using HomeOps.Model.Repository;
+using HomeOps.Model.Yaml;
+using YamlDotNet.RepresentationModel;
+
 namespace HomeOps.Compile.Init;
 
 /// <summary>
@@ -12,6 +18,22 @@ public static class ReferenceRepository
     public static IReadOnlyList<string> Paths { get; } =
         [.. typeof(ReferenceRepository).Assembly.GetManifestResourceNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal))
             .Select(n => n[Prefix.Length..]).Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// The tool version matrix of the reference bootstrap-config.yaml, which every generated repository carries: the Talos
+    /// and Kubernetes lines homeops has checked talosctl, kubectl and helm against.
+    /// </summary>
+    public static IReadOnlyList<ToolRequirement> Tools => LazyTools.Value;
+
+    private static readonly Lazy<IReadOnlyList<ToolRequirement>> LazyTools = new(() =>
+    {
+        var findings = new FindingBag();
+        var documents = YamlDocuments.Parse(Read(RepoFiles.BootstrapConfig), RepoFiles.BootstrapConfig, findings);
+        var config = documents.Count == 1 && documents[0].RootNode is YamlMappingNode root
+            ? new YamlBinder(RepoFiles.BootstrapConfig, findings).Bind<BootstrapConfig>(root) : null;
+        return config is not null && !findings.HasErrors ? config.Tools
+            : throw new InvalidOperationException($"the embedded reference {RepoFiles.BootstrapConfig} does not load:\n{string.Join("\n", findings.Sorted())}");
+    });
 
     public static string Read(string path)
     {

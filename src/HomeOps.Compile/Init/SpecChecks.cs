@@ -36,8 +36,12 @@ public sealed partial class SpecChecks
     [GeneratedRegex(@"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$", RegexOptions.IgnoreCase)]
     private static partial Regex MacPattern();
 
-    [GeneratedRegex(@"^(https://[^\s/]+/\S+|ssh://\S+@[^\s/]+/\S+|[\w.-]+@[\w.-]+:\S+)$")]
+    [GeneratedRegex(@"^https://[^\s/]+/\S+$")]
     private static partial Regex GitUrlPattern();
+
+    /// <summary>ssh://git@host/path or git's scp form git@host:path.</summary>
+    [GeneratedRegex(@"^(ssh://[^\s@/]+@(?<host>[^\s/:]+)(:\d+)?/(?<path>\S+)|[\w.-]+@(?<host>[\w.-]+):(?<path>[^/\s]\S*))$")]
+    private static partial Regex SshGitUrlPattern();
 
     private void Run()
     {
@@ -75,9 +79,28 @@ public sealed partial class SpecChecks
         var cluster = _spec.Cluster;
         if (!DnsName.IsLabel(cluster.Name))
             Error("spec/name", cluster, "name", $"cluster name '{cluster.Name}' is not a DNS label", "use lowercase letters, digits and '-', e.g. home-ops");
-        foreach (var (key, value) in new[] { ("talosVersion", cluster.TalosVersion), ("kubernetesVersion", cluster.KubernetesVersion) })
-            if (!ReleaseVersion.TryParse(value, out _))
+        foreach (var (key, value, against) in new[] { ("talosVersion", cluster.TalosVersion, "talos"), ("kubernetesVersion", cluster.KubernetesVersion, "kubernetes") })
+        {
+            if (!ReleaseVersion.TryParse(value, out var version))
                 Error("spec/version", cluster, key, $"{key} '{value}' is not a release version", "write it as vMAJOR.MINOR.PATCH, e.g. v1.10.5");
+            else
+                CheckToolMatrix(key, version, against);
+        }
+    }
+
+    /// <summary>
+    /// The generated bootstrap-config.yaml carries the reference's tool matrix: a version no row covers would give a
+    /// repository whose bootstrap refuses every talosctl, kubectl or helm (validate's versions/drift, found only afterwards).
+    /// </summary>
+    private void CheckToolMatrix(string key, ReleaseVersion version, string against)
+    {
+        foreach (var tool in ReferenceRepository.Tools.Where(t => t.Against == against))
+        {
+            if (tool.Supported.Any(row => row.When is null || (VersionRange.TryParse(row.When, out var range) && range.Contains(version)))) continue;
+            Error("spec/version", _spec.Cluster, key,
+                $"{key} {version}: homeops has checked {tool.Name} only for {string.Join(", ", tool.Supported.Select(r => r.When))} (bootstrap-config.yaml tools), so bootstrap would refuse every {tool.Name}",
+                $"pick a version on one of those lines, or add a row to bootstrap-config.yaml's tools once {tool.Name} is checked against {version.Line} (docs/tools.md)");
+        }
     }
 
     private void CheckDomains()
@@ -312,14 +335,29 @@ public sealed partial class SpecChecks
         if (components.CloudflareTunnel && _spec.Domains.External is null)
             Error("spec/components", components, "cloudflareTunnel", "the Cloudflare tunnel needs domains.external",
                 "add your public zone as domains.external, or set components.cloudflareTunnel: false");
+        if (components.CloudflareTunnel && _spec.LoadBalancer.PublicIngressAddress is null)
+            Error("spec/components", components, "cloudflareTunnel", "the Cloudflare tunnel sends to the public ingress, which has no address",
+                "set loadBalancer.publicIngressAddress to a free address of a pool, or set components.cloudflareTunnel: false");
+        // Authentik's own pages are published on the external domain through the tunnel, and its database asks for Longhorn storage.
+        if (components.Sso && !components.CloudflareTunnel)
+            Error("spec/components", components, "sso", "Authentik SSO is on but the Cloudflare tunnel is not: Authentik is reached as authentik.<external domain> through it",
+                "set components.cloudflareTunnel: true (with domains.external), or components.sso: false");
+        if (components.Sso && !components.Longhorn)
+            Error("spec/components", components, "sso", "Authentik SSO is on but Longhorn is not: Authentik's PostgreSQL (CloudNativePG) stores its data on Longhorn volumes",
+                "set components.longhorn: true (with storage.ssdModel), or components.sso: false");
     }
 
     private void CheckAccounts()
     {
         var git = _spec.Git;
-        if (!GitUrlPattern().IsMatch(git.Url))
+        // The generated flux-system GitRepository has no secretRef and bootstrap creates no Git credential: Flux clones
+        // anonymously, so only a public https repository works (an SSH URL would need a deploy key in the cluster).
+        if (SshGitUrlPattern().Match(git.Url) is { Success: true } ssh)
+            Error("spec/git", git, "url", $"git url '{git.Url}' needs an SSH key, and the repository init writes gives Flux none (it clones anonymously)",
+                $"use the public https URL, e.g. https://{ssh.Groups["host"].Value}/{ssh.Groups["path"].Value.TrimEnd('/')}");
+        else if (!GitUrlPattern().IsMatch(git.Url))
             Error("spec/git", git, "url", $"git url '{git.Url}' is not a repository URL Flux can clone",
-                "write https://github.com/you/home-ops or ssh://git@github.com/you/home-ops");
+                "write the public https URL of the repository, e.g. https://github.com/you/home-ops");
         if (string.IsNullOrWhiteSpace(git.Branch) || git.Branch.Contains(' ', StringComparison.Ordinal))
             Error("spec/git", git, "branch", $"git branch '{git.Branch}' is not a branch name", "write the branch Flux follows, e.g. main");
         if (string.IsNullOrWhiteSpace(_spec.Onepassword.Vault))

@@ -46,7 +46,7 @@ public sealed class TalConfigImportTests
     public void Vlans_macs_disks_workers_dhcp_and_extra_interfaces_are_read_or_named()
     {
         var (spec, notes) = Import(Path.Combine(Repo.Root, "tests", "fixtures", "init", "import"));
-        Assert.Equal(("garage", "v1.11.5", "v1.34.1"), (spec.Cluster.Name, spec.Cluster.TalosVersion, spec.Cluster.KubernetesVersion));
+        Assert.Equal(("garage", "v1.11.5", "v1.31.4"), (spec.Cluster.Name, spec.Cluster.TalosVersion, spec.Cluster.KubernetesVersion));
         var network = spec.Network;
         Assert.Equal(("10.20.30.0/24", "10.20.30.1", "10.20.30.40", 30, 9000), (network.NodeCidr, network.Gateway, network.Vip, network.Vlan, network.Mtu));
         Assert.Equal(["10.20.30.1", "1.1.1.1"], network.Nameservers);
