@@ -166,13 +166,17 @@ public static class InitCommand
             a => Cidr.TryParseAddress(a, out var address) && poolRange.Contains(address) ? null : $"an address in {pool}");
 
         var components = spec.Components;
-        components.Sso = await ask.ConfirmAsync("Single sign-on with Authentik", true);
         components.CloudflareTunnel = spec.Domains.External is not null && await ask.ConfirmAsync("Cloudflare tunnel for public services", true);
+        if (components.CloudflareTunnel)
+            lb.PublicIngressAddress = await ask.AskAsync("Public ingress address (from the pool; the tunnel sends to it)", Host(poolRange.First, 1),
+                a => Cidr.TryParseAddress(a, out var address) && poolRange.Contains(address) && a != lb.IngressAddress ? null : $"another address in {pool} than the internal ingress's");
         components.Longhorn = await ask.ConfirmAsync("Longhorn storage on one data SSD per node", true);
         if (components.Longhorn) spec.Storage.SsdModel = await ask.AskAsync("Data SSD model (as `talosctl get disks` shows it)", spec.Storage.SsdModel, _ => null);
+        // Authentik is reached through the tunnel and keeps its database on Longhorn (SpecChecks says the same to --from)
+        components.Sso = components.CloudflareTunnel && components.Longhorn && await ask.ConfirmAsync("Single sign-on with Authentik", true);
         components.Monitoring = await ask.ConfirmAsync("Prometheus and Grafana", true);
         spec.Onepassword.Vault = await ask.AskAsync("1Password vault holding the cluster's items", "homelab", _ => null);
-        spec.Git.Url = await ask.AskAsync("Git repository Flux will follow (https or ssh URL)", null, _ => null);
+        spec.Git.Url = await ask.AskAsync("Git repository Flux will follow (its public https URL)", null, _ => null);
 
         var text = RepositoryGenerator.ToYaml(spec);
         var findings = new FindingBag();
@@ -205,9 +209,12 @@ public static class InitCommand
         Cidr.TryParseAddress(answer, out var address) && network.Contains(address) ? null : $"an address inside {network}";
 
     /// <summary>The <paramref name="index"/>th address of <paramref name="network"/> ("192.168.1.10" for 10).</summary>
-    private static string Host(IPNetwork network, int index)
+    private static string Host(IPNetwork network, int index) => Host(network.BaseAddress, index);
+
+    /// <summary>A default the prompt offers (its check catches one that runs past the end of the network or pool).</summary>
+    private static string Host(IPAddress start, int index)
     {
-        var bytes = network.BaseAddress.GetAddressBytes();
+        var bytes = start.GetAddressBytes();
         bytes[^1] = (byte)(bytes[^1] + index);
         return new IPAddress(bytes).ToString();
     }

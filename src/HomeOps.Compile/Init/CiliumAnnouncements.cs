@@ -14,6 +14,31 @@ public static class CiliumAnnouncements
     public const string BgpFile = "bgp.yaml";
     public const string L2File = "l2-announcements.yaml";
 
+    public const string BgpPath = "infrastructure/cilium/" + BgpFile;
+
+    /// <summary>
+    /// The BGP sessions for a cluster with BGP: the reference's bgp.yaml, without its IPv6 session (the peer whose address is
+    /// ${ROUTER_IPV6}, and that peer's CiliumBGPPeerConfig) on an IPv4-only cluster. Null without BGP.
+    /// </summary>
+    public static GeneratedFile? BgpSessions(ClusterSpec spec)
+    {
+        if (spec.Bgp is null) return null;
+        var text = ReferenceRepository.Read(BgpPath);
+        if (spec.Network.Ipv6 is not null) return new GeneratedFile(BgpPath, text);
+        var lines = text.Split('\n').ToList();
+        var address = lines.IndexOf("          peerAddress: ${ROUTER_IPV6}");
+        var start = lines.FindLastIndex(Math.Max(address, 0), line => line.StartsWith("        - name: ", StringComparison.Ordinal));
+        if (address < 0 || start < 0)
+            throw new InvalidOperationException($"the reference {BgpPath} no longer has a peer at ${{ROUTER_IPV6}} (update {nameof(CiliumAnnouncements)})");
+        var peer = lines[start]["        - name: ".Length..];
+        var end = start + 1;
+        while (end < lines.Count && lines[end].StartsWith("          ", StringComparison.Ordinal)) end++;
+        lines.RemoveRange(start, end - start);
+        var documents = string.Join('\n', lines).Split("\n---\n")
+            .Where(d => !(d.Contains("\nkind: CiliumBGPPeerConfig\n", StringComparison.Ordinal) && d.Contains($"\nmetadata:\n  name: {peer}\n", StringComparison.Ordinal)));
+        return new GeneratedFile(BgpPath, string.Join("\n---\n", documents));
+    }
+
     /// <summary>The policy file for a cluster without BGP; null with BGP (bgp.yaml is the reference's).</summary>
     public static GeneratedFile? L2Policy(ClusterSpec spec) => spec.Bgp is not null ? null : new GeneratedFile($"infrastructure/cilium/{L2File}", """
         ---

@@ -50,7 +50,7 @@ public static class CiliumValues
                    """
                 : $"""
                    # Dual-stack, IPAM from the node podCIDRs that Kubernetes allocates
-                   # (pods {network.PodCidr} + {v6.PodCidr}, a /96 per node).
+                   # (pods {network.PodCidr} + {v6.PodCidr}, a /{TalosFiles.NodePodPrefixV6(spec)} per node).
                    ipv4:
                      enabled: true
                    ipv6:

@@ -1,34 +1,30 @@
-using HomeOps.Model.Init;
+using System.Text.RegularExpressions;
 
 namespace HomeOps.Compile.Init;
 
 /// <summary>
-/// The cluster's Flux Kustomizations (clusters/&lt;name&gt;/infrastructure.yaml) with the optional components a spec leaves
-/// out removed: their documents, and their names from every other one's dependsOn (an empty dependsOn goes too). Text
+/// The cluster's Flux Kustomizations (clusters/&lt;name&gt;/infrastructure.yaml, apps.yaml) without those whose folder a spec
+/// leaves out: their documents go, and their names leave every other one's dependsOn (an empty dependsOn goes too). Text
 /// edits on the reference file, so its comments and order stay as they are.
 /// </summary>
-public static class FluxChain
+public static partial class FluxChain
 {
-    public const string ReferencePath = "clusters/home-ops/infrastructure.yaml";
-
-    /// <summary>The Flux Kustomizations each optional component brings (reference names).</summary>
-    public static IReadOnlyList<string> LeftOut(ClusterSpec spec) =>
+    /// <summary>The Flux Kustomizations in <paramref name="text"/> whose spec.path is one of <paramref name="folders"/> ("infrastructure/monitoring/").</summary>
+    public static IReadOnlyList<string> ApplyingAny(string text, IReadOnlyCollection<string> folders) =>
     [
-        .. spec.Components.Sso ? [] : new[] { "authentik-database", "authentik", "authentik-proxy" },
-        .. spec.Components.CloudflareTunnel ? [] : new[] { "cloudflared" },
-        .. spec.Components.Longhorn ? [] : new[] { "longhorn", "longhorn-backup" },
-        .. spec.Components.Monitoring ? [] : new[] { "monitoring" },
+        .. text.Split("\n---\n").Select(document => (Name: NamePattern().Match(document), Path: PathPattern().Match(document)))
+            .Where(d => d.Name.Success && d.Path.Success && folders.Contains(d.Path.Groups[1].Value + "/"))
+            .Select(d => d.Name.Groups[1].Value),
     ];
 
     public static string Without(string text, IReadOnlyCollection<string> removed)
     {
         if (removed.Count == 0) return text;
-        var documents = text.Split("\n---\n");
         var kept = new List<string>();
-        foreach (var document in documents)
+        foreach (var document in text.Split("\n---\n"))
         {
-            if (removed.Any(name => document.Contains($"\nmetadata:\n  name: {name}\n", StringComparison.Ordinal))) continue;
-            var lines = document.Split('\n').Where(line => !removed.Any(name => line == $"    - name: {name}")).ToList();
+            if (NamePattern().Match(document) is { Success: true } name && removed.Contains(name.Groups[1].Value)) continue;
+            var lines = document.Split('\n').Where(line => !removed.Any(r => line == $"    - name: {r}")).ToList();
             // a dependsOn left with no entries
             for (var i = lines.Count - 1; i >= 0; i--)
                 if (lines[i] == "  dependsOn:" && (i + 1 == lines.Count || !lines[i + 1].StartsWith("    - ", StringComparison.Ordinal)))
@@ -37,4 +33,10 @@ public static class FluxChain
         }
         return string.Join("\n---\n", kept);
     }
+
+    [GeneratedRegex(@"\nmetadata:\n  name: ([a-z0-9-]+)\n")]
+    private static partial Regex NamePattern();
+
+    [GeneratedRegex(@"\n  path: \./([^\s]+)\n")]
+    private static partial Regex PathPattern();
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using HomeOps.Model.Init;
+using HomeOps.Model.Repository;
 using HomeOps.Model.Yaml;
 
 namespace HomeOps.Compile.Init;
@@ -8,7 +9,7 @@ namespace HomeOps.Compile.Init;
 /// <summary>A checked cluster spec → every file of a new cluster repository, in memory.</summary>
 public static class RepositoryGenerator
 {
-    public const string SpecPath = "cluster-spec.yaml";
+    public const string SpecPath = RepoFiles.ClusterSpec;
 
     private static readonly JsonSerializerOptions SpecJson = new()
     {
@@ -21,7 +22,7 @@ public static class RepositoryGenerator
     /// the next `homeops init` in this repository starts from the same answers.
     /// </summary>
     public static IReadOnlyList<GeneratedFile> Generate(ClusterSpec spec, string specText) =>
-        [new GeneratedFile(SpecPath, specText), .. TalosFiles.For(spec)];
+        [new GeneratedFile(SpecPath, specText), .. TalosFiles.For(spec), .. GitOpsTree.For(spec)];
 
     /// <summary>A spec built from answers (interactive init) as the YAML `--from` reads.</summary>
     public static string ToYaml(ClusterSpec spec)

@@ -119,40 +119,79 @@ public static class TalosFiles
     private static JsonObject ClusterPatchOf(ClusterSpec spec)
     {
         var nodeNets = NodeNetworks(spec);
+        var kubelet = new JsonObject { ["nodeIP"] = new JsonObject { ["validSubnets"] = Array([.. nodeNets]) } };
+        if (spec.Components.Longhorn)
+            // The kubelet runs in its own mount namespace and sees only the host paths it is given: Longhorn's data path
+            // (the user volume, mounted at /var/mnt/longhorn; infrastructure/longhorn defaultDataPath) must reach it, shared so
+            // the volumes Longhorn mounts there propagate back to the host.
+            kubelet["extraMounts"] = new JsonArray(new JsonObject
+            {
+                ["destination"] = "/var/mnt/longhorn",
+                ["type"] = "bind",
+                ["source"] = "/var/mnt/longhorn",
+                ["options"] = Array("bind", "rshared", "rw"),
+            });
+        var machine = new JsonObject
+        {
+            ["kubelet"] = kubelet,
+            // pod and service names resolve through cluster DNS; the host's search domain only adds wrong answers
+            ["network"] = new JsonObject { ["disableSearchDomain"] = true },
+            ["features"] = new JsonObject
+            {
+                ["kubePrism"] = new JsonObject { ["enabled"] = true, ["port"] = 7445 },
+                ["hostDNS"] = new JsonObject { ["enabled"] = true, ["forwardKubeDNSToHost"] = true },
+            },
+        };
+        if (spec.Components.Longhorn || spec.Components.Monitoring)
+            // Longhorn and Prometheus open many files and inotify watches (the kernel defaults run out)
+            machine["sysctls"] = new JsonObject { ["fs.inotify.max_user_watches"] = "1048576", ["fs.inotify.max_user_instances"] = "8192" };
         return new JsonObject
         {
             // No kube-proxy: Cilium replaces it (infrastructure/cilium, kubeProxyReplacement).
             ["cluster"] = new JsonObject { ["proxy"] = new JsonObject { ["disabled"] = true } },
+            ["machine"] = machine,
+        };
+    }
+
+    /// <summary>
+    /// The IPv6 pod range each node gets: 16 bits below the cluster's (the /80 of the reference gives /96). The controller
+    /// manager's default, /64, is wider than a /80 pod range, and it then allocates no node a range at all.
+    /// </summary>
+    public static int NodePodPrefixV6(ClusterSpec spec) =>
+        spec.Network.Ipv6 is { } v6 ? Math.Min(Prefix(v6.PodCidr) + 16, 120) : throw new ArgumentException("the spec is IPv4 only", nameof(spec));
+
+    private static JsonObject ControlPlanePatchOf(ClusterSpec spec)
+    {
+        // etcd must peer over the node network, never over the VIP or a second interface.
+        var cluster = new JsonObject { ["etcd"] = new JsonObject { ["advertisedSubnets"] = Array(spec.Network.NodeCidr) } };
+        var controllerManager = new JsonObject();
+        if (spec.Network.Ipv6 is not null)
+            controllerManager["node-cidr-mask-size-ipv6"] = NodePodPrefixV6(spec).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (spec.Components.Monitoring)
+        {
+            // Prometheus scrapes the controller manager and scheduler metrics from the node address, not only localhost
+            controllerManager["bind-address"] = "0.0.0.0";
+            cluster["scheduler"] = new JsonObject { ["extraArgs"] = new JsonObject { ["bind-address"] = "0.0.0.0" } };
+        }
+        if (controllerManager.Count > 0) cluster["controllerManager"] = new JsonObject { ["extraArgs"] = controllerManager };
+        return new JsonObject
+        {
+            ["cluster"] = cluster,
             ["machine"] = new JsonObject
             {
-                ["kubelet"] = new JsonObject { ["nodeIP"] = new JsonObject { ["validSubnets"] = Array([.. nodeNets]) } },
                 ["features"] = new JsonObject
                 {
-                    ["kubePrism"] = new JsonObject { ["enabled"] = true, ["port"] = 7445 },
-                    ["hostDNS"] = new JsonObject { ["enabled"] = true, ["forwardKubeDNSToHost"] = true },
+                    // homeops etcd snapshot runs as a Kubernetes job with the os:etcd:backup role.
+                    ["kubernetesTalosAPIAccess"] = new JsonObject
+                    {
+                        ["enabled"] = true,
+                        ["allowedRoles"] = Array("os:etcd:backup"),
+                        ["allowedKubernetesNamespaces"] = Array("kube-system"),
+                    },
                 },
             },
         };
     }
-
-    private static JsonObject ControlPlanePatchOf(ClusterSpec spec) => new()
-    {
-        // etcd must peer over the node network, never over the VIP or a second interface.
-        ["cluster"] = new JsonObject { ["etcd"] = new JsonObject { ["advertisedSubnets"] = Array(spec.Network.NodeCidr) } },
-        ["machine"] = new JsonObject
-        {
-            ["features"] = new JsonObject
-            {
-                // homeops etcd snapshot runs as a Kubernetes job with the os:etcd:backup role.
-                ["kubernetesTalosAPIAccess"] = new JsonObject
-                {
-                    ["enabled"] = true,
-                    ["allowedRoles"] = Array("os:etcd:backup"),
-                    ["allowedKubernetesNamespaces"] = Array("kube-system"),
-                },
-            },
-        },
-    };
 
     private static IEnumerable<string> NodeNetworks(ClusterSpec spec) =>
         spec.Network.Ipv6 is { } v6 ? [spec.Network.NodeCidr, v6.NodeCidr] : [spec.Network.NodeCidr];

@@ -12,29 +12,42 @@ public sealed class InitCommandTests
     private static ProcessResult Init(string directory, params string[] arguments) =>
         Support.Process.HomeOps(directory, ["init", .. arguments, "--schema-location", Repo.Schemas]);
 
+    /// <summary>Per spec: the addresses `bootstrap --dry-run` must show (first node, API endpoint), and whether it waits for BGP.</summary>
     [Theory]
-    [InlineData("reference.yaml")]
-    [InlineData("small-ipv4.yaml")]
-    [InlineData("single-node.yaml")]
-    public void A_spec_becomes_a_repository_that_checks_clean(string spec)
+    [InlineData("reference.yaml", "home-ops", "172.29.51.11", "https://172.29.51.10:6443", true)]
+    [InlineData("small-ipv4.yaml", "lab", "192.168.5.201", "https://192.168.5.200:6443", false)]
+    [InlineData("single-node.yaml", "solo", "10.0.10.10", "https://10.0.10.5:6443", true)]
+    public void A_spec_becomes_a_repository_that_checks_clean_and_plans_its_own_bootstrap(string spec, string name, string firstNode, string endpoint, bool bgp)
     {
         using var temp = new TempDir();
         var result = Init(temp.Path, "repo", "--from", Spec(spec));
         Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("0 errors, 0 warnings", result.Stdout);
         Assert.Contains("result     ok", result.Stdout);
         Assert.Contains("homeops bootstrap --dry-run", result.Stdout);
         Assert.True(File.Exists(Path.Combine(temp.Path, "repo", "cluster-spec.yaml")));
+
+        var plan = Support.Process.HomeOps(Path.Combine(temp.Path, "repo"), ["bootstrap", "--dry-run"]);
+        Assert.True(plan.ExitCode == 0, plan.Output);
+        Assert.Contains($"bootstrap plan for {name} (dry run: nothing is changed)", plan.Stdout);
+        Assert.Contains($"talosctl get machinestatus --nodes {firstNode}", plan.Stdout);
+        Assert.Contains($"talosctl bootstrap --nodes {firstNode}", plan.Stdout);
+        Assert.Contains($"kubectl apply --server-side -k clusters/{name}/flux-system", plan.Stdout);
+        Assert.Equal(bgp, plan.Stdout.Contains("cilium bgp peers", StringComparison.Ordinal));
+        Assert.Contains($"endpoint: {endpoint}", File.ReadAllText(Path.Combine(temp.Path, "repo", "talconfig.yaml")));
     }
 
-    [Fact]
-    public void A_non_reference_repository_holds_none_of_the_reference_facts()
+    [Theory]
+    [InlineData("small-ipv4.yaml")]
+    [InlineData("single-node.yaml")]
+    public void A_non_reference_repository_holds_none_of_the_reference_facts(string spec)
     {
         using var temp = new TempDir();
-        Assert.Equal(0, Init(temp.Path, "repo", "--from", Spec("small-ipv4.yaml")).ExitCode);
+        Assert.Equal(0, Init(temp.Path, "repo", "--from", Spec(spec)).ExitCode);
         foreach (var file in Directory.EnumerateFiles(Path.Combine(temp.Path, "repo"), "*", SearchOption.AllDirectories).Where(f => !f.Contains("/.homeops/", StringComparison.Ordinal)))
         {
             var text = File.ReadAllText(file);
-            foreach (var fact in new[] { "172.29.", "fd47:", "home-ops", "geoffdavis", "64512", "64513" })
+            foreach (var fact in new[] { "172.29.", "fd47:", "home-ops", "geoffdavis", "64512", "64513", "homelab", "52.200", "52.201" })
                 Assert.False(text.Contains(fact, StringComparison.Ordinal), $"{file} holds the reference's {fact}");
         }
     }
@@ -108,7 +121,7 @@ public sealed class InitCommandTests
         var result = OnTerminal(temp.Path, [
             ["Cluster name [garage]: ", "\r"], ["Internal domain", "garage.example.net\r"], ["Public domain", "\r"],
             ["Node network [10.20.30.0/24]", "\r"], ["Gateway (the router on that network) [10.20.30.1]", "\r"], ["VIP (a free address the control planes share) [10.20.30.40]", "\r"],
-            ["gamma install disk", "/dev/nvme0n1\r"], ["BGP", "\r"], ["address pool", "\r"], ["ingress address", "\r"], ["Single sign-on", "n\r"],
+            ["gamma install disk", "/dev/nvme0n1\r"], ["BGP", "\r"], ["address pool", "\r"], ["ingress address", "\r"],
             ["Longhorn", "n\r"], ["Prometheus", "\r"], ["1Password vault", "\r"], ["Git repository", "https://github.com/example/garage\r"],
         ], "--import", talconfig);
         Assert.True(result.ExitCode == 0, result.Output);
@@ -148,7 +161,7 @@ public sealed class InitCommandTests
             ["Internal domain", "home.example.net\r"], ["Public domain", "\r"], ["Node network [192.168.1.0/24]", "\r"],
             ["Gateway", "192.168.9.1\r"], ["an address inside 192.168.1.0/24", ""], ["Gateway", "\r"],
             ["VIP", "\r"], ["How many nodes [3]", "1\r"], ["Node 1 hostname [node01]", "\r"], ["node01 address [192.168.1.11]", "\r"],
-            ["install disk", "\r"], ["BGP", "\r"], ["address pool", "\r"], ["ingress address", "\r"], ["Single sign-on", "\r"],
+            ["install disk", "\r"], ["BGP", "\r"], ["address pool", "\r"], ["ingress address", "\r"],
             ["Longhorn", "n\r"], ["Prometheus", "\r"], ["1Password vault", "\r"], ["Git repository", "https://github.com/example/home\r"],
         ]);
         Assert.True(result.ExitCode == 0, result.Output);
