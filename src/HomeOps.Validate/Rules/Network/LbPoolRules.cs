@@ -12,7 +12,8 @@ namespace HomeOps.Validate.Rules.Network;
 /// the node subnet, and each family's pools share one prefix holding nothing else (no node, pod or
 /// service addresses), so the router can route that one prefix to the cluster. A cluster that announces its addresses on
 /// the node network instead (Cilium L2 announcements, no BGP) needs the opposite: every pool inside a node subnet, where
-/// ARP and NDP reach.
+/// ARP reaches, clear of the addresses already in use there, and no IPv6 (Cilium 1.17's L2 announcements answer no NDP:
+/// Documentation/network/l2-announcements.rst at v1.17).
 /// </summary>
 public sealed class LbPoolRules : IRuleSet
 {
@@ -79,16 +80,27 @@ public sealed class LbPoolRules : IRuleSet
         return reported;
     }
 
-    /// <summary>L2 announcements answer ARP/NDP on the node network only: a block elsewhere is never reachable.</summary>
+    /// <summary>L2 announcements answer ARP on the node network only: a block elsewhere, or an IPv6 one, is never reachable.</summary>
     private static void CheckOnLink(IReadOnlyList<Placed> blocks, TalosNetworks talos, RuleContext context)
     {
+        const string Mode = "announced on the node network (CiliumL2AnnouncementPolicy, no BGP)";
         foreach (var placed in blocks)
         {
-            var family = talos.NodeNetworks.Where(n => n.Range.IsV6 == placed.Block.Range.IsV6).ToList();
-            if (family.Count == 0 || family.Any(n => n.Range.Contains(placed.Block.Range))) continue;
-            context.Report(OutsidePlan, placed.Block.At,
-                $"{placed.Pool.Description} block {placed.Block.Range} is announced on the node network (CiliumL2AnnouncementPolicy, no BGP) but lies outside every node subnet: {string.Join("; ", family.Select(n => n.Name))}",
-                "move the block into the node subnet, clear of node addresses and the VIP, or route it to the cluster with BGP (a CiliumBGPClusterConfig) instead");
+            var block = placed.Block.Range;
+            if (block.IsV6)
+            {
+                context.Report(OutsidePlan, placed.Block.At, $"{placed.Pool.Description} block {block} is IPv6 and {Mode}: Cilium 1.17's L2 announcements answer no NDP, so nothing answers for it",
+                    "remove the IPv6 block, or route the LB ranges to the cluster with BGP (a CiliumBGPClusterConfig)");
+                continue;
+            }
+            var family = talos.NodeNetworks.Where(n => !n.Range.IsV6).ToList();
+            if (family.Count > 0 && !family.Any(n => n.Range.Contains(block)))
+                context.Report(OutsidePlan, placed.Block.At, $"{placed.Pool.Description} block {block} is {Mode} but lies outside every node subnet: {string.Join("; ", family.Select(n => n.Name))}",
+                    "move the block into the node subnet, clear of node addresses and the VIP, or route it to the cluster with BGP (a CiliumBGPClusterConfig) instead");
+            // a VIP inside a pool is network/vip-conflict's finding (one cause, one report)
+            foreach (var taken in talos.NodeAddresses.Where(a => block.Contains(a.Address)))
+                context.Report(OutsidePlan, placed.Block.At, $"{placed.Pool.Description} block {block} is {Mode} and holds {taken.Name} ({taken.At}): Cilium would hand it to a Service and answer ARP for it",
+                    "narrow the block so it leaves every node address out");
         }
     }
 
