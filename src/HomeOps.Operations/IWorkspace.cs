@@ -28,6 +28,12 @@ public interface IWorkspace
     /// <summary>Creates or replaces a file of the operator's repository (what init generates), creating its directories.</summary>
     void WriteText(string path, string text);
 
+    /// <summary>
+    /// Deletes a file of the operator's repository that init wrote and no longer generates (never through a symlink), and
+    /// the directories it leaves empty.
+    /// </summary>
+    void DeleteFile(string path);
+
     /// <summary>The names of the files and directories directly in <see cref="Root"/>; empty when it does not exist.</summary>
     IReadOnlyList<string> Entries();
 

@@ -36,6 +36,20 @@ public sealed class DiskWorkspace(string root, IGit git) : IWorkspace
         SafeFiles.Commit(SafeFiles.Stage(full, Encoding.UTF8.GetBytes(text), mode), full);
     }
 
+    public void DeleteFile(string path)
+    {
+        var full = Full(path);
+        if (!full.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new HomeOpsException(Finding.Error("repo/path", SourceLocation.InFile(path), $"{path} is outside {Root}", "delete only inside the repository"));
+        if (SafeFiles.IsSymlink(full))
+            throw new HomeOpsException(Finding.Error("io/symlink", SourceLocation.InFile(path),
+                $"{path} is a symlink; homeops does not delete through symlinks, so it was kept", "remove it by hand if it should go"));
+        File.Delete(full);
+        for (var directory = Path.GetDirectoryName(full)!; directory != Root && Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any();
+             directory = Path.GetDirectoryName(directory)!)
+            Directory.Delete(directory);
+    }
+
     public void WriteText(string path, string text)
     {
         var full = Full(path);

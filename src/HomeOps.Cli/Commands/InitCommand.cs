@@ -51,7 +51,7 @@ public static class InitCommand
             if (parse.GetValue(diff))
             {
                 foreach (var file in plan.Where(f => f.Action != FileAction.Unchanged))
-                    Console.Write(UnifiedDiff.Of(file.Path, file.Current ?? "", file.Generated));
+                    Console.Write(UnifiedDiff.Of(file.Path, file.Current ?? "", file.Generated ?? ""));
                 return ExitCodes.Ok;
             }
             foreach (var file in plan)
@@ -64,6 +64,8 @@ public static class InitCommand
             workflow.Apply(plan);
             var kept = plan.Count(f => f.Action == FileAction.KeepLocalEdit);
             if (kept > 0) Console.WriteLine($"kept {kept} file(s) you edited; `homeops init --diff` shows what init would have written");
+            var orphaned = plan.Count(f => f.Action == FileAction.KeepNoLongerGenerated);
+            if (orphaned > 0) Console.WriteLine($"kept {orphaned} file(s) init no longer writes but you edited; delete them if the spec left their part out on purpose");
             Console.WriteLine();
             var checkedOk = CheckCommand.Run(target, parse.GetValue(schemaLocation)) == ExitCodes.Ok;
             Console.WriteLine($"""
@@ -86,6 +88,9 @@ public static class InitCommand
         (FileAction.Update, false) => "updated",
         (FileAction.Update, true) => "would update",
         (FileAction.Unchanged, _) => "unchanged",
+        (FileAction.Remove, false) => "removed",
+        (FileAction.Remove, true) => "would remove",
+        (FileAction.KeepNoLongerGenerated, _) => "kept (edited, unused)",
         _ => "kept (your edit)",
     };
 

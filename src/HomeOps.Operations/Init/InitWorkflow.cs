@@ -20,9 +20,16 @@ public enum FileAction
 
     /// <summary>It differs from what init wrote last time (or init has no record of it): a local edit, never overwritten.</summary>
     KeepLocalEdit,
+
+    /// <summary>init wrote it, nobody changed it, and the spec no longer asks for it (a component turned off): deleted.</summary>
+    Remove,
+
+    /// <summary>init wrote it and the spec no longer asks for it, but it was edited since: kept, for the operator to decide.</summary>
+    KeepNoLongerGenerated,
 }
 
-public sealed record PlannedFile(string Path, FileAction Action, string? Current, string Generated);
+/// <summary>One file of the plan; <see cref="Generated"/> is null for a file init no longer generates.</summary>
+public sealed record PlannedFile(string Path, FileAction Action, string? Current, string? Generated);
 
 /// <summary>
 /// Writes a generated repository without ever overwriting an operator's edit: a file is rewritten only
@@ -46,14 +53,23 @@ public sealed class InitWorkflow(IWorkspace workspace)
     public IReadOnlyList<PlannedFile> Plan(IEnumerable<GeneratedFile> files)
     {
         var written = LastWritten();
-        return [.. files.Select(file =>
+        var generated = files.ToList();
+        var planned = generated.Select(file =>
         {
             if (!workspace.FileExists(file.Path)) return new PlannedFile(file.Path, FileAction.Create, null, file.Text);
             var current = workspace.ReadText(file.Path);
             if (current == file.Text) return new PlannedFile(file.Path, FileAction.Unchanged, current, file.Text);
             var untouched = written.TryGetValue(file.Path, out var digest) && digest == Digest(current);
             return new PlannedFile(file.Path, untouched ? FileAction.Update : FileAction.KeepLocalEdit, current, file.Text);
-        })];
+        }).ToList();
+        // what init wrote before and the spec no longer asks for
+        var still = generated.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        foreach (var (path, digest) in written.Where(w => !still.Contains(w.Key) && workspace.FileExists(w.Key)).OrderBy(w => w.Key, StringComparer.Ordinal))
+        {
+            var current = workspace.ReadText(path);
+            planned.Add(new PlannedFile(path, Digest(current) == digest ? FileAction.Remove : FileAction.KeepNoLongerGenerated, current, null));
+        }
+        return planned;
     }
 
     /// <summary>Writes the creates and updates, then records the digest of every file now as init wrote it.</summary>
@@ -62,8 +78,12 @@ public sealed class InitWorkflow(IWorkspace workspace)
         var written = LastWritten();
         foreach (var file in plan)
         {
-            if (file.Action is FileAction.Create or FileAction.Update) workspace.WriteText(file.Path, file.Generated);
-            if (file.Action is not FileAction.KeepLocalEdit) written[file.Path] = Digest(file.Generated);
+            if (file.Action is FileAction.Create or FileAction.Update) workspace.WriteText(file.Path, file.Generated!);
+            if (file.Action is FileAction.Remove) workspace.DeleteFile(file.Path);
+            // a removed file leaves the record; an edited one that is no longer generated stays in it, so a later
+            // run still knows init wrote it
+            if (file.Action is FileAction.Remove) written.Remove(file.Path);
+            else if (file.Generated is not null && file.Action is not FileAction.KeepLocalEdit) written[file.Path] = Digest(file.Generated);
         }
         workspace.WritePrivate(StatePath, JsonSerializer.Serialize(new SortedDictionary<string, string>(written, StringComparer.Ordinal), JsonOptions));
     }

@@ -83,6 +83,23 @@ public sealed class InitCommandTests
     }
 
     [Fact]
+    public void Turning_a_component_off_removes_what_init_wrote_for_it()
+    {
+        using var temp = new TempDir();
+        var repo = Path.Combine(temp.Path, "repo");
+        Assert.Equal(0, Init(temp.Path, "repo", "--from", Spec("small-ipv4.yaml")).ExitCode);
+        Assert.True(File.Exists(Path.Combine(repo, "infrastructure", "monitoring", "helmrelease.yaml")));
+        var spec = File.ReadAllText(Spec("small-ipv4.yaml")).Replace("components: { sso: false, cloudflareTunnel: false }", "components: { sso: false, cloudflareTunnel: false, monitoring: false }", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(repo, "cluster-spec.yaml"), spec);
+
+        var again = Init(repo, ".");
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains("removed                infrastructure/monitoring/helmrelease.yaml", again.Stdout);
+        Assert.False(Directory.Exists(Path.Combine(repo, "infrastructure", "monitoring")));
+        Assert.Contains("0 errors, 0 warnings", again.Stdout);
+    }
+
+    [Fact]
     public void A_bad_spec_writes_nothing_and_names_the_field()
     {
         using var temp = new TempDir();

@@ -24,7 +24,26 @@ public sealed class InitWorkflowTests
         Assert.Equal("a: 2\n", File.ReadAllText(temp.File("a.yaml")));
         Assert.Equal("b: mine\n", File.ReadAllText(temp.File("dir/b.yaml")));
         Assert.Equal("c: already here\n", File.ReadAllText(temp.File("c.yaml")));
-        Assert.Equal(FileAction.Unchanged, workflow.Plan([new GeneratedFile("d.yaml", "d: 1\n")]).Single().Action);
+        Assert.Equal(FileAction.Unchanged, workflow.Plan([new GeneratedFile("d.yaml", "d: 1\n")]).Single(f => f.Path == "d.yaml").Action);
+    }
+
+    [Fact]
+    public void Files_init_no_longer_generates_go_unless_they_were_edited()
+    {
+        using var temp = new TempDir();
+        var workflow = new InitWorkflow(new DiskWorkspace(temp.Path, new GitCli()));
+        workflow.Apply(workflow.Plan([new GeneratedFile("keep.yaml", "k: 1\n"), new GeneratedFile("part/a.yaml", "a: 1\n"), new GeneratedFile("other/b.yaml", "b: 1\n")]));
+        File.WriteAllText(temp.File("other/b.yaml"), "b: mine\n");
+
+        var plan = workflow.Plan([new GeneratedFile("keep.yaml", "k: 1\n")]);
+
+        Assert.Equal([("keep.yaml", FileAction.Unchanged), ("other/b.yaml", FileAction.KeepNoLongerGenerated), ("part/a.yaml", FileAction.Remove)],
+            plan.Select(f => (f.Path, f.Action)).OrderBy(p => p.Path, StringComparer.Ordinal));
+        workflow.Apply(plan);
+        Assert.False(Directory.Exists(temp.File("part")));
+        Assert.Equal("b: mine\n", File.ReadAllText(temp.File("other/b.yaml")));
+        // still recorded as init's: generated again later, the edit is still recognised as one
+        Assert.Equal(FileAction.KeepLocalEdit, workflow.Plan([new GeneratedFile("other/b.yaml", "b: 2\n")]).Single(f => f.Path == "other/b.yaml").Action);
     }
 
     [Fact]
