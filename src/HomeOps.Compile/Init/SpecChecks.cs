@@ -18,8 +18,9 @@ public sealed partial class SpecChecks
     // cmd/kube-apiserver/app/options/validation.go, kubernetes v1.31.1).
     private const int MaxServiceHostBits = 20;
 
-    // Cilium's cluster-pool IPAM hands each node one /24 of the IPv4 pod range by default
-    // (clusterPoolIPv4MaskSize: 24 in install/kubernetes/cilium/values.yaml, cilium v1.17.6).
+    // Cilium runs with ipam.mode kubernetes (infrastructure/cilium/values.yaml): each node's pod range is the one the
+    // controller manager allocates, a /24 of the IPv4 pod range by default (defaultNodeMaskCIDRIPv4 = 24 in
+    // cmd/kube-controller-manager/app/core.go, kubernetes v1.31.1).
     private const int PodPrefixPerNode = 24;
 
     private readonly ClusterSpec _spec;
@@ -230,6 +231,9 @@ public sealed partial class SpecChecks
         {
             if (!DnsName.IsLabel(pool.Name))
                 Error("spec/pool", pool, "name", $"pool name '{pool.Name}' is not a DNS label", "use lowercase letters, digits and '-', e.g. default");
+            // the pool's object name ("bgp-" or "l2-" + name) is also a label value, which Kubernetes caps at 63 characters
+            else if (pool.Name.Length > 59)
+                Error("spec/pool", pool, "name", $"pool name '{pool.Name}' is {pool.Name.Length} characters; with its bgp-/l2- prefix it would not fit a label value (63)", "shorten it to 59 characters or fewer");
             else if (!names.Add(pool.Name))
                 Error("spec/pool", pool, "name", $"pool name '{pool.Name}' is used twice", "give every pool its own name");
             if (!IpRange.TryParse(pool.Range, out var range) || range.IsV6)
@@ -242,9 +246,12 @@ public sealed partial class SpecChecks
             if (vip is not null && range.Contains(vip))
                 Error("spec/pool", pool, "range", $"pool {pool.Name} ({range}) holds the VIP {vip}", "leave the VIP out of every pool: Cilium would hand it to a Service");
             if (_spec.Bgp is null && nodeNet is { } n)
-                foreach (var node in _spec.Nodes)
-                    if (Cidr.TryParseAddress(node.Address, out var address) && n.Contains(address) && range.Contains(address))
-                        Error("spec/pool", pool, "range", $"pool {pool.Name} ({range}) holds node {node.Hostname}'s address {address}", "keep node addresses out of the pools");
+                // announced on the node network, a pool must leave every address already in use there alone: Cilium
+                // would hand it to a Service and answer ARP for it
+                foreach (var (what, address) in OnLinkAddresses(n))
+                    if (range.Contains(address))
+                        Error("spec/pool", pool, "range", $"pool {pool.Name} ({range}) holds {what} {address}",
+                            "without BGP the pools share the node network: keep the gateway, nameservers, nodes and the network and broadcast addresses out of them");
             foreach (var (other, otherRange) in pools)
                 if (range.Overlaps(otherRange))
                     Error("spec/pool", pool, "range", $"pool {pool.Name} ({range}) overlaps pool {other.Name} ({otherRange})", "pools must not share addresses: split the range");
@@ -270,11 +277,29 @@ public sealed partial class SpecChecks
         }
         if (lb.Ipv6Cidr is { } v6)
         {
+            // Documentation/network/l2-announcements.rst (cilium v1.17): "does not support IPv6/NDP"
+            if (_spec.Bgp is null)
+                Error("spec/dual-stack", lb, "ipv6Cidr", "loadBalancer.ipv6Cidr is set without BGP: Cilium 1.17's L2 announcements answer ARP only, never NDP, so no IPv6 LoadBalancer address would be reachable",
+                    "remove loadBalancer.ipv6Cidr (Services then get IPv4 addresses only), or route the LB ranges with bgp");
             if (_spec.Network.Ipv6 is null)
                 Error("spec/dual-stack", lb, "ipv6Cidr", "loadBalancer.ipv6Cidr is set but network.ipv6 is not", "dual-stack is all or nothing: add network.ipv6 or remove ipv6Cidr");
             Network(lb, "ipv6Cidr", v6, AddressFamily.InterNetworkV6);
         }
         return cidr;
+    }
+
+    /// <summary>The IPv4 addresses of the node network that are taken: its network and broadcast addresses, the gateway, nameservers, nodes.</summary>
+    private IEnumerable<(string What, IPAddress Address)> OnLinkAddresses(IPNetwork nodes)
+    {
+        var whole = IpRange.Of(nodes);
+        yield return ("the node network's own address", whole.First);
+        yield return ("the node network's broadcast address", whole.Last);
+        var named = new List<(string, string)> { ("the gateway", _spec.Network.Gateway) };
+        named.AddRange(_spec.Network.Nameservers.Select(n => ("nameserver", n)));
+        named.AddRange(_spec.Nodes.Select(n => ($"node {n.Hostname}'s address", n.Address)));
+        foreach (var (what, text) in named)
+            if (Cidr.TryParseAddress(text, out var address) && nodes.Contains(address))
+                yield return (what, address);
     }
 
     private sealed record Range(Located Owner, string Key, string Field, IPNetwork? Network);
