@@ -4,8 +4,8 @@ namespace HomeOps.Compile.Init;
 
 /// <summary>
 /// How LoadBalancer addresses reach the network: with BGP the reference's infrastructure/cilium/bgp.yaml; without, a
-/// CiliumL2AnnouncementPolicy that answers ARP/NDP for every LoadBalancer IP from whichever node holds the lease (Cilium
-/// 1.17 "L2 Announcements": cilium.io/v2alpha1, needs l2announcements.enabled and kube-proxy replacement, both in
+/// CiliumL2AnnouncementPolicy that answers ARP for every LoadBalancer IP from whichever node holds the lease (Cilium
+/// 1.17 "L2 Announcements", Documentation/network/l2-announcements.rst: cilium.io/v2alpha1, IPv4 only (no NDP), needs l2announcements.enabled and kube-proxy replacement, both in
 /// <see cref="CiliumValues"/>). The cilium Kustomization lists the one that applies.
 /// </summary>
 public static class CiliumAnnouncements
@@ -20,11 +20,11 @@ public static class CiliumAnnouncements
     /// The BGP sessions for a cluster with BGP: the reference's bgp.yaml, without its IPv6 session (the peer whose address is
     /// ${ROUTER_IPV6}, and that peer's CiliumBGPPeerConfig) on an IPv4-only cluster. Null without BGP.
     /// </summary>
-    public static GeneratedFile? BgpSessions(ClusterSpec spec)
+    public static string? BgpSessions(ClusterSpec spec)
     {
         if (spec.Bgp is null) return null;
         var text = ReferenceRepository.Read(BgpPath);
-        if (spec.Network.Ipv6 is not null) return new GeneratedFile(BgpPath, text);
+        if (spec.Network.Ipv6 is not null) return text;
         var lines = text.Split('\n').ToList();
         var address = lines.IndexOf("          peerAddress: ${ROUTER_IPV6}");
         var start = lines.FindLastIndex(Math.Max(address, 0), line => line.StartsWith("        - name: ", StringComparison.Ordinal));
@@ -36,14 +36,14 @@ public static class CiliumAnnouncements
         lines.RemoveRange(start, end - start);
         var documents = string.Join('\n', lines).Split("\n---\n")
             .Where(d => !(d.Contains("\nkind: CiliumBGPPeerConfig\n", StringComparison.Ordinal) && d.Contains($"\nmetadata:\n  name: {peer}\n", StringComparison.Ordinal)));
-        return new GeneratedFile(BgpPath, string.Join("\n---\n", documents));
+        return string.Join("\n---\n", documents);
     }
 
     /// <summary>The policy file for a cluster without BGP; null with BGP (bgp.yaml is the reference's).</summary>
     public static GeneratedFile? L2Policy(ClusterSpec spec) => spec.Bgp is not null ? null : new GeneratedFile($"infrastructure/cilium/{L2File}", """
         ---
-        # No BGP: every LoadBalancer IP is announced on the node network (ARP for IPv4, NDP for IPv6) by
-        # the one node holding its lease; another takes over when that node goes away. No interfaces
+        # No BGP: every LoadBalancer IP is announced on the node network (ARP; Cilium 1.17 has no NDP, so
+        # IPv4 only) by the one node holding its lease; another takes over when that node goes away. No interfaces
         # list: Cilium announces on every interface that has the address's network.
         apiVersion: cilium.io/v2alpha1
         kind: CiliumL2AnnouncementPolicy

@@ -12,17 +12,16 @@ public static class CiliumValues
 {
     public const string PathOf = "infrastructure/cilium/values.yaml";
 
-    private const string ReferenceName = "home-ops";
-
     public static GeneratedFile For(ClusterSpec spec)
     {
         var text = ReferenceRepository.Read(PathOf);
+        var referenceName = ReferenceRepository.Facts.Name;
         var network = spec.Network;
         var v6 = network.Ipv6;
         var edits = new (string From, string To)[]
         {
-            ($"# Cilium Helm values for cluster {ReferenceName}:", $"# Cilium Helm values for cluster {spec.Cluster.Name}:"),
-            ($"cluster:\n  name: {ReferenceName}\n", $"cluster:\n  name: {spec.Cluster.Name}\n"),
+            ($"# Cilium Helm values for cluster {referenceName}:", $"# Cilium Helm values for cluster {spec.Cluster.Name}:"),
+            ($"cluster:\n  name: {referenceName}\n", $"cluster:\n  name: {spec.Cluster.Name}\n"),
             ("""
              # Dual-stack, IPAM from the node podCIDRs that Kubernetes allocates
              # (pods 10.244.0.0/16 + fd47:25e1:2f96:51:2000::/80, a /96 per node).
@@ -78,7 +77,7 @@ public static class CiliumValues
                     enabled: false
                   """
                 : """
-                  # LoadBalancer IPs: LB-IPAM pools announced on the node network (ARP/NDP, L2 announcements).
+                  # LoadBalancer IPs: LB-IPAM pools announced on the node network (ARP, L2 announcements).
                   enableLBIPAM: true
                   bgpControlPlane:
                     enabled: false

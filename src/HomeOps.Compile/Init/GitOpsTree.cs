@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using HomeOps.Model.Init;
-using YamlDotNet.RepresentationModel;
 
 namespace HomeOps.Compile.Init;
 
@@ -15,30 +14,33 @@ public static partial class GitOpsTree
 {
     private const string ClustersPrefix = "clusters/";
     private const string IngressPoolLabel = "io.cilium/lb-ipam-pool: ";
+    private const string PublicIngressPath = "infrastructure/ingress-nginx/helmrelease-public.yaml";
+    private const string ProxyIngressPath = "infrastructure/authentik-proxy/ingress.yaml";
+    private const string BlueprintsPath = "infrastructure/authentik/blueprints.yaml";
+    private const string LonghornPath = "infrastructure/longhorn/helmrelease.yaml";
+    private const string ExternalDnsSecretsPath = "infrastructure/external-dns/externalsecrets.yaml";
 
     /// <summary>What each optional component brings, as reference paths (a trailing '/' is a whole folder).</summary>
     private static IEnumerable<string> LeftOutPaths(ClusterSpec spec)
     {
         var components = spec.Components;
         if (!components.Sso)
-            // whoami shows an app behind authentik-proxy: without SSO it has no way in
-            foreach (var path in new[] { "infrastructure/authentik/", "infrastructure/authentik-database/", "infrastructure/authentik-proxy/", "apps/whoami/" })
+            // whoami shows an app behind authentik-proxy: without SSO it has no way in; backup-settings says where
+            // Authentik's database keeps its backups
+            foreach (var path in new[] { "infrastructure/authentik/", "infrastructure/authentik-database/", "infrastructure/authentik-proxy/", "apps/whoami/", "infrastructure/backup-settings/", "infrastructure/sources/authentik.yaml" })
                 yield return path;
         if (!components.CloudflareTunnel)
             // cluster-secrets holds only the tunnel's ID, and the onepassword Kustomization waits for it
             foreach (var path in new[]
             {
-                "infrastructure/cloudflared/", "infrastructure/ingress-nginx/helmrelease-public.yaml", "infrastructure/external-dns/helmrelease-cloudflare.yaml",
+                "infrastructure/cloudflared/", PublicIngressPath, "infrastructure/external-dns/helmrelease-cloudflare.yaml",
                 "infrastructure/onepassword-connect/cluster-secrets.yaml",
             })
                 yield return path;
         if (!components.Longhorn)
             // whoami's volume asks for Longhorn storage
-            foreach (var path in new[] { "infrastructure/longhorn/", "infrastructure/longhorn-backup/", "apps/whoami/" })
+            foreach (var path in new[] { "infrastructure/longhorn/", "infrastructure/longhorn-backup/", "apps/whoami/", "infrastructure/sources/longhorn.yaml" })
                 yield return path;
-        if (!components.Longhorn && !components.Sso)
-            // where Longhorn and Authentik's database keep their backups
-            yield return "infrastructure/backup-settings/";
         if (!components.Monitoring)
             yield return "infrastructure/monitoring/";
         if (spec.Bgp is null)
@@ -47,17 +49,18 @@ public static partial class GitOpsTree
 
     public static IEnumerable<GeneratedFile> For(ClusterSpec spec)
     {
-        var reference = ReferenceFacts.Read();
+        var reference = ReferenceRepository.Facts;
         var leftOut = LeftOutPaths(spec).ToHashSet(StringComparer.Ordinal);
         var generated = new[] { ClusterSettings.For(spec), LoadBalancerPools.For(spec), CiliumValues.For(spec) }
             .ToDictionary(f => f.Path, StringComparer.Ordinal);
         var map = TextMap(spec, reference);
+        var removedKustomizations = LeftOutKustomizations(leftOut);
         foreach (var path in ReferenceRepository.Paths)
         {
             if (IsLeftOut(path, leftOut)) continue;
             var target = Renamed(path, reference.Name, spec.Cluster.Name);
             yield return generated.TryGetValue(target, out var file) ? file
-                : new GeneratedFile(target, map(Edited(spec, path, ReferenceRepository.Read(path), leftOut)));
+                : new GeneratedFile(target, map(Edited(spec, path, ReferenceRepository.Read(path), leftOut, removedKustomizations)));
         }
         if (CiliumAnnouncements.L2Policy(spec) is { } policy) yield return policy;
     }
@@ -76,18 +79,29 @@ public static partial class GitOpsTree
         leftOut.Contains(path) || leftOut.Any(p => p.EndsWith('/') && path.StartsWith(p, StringComparison.Ordinal));
 
     /// <summary>The structural edits of reference files: who lists what is left out, which pool the ingresses ask for, BGP or L2.</summary>
-    private static string Edited(ClusterSpec spec, string path, string text, HashSet<string> leftOut)
+    private static string Edited(ClusterSpec spec, string path, string text, HashSet<string> leftOut, IReadOnlyList<string> removedKustomizations)
     {
         if (path.EndsWith("/kustomization.yaml", StringComparison.Ordinal))
             text = WithoutResources(text, path[..(path.LastIndexOf('/') + 1)], leftOut);
         if (path == CiliumAnnouncements.BgpPath && CiliumAnnouncements.BgpSessions(spec) is { } sessions)
-            text = sessions.Text;
+            text = sessions;
         if (path == CiliumAnnouncements.KustomizationPath)
             text = CiliumAnnouncements.Kustomization(spec).Text;
         if (IsFluxChainFile(path))
-            text = FluxChain.Without(text, LeftOutKustomizations(leftOut));
-        if (path.StartsWith("infrastructure/ingress-nginx/", StringComparison.Ordinal))
-            text = IngressPoolLabelPattern().Replace(text, IngressPoolLabel + IngressPool(spec));
+            text = FluxChain.Without(text, removedKustomizations);
+        if (path == PublicIngressPath && spec.LoadBalancer.PublicIngressAddress is { } publicIngress)
+            text = IngressPoolLabelPattern().Replace(text, IngressPoolLabel + PoolHolding(spec, publicIngress));
+        else if (path.StartsWith("infrastructure/ingress-nginx/", StringComparison.Ordinal))
+            text = IngressPoolLabelPattern().Replace(text, IngressPoolLabel + PoolHolding(spec, spec.LoadBalancer.IngressAddress));
+        if (!spec.Components.CloudflareTunnel && path == ExternalDnsSecretsPath)
+            // external-dns for Cloudflare went with the tunnel; its API token goes too (cert-manager has its own)
+            text = string.Join("\n---\n", text.Split("\n---\n").Where(d => !d.Contains("\n  name: cloudflare-api-token\n", StringComparison.Ordinal)));
+        if (!spec.Components.Monitoring && path is ProxyIngressPath or BlueprintsPath)
+            // Grafana goes with monitoring: its host on the outpost's Ingress and its proxy provider and application
+            text = WithoutItemsMentioning(text, ["grafana.${DOMAIN_INTERNAL}", "provider-grafana"]);
+        if (path == LonghornPath && spec.Nodes.Count < 2)
+            // Longhorn keeps replicas on different nodes (replicaSoftAntiAffinity: false): one node holds only one
+            text = Replaced(path, text, [("defaultReplicaCount: 2\n", "defaultReplicaCount: 1\n"), ("defaultClassReplicaCount: 2\n", "defaultClassReplicaCount: 1\n")]);
         if (path == "bootstrap-config.yaml" && spec.Domains.External is null)
             text = ExternalDomainLine().Replace(text, "");
         return text;
@@ -96,21 +110,55 @@ public static partial class GitOpsTree
     /// <summary>A kustomization's resources without the files and folders left out (an emptied list stays a list).</summary>
     private static string WithoutResources(string text, string directory, HashSet<string> leftOut)
     {
-        var lines = text.Split('\n').Where(line =>
-            !(line.StartsWith("  - ", StringComparison.Ordinal) && IsLeftOut(directory + line[4..].Trim(), leftOut)
-              || line.StartsWith("  - ", StringComparison.Ordinal) && leftOut.Contains(directory + line[4..].Trim() + "/"))).ToList();
+        var lines = text.Split('\n').Where(line => !(line.StartsWith("  - ", StringComparison.Ordinal)
+            && line[4..].Trim() is var listed && (IsLeftOut(directory + listed, leftOut) || leftOut.Contains(directory + listed + "/")))).ToList();
         var resources = lines.IndexOf("resources:");
         if (resources >= 0 && (resources + 1 == lines.Count || !lines[resources + 1].StartsWith("  - ", StringComparison.Ordinal)))
             lines[resources] = "resources: []";
         return string.Join('\n', lines);
     }
 
-    /// <summary>The LB pool holding the internal ingress address (the ingress controllers ask for it by label).</summary>
-    private static string IngressPool(ClusterSpec spec)
+    /// <summary>
+    /// The YAML list items (a "- " line and every deeper-indented line after it) that mention any marker, innermost first, so
+    /// an outer item loses only its nested entry (an outpost's provider) and goes only when it mentions a marker itself.
+    /// </summary>
+    private static string WithoutItemsMentioning(string text, IReadOnlyList<string> markers)
     {
-        var ingress = Model.Network.Cidr.TryParseAddress(spec.LoadBalancer.IngressAddress, out var address) ? address
-            : throw new ArgumentException("ingressAddress was not checked", nameof(spec));
-        var pool = spec.LoadBalancer.Pools.First(p => Model.Network.IpRange.TryParse(p.Range, out var range) && range.Contains(ingress));
+        var lines = text.Split('\n').ToList();
+        var depths = lines.Select(ItemIndent).Where(i => i >= 0).Distinct().OrderDescending().ToList();
+        foreach (var depth in depths)
+            for (var i = 0; i < lines.Count; i++)
+            {
+                if (ItemIndent(lines[i]) != depth) continue;
+                var end = i + 1;
+                while (end < lines.Count && lines[end].Length > 0 && Indent(lines[end]) > depth && ItemIndent(lines[end]) != depth) end++;
+                if (!lines.Skip(i).Take(end - i).Any(line => markers.Any(m => line.Contains(m, StringComparison.Ordinal)))) continue;
+                lines.RemoveRange(i, end - i);
+                i--;
+            }
+        return string.Join('\n', lines);
+    }
+
+    private static int Indent(string line) => line.Length - line.TrimStart(' ').Length;
+
+    /// <summary>The indentation of a list item's "- ", or -1 for any other line.</summary>
+    private static int ItemIndent(string line) => line.TrimStart(' ').StartsWith("- ", StringComparison.Ordinal) ? Indent(line) : -1;
+
+    /// <summary>Exact edits of a reference file; one that no longer matches fails loudly instead of writing the reference's value.</summary>
+    private static string Replaced(string path, string text, IReadOnlyList<(string From, string To)> edits)
+    {
+        foreach (var (from, to) in edits)
+            text = text.Contains(from, StringComparison.Ordinal) ? text.Replace(from, to, StringComparison.Ordinal)
+                : throw new InvalidOperationException($"the reference {path} no longer holds '{from.TrimEnd()}' (update {nameof(GitOpsTree)})");
+        return text;
+    }
+
+    /// <summary>The LB pool holding an ingress controller's address: the controller asks for it by label.</summary>
+    private static string PoolHolding(ClusterSpec spec, string addressText)
+    {
+        var address = Model.Network.Cidr.TryParseAddress(addressText, out var parsed) ? parsed
+            : throw new ArgumentException($"ingress address '{addressText}' was not checked", nameof(addressText));
+        var pool = spec.LoadBalancer.Pools.First(p => Model.Network.IpRange.TryParse(p.Range, out var range) && range.Contains(address));
         return LoadBalancerPools.NameOf(spec, pool);
     }
 
@@ -149,33 +197,4 @@ public static partial class GitOpsTree
 
     [GeneratedRegex(@"^  externalDomain: .*\n", RegexOptions.Multiline)]
     private static partial Regex ExternalDomainLine();
-
-    /// <summary>The reference cluster's own values, read from its cluster-settings.yaml and bootstrap-config.yaml (not a second copy).</summary>
-    private sealed record ReferenceFacts(
-        string Name, string InternalDomain, string ExternalDomain, string Vip, string IngressAddress, string PublicIngressAddress,
-        string Account, string Vault, string GitUrl, string Branch)
-    {
-        public static ReferenceFacts Read()
-        {
-            var bootstrap = Root(ReferenceRepository.Read("bootstrap-config.yaml"));
-            var name = Scalar(bootstrap, "cluster", "name");
-            var settings = Root(ReferenceRepository.Read($"{ClustersPrefix}{name}/cluster-settings.yaml"));
-            var endpoint = new Uri(Scalar(bootstrap, "cluster", "endpoint"));
-            return new ReferenceFacts(name, Scalar(settings, "data", "DOMAIN_INTERNAL"), Scalar(settings, "data", "DOMAIN_EXTERNAL"), endpoint.Host,
-                Scalar(settings, "data", "INGRESS_INTERNAL_IP"), Scalar(settings, "data", "INGRESS_PUBLIC_IP"),
-                Scalar(bootstrap, "onepassword", "account"), Scalar(bootstrap, "onepassword", "vault"),
-                Scalar(bootstrap, "git", "url"), Scalar(bootstrap, "git", "branch"));
-        }
-
-        private static YamlMappingNode Root(string text)
-        {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(text));
-            return (YamlMappingNode)stream.Documents[0].RootNode;
-        }
-
-        private static string Scalar(YamlMappingNode root, string section, string key) =>
-            ((YamlScalarNode)((YamlMappingNode)root[section])[key]).Value
-            ?? throw new InvalidOperationException($"the reference repository has no {section}.{key}");
-    }
 }

@@ -25,6 +25,11 @@ public static class ReferenceRepository
     /// </summary>
     public static IReadOnlyList<ToolRequirement> Tools => LazyTools.Value;
 
+    /// <summary>The reference cluster's name, domains, addresses, Git repository and 1Password vault, as its files say them.</summary>
+    public static ReferenceFacts Facts => LazyFacts.Value;
+
+    private static readonly Lazy<ReferenceFacts> LazyFacts = new(ReferenceFacts.Read);
+
     private static readonly Lazy<IReadOnlyList<ToolRequirement>> LazyTools = new(() =>
     {
         var findings = new FindingBag();

@@ -114,7 +114,7 @@ public sealed class InitGitOpsTests
         Assert.DoesNotContain("cloudflared", names);
         Assert.DoesNotContain("monitoring", names);
         Assert.Contains("longhorn", names);
-        Assert.Contains("backup-settings", names); // Longhorn's backups still need it
+        Assert.DoesNotContain("backup-settings", names); // only Authentik's database backups use it
         // every dependency that is left names a Kustomization that is left
         var dependencies = documents.SelectMany(d => d["spec"]!["dependsOn"]?.AsArray() ?? []).Select(d => d!["name"]!.GetValue<string>()).ToList();
         Assert.All(dependencies, d => Assert.Contains(d, names));
@@ -126,7 +126,8 @@ public sealed class InitGitOpsTests
     {
         var generated = GitOpsTree.For(Spec("reference.yaml")).ToList();
         var onDisk = new[] { "clusters", "infrastructure", "apps" }
-            .SelectMany(d => Directory.EnumerateFiles(Path.Combine(Repo.Root, d), "*.yaml", SearchOption.AllDirectories))
+            // every file, not only *.yaml: a file of another type would not be embedded (HomeOps.Compile.csproj) and fails here
+            .SelectMany(d => Directory.EnumerateFiles(Path.Combine(Repo.Root, d), "*", SearchOption.AllDirectories))
             .Select(f => Path.GetRelativePath(Repo.Root, f).Replace('\\', '/')).Append("bootstrap-config.yaml").Order(StringComparer.Ordinal).ToList();
         Assert.Equal(onDisk, generated.Select(f => f.Path).Order(StringComparer.Ordinal));
         foreach (var file in generated)
@@ -198,7 +199,7 @@ public sealed class InitGitOpsTests
     }
 
     [Fact]
-    public void An_ipv4_cluster_with_bgp_has_one_session_per_node_and_no_ipv6_peer()
+    public void An_ipv4_cluster_with_bgp_keeps_only_the_ipv4_session()
     {
         var text = GitOpsTree.For(Spec("single-node.yaml")).Single(f => f.Path == CiliumAnnouncements.BgpPath).Text;
         var documents = Golden.Documents(text);
@@ -207,6 +208,34 @@ public sealed class InitGitOpsTests
         Assert.Equal("${ROUTER_IP}", peer!["peerAddress"]!.GetValue<string>());
         Assert.Equal(peer["peerConfigRef"]!["name"]!.GetValue<string>(), documents[1]["metadata"]!["name"]!.GetValue<string>());
         Assert.DoesNotContain("${ROUTER_IPV6}", text);
+    }
+
+    [Fact]
+    public void Each_ingress_controller_asks_for_the_pool_that_holds_its_own_address()
+    {
+        var spec = Spec("reference.yaml");
+        spec.LoadBalancer.IngressAddress = "172.29.52.150"; // the default pool; the public one stays in "ingress"
+        var files = GitOpsTree.For(spec).ToDictionary(f => f.Path, f => f.Text);
+        Assert.Contains("io.cilium/lb-ipam-pool: bgp-default\n", files["infrastructure/ingress-nginx/helmrelease-internal.yaml"]);
+        Assert.Contains("io.cilium/lb-ipam-pool: bgp-ingress\n", files["infrastructure/ingress-nginx/helmrelease-public.yaml"]);
+    }
+
+    [Fact]
+    public void One_node_keeps_one_longhorn_replica_and_grafana_leaves_with_monitoring()
+    {
+        var spec = Spec("reference.yaml");
+        spec.Nodes.RemoveRange(1, 2);
+        spec.Components.Monitoring = false;
+        var files = GitOpsTree.For(spec).ToDictionary(f => f.Path, f => f.Text);
+        Assert.Contains("defaultReplicaCount: 1\n", files["infrastructure/longhorn/helmrelease.yaml"]);
+        Assert.Contains("defaultClassReplicaCount: 1\n", files["infrastructure/longhorn/helmrelease.yaml"]);
+        foreach (var path in new[] { "infrastructure/authentik-proxy/ingress.yaml", "infrastructure/authentik/blueprints.yaml" })
+        {
+            Assert.DoesNotContain("grafana", files[path]);
+            Assert.Contains("hubble", files[path]); // the other protected apps stay
+        }
+        var outpost = Golden.Documents(files["infrastructure/authentik/blueprints.yaml"]).Single()["data"]!.AsObject().Single().Value!.GetValue<string>();
+        Assert.Contains("- !KeyOf provider-hubble", outpost);
     }
 
     [Fact]
