@@ -132,10 +132,19 @@ public static class InitCommand
         spec.Domains.External = await ask.AskOptionalAsync("Public domain (for the Cloudflare tunnel)", Domain);
 
         var network = spec.Network;
-        network.NodeCidr = await ask.AskAsync("Node network", Given(network.NodeCidr) ?? "192.168.1.0/24", a => Cidr.TryParseNetwork(a, out var n) && !Cidr.IsV6(n) ? null : "an IPv4 network with its host bits clear, e.g. 192.168.1.0/24");
+        network.NodeCidr = await ask.AskAsync("Node network", Given(network.NodeCidr) ?? "192.168.1.0/24", Ipv4Network);
         var nodes = Accepted(network.NodeCidr);
         network.Gateway = await ask.AskAsync("Gateway (the router on that network)", Given(network.Gateway) ?? Host(nodes, 1), a => Inside(a, nodes));
         network.Vip = await ask.AskAsync("Kubernetes API VIP (a free address the control planes share)", Given(network.Vip) ?? Host(nodes, 10), a => Inside(a, nodes));
+        if (imported is null)
+        {
+            // what talconfig.yaml says already when importing; dual-stack is written in a spec (--from)
+            var vlan = await ask.AskOptionalAsync("VLAN the node network is on, as the switch port tags it", a => int.TryParse(a, out var v) && v is >= 1 and <= 4094 ? null : "a VLAN ID from 1 to 4094");
+            network.Vlan = vlan is null ? null : int.Parse(vlan, System.Globalization.CultureInfo.InvariantCulture);
+            network.Mtu = await ask.AskNumberAsync("MTU (9000 for jumbo frames)", network.Mtu, 576, 9216);
+            network.PodCidr = await ask.AskAsync("Pod range", network.PodCidr, Ipv4Network);
+            network.ServiceCidr = await ask.AskAsync("Service range", network.ServiceCidr, Ipv4Network);
+        }
 
         if (spec.Nodes.Count > 0)
             Console.WriteLine($"nodes from talconfig.yaml: {string.Join(", ", spec.Nodes.Select(n => $"{n.Hostname} {n.Address}"))}");
@@ -146,6 +155,8 @@ public static class InitCommand
         {
             var node = new SpecNode { Hostname = await ask.AskAsync($"Node {i} hostname", $"node{i:00}", a => DnsName.IsLabel(a) ? null : "lowercase letters, digits and '-'") };
             node.Address = await ask.AskAsync($"{node.Hostname} address", Host(nodes, 10 + i), a => Inside(a, nodes));
+            node.Mac = await ask.AskOptionalAsync($"{node.Hostname} MAC address (pins the interface; none: the first physical one)",
+                a => a.Split(':') is { Length: 6 } parts && parts.All(p => p.Length == 2 && p.All(char.IsAsciiHexDigit)) ? null : "six hex pairs joined by ':', e.g. 00:1b:63:84:45:e6");
             node.InstallDisk = await AskDiskAsync(ask, node.Hostname);
             spec.Nodes.Add(node);
         }
@@ -205,6 +216,9 @@ public static class InitCommand
     /// <summary>A network the prompt already accepted.</summary>
     private static IPNetwork Accepted(string cidr) =>
         Cidr.TryParseNetwork(cidr, out var network) ? network : throw new InvalidOperationException($"the prompt accepted '{cidr}'");
+
+    private static string? Ipv4Network(string answer) =>
+        Cidr.TryParseNetwork(answer, out var network) && !Cidr.IsV6(network) ? null : "an IPv4 network with its host bits clear, e.g. 192.168.1.0/24";
 
     private static string? Domain(string answer) => DnsName.IsDomain(answer) ? null : "a DNS domain: lowercase labels joined by dots, e.g. home.example.com";
 

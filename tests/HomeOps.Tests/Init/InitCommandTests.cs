@@ -177,8 +177,10 @@ public sealed class InitCommandTests
             ["Cluster name [home]: ", "Bad_Name\r"], ["lowercase letters", ""], ["Cluster name [home]: ", "\r"],
             ["Internal domain", "home.example.net\r"], ["Public domain", "\r"], ["Node network [192.168.1.0/24]", "\r"],
             ["Gateway", "192.168.9.1\r"], ["an address inside 192.168.1.0/24", ""], ["Gateway", "\r"],
-            ["VIP", "\r"], ["How many nodes [3]", "1\r"], ["Node 1 hostname [node01]", "\r"], ["node01 address [192.168.1.11]", "\r"],
-            ["install disk", "\r"], ["BGP", "\r"], ["address pool", "\r"], ["ingress address", "\r"],
+            ["VIP", "\r"], ["VLAN", "4095\r"], ["a VLAN ID from 1 to 4094", ""], ["VLAN", "20\r"], ["MTU", "\r"],
+            ["Pod range [10.244.0.0/16]", "\r"], ["Service range [10.96.0.0/12]", "\r"],
+            ["How many nodes [3]", "1\r"], ["Node 1 hostname [node01]", "\r"], ["node01 address [192.168.1.11]", "\r"],
+            ["node01 MAC address", "\r"], ["install disk", "\r"], ["BGP", "\r"], ["address pool", "\r"], ["ingress address", "\r"],
             ["Longhorn", "n\r"], ["Prometheus", "\r"], ["1Password vault", "\r"], ["Git repository", "https://github.com/example/home\r"],
         ]);
         Assert.True(result.ExitCode == 0, result.Output);
@@ -187,6 +189,8 @@ public sealed class InitCommandTests
         Assert.Contains("name: home", spec);
         Assert.Contains("gateway: 192.168.1.1", spec);
         Assert.Contains("range: 192.168.1.200-192.168.1.239", spec);
+        Assert.Contains("vlan: 20", spec);
+        Assert.DoesNotContain("mac:", spec);
     }
 
     [Fact]
