@@ -38,12 +38,8 @@ public sealed class DiskWorkspace(string root, IGit git) : IWorkspace
 
     public void DeleteFile(string path)
     {
-        var full = Full(path);
-        if (!full.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw new HomeOpsException(Finding.Error("repo/path", SourceLocation.InFile(path), $"{path} is outside {Root}", "delete only inside the repository"));
-        if (SafeFiles.IsSymlink(full))
-            throw new HomeOpsException(Finding.Error("io/symlink", SourceLocation.InFile(path),
-                $"{path} is a symlink; homeops does not delete through symlinks, so it was kept", "remove it by hand if it should go"));
+        var full = InsideNotThroughSymlink(path, "delete only inside the repository",
+            "does not delete through symlinks, so it was kept", "remove it by hand if it should go");
         File.Delete(full);
         for (var directory = Path.GetDirectoryName(full)!; directory != Root && Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any();
              directory = Path.GetDirectoryName(directory)!)
@@ -52,16 +48,26 @@ public sealed class DiskWorkspace(string root, IGit git) : IWorkspace
 
     public void WriteText(string path, string text)
     {
-        var full = Full(path);
-        if (!full.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw new HomeOpsException(Finding.Error("repo/path", SourceLocation.InFile(path), $"{path} is outside {Root}", "write only inside the repository"));
-        if (SafeFiles.IsSymlink(full))
-            throw new HomeOpsException(Finding.Error("io/symlink", SourceLocation.InFile(path),
-                $"{path} is a symlink; homeops does not write through symlinks, so it was not changed", "replace the symlink with a file, or remove it"));
+        var full = InsideNotThroughSymlink(path, "write only inside the repository",
+            "does not write through symlinks, so it was not changed", "replace the symlink with a file, or remove it");
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         // a file to commit: the existing mode kept, else rw-r--r--; atomic like every other write (issue 17)
         var mode = OperatingSystem.IsWindows() || !File.Exists(full) ? SharedFile : File.GetUnixFileMode(full);
         SafeFiles.Commit(SafeFiles.Stage(full, Encoding.UTF8.GetBytes(text), mode), full);
+    }
+
+    /// <summary>
+    /// The full path of a file of the operator's repository that init writes or deletes: refused outside the repository
+    /// and through a symlink (<paramref name="symlinkRefusal"/> completes "homeops ...").
+    /// </summary>
+    private string InsideNotThroughSymlink(string path, string outsideHint, string symlinkRefusal, string symlinkHint)
+    {
+        var full = Full(path);
+        if (!full.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new HomeOpsException(Finding.Error("repo/path", SourceLocation.InFile(path), $"{path} is outside {Root}", outsideHint));
+        if (SafeFiles.IsSymlink(full))
+            throw new HomeOpsException(Finding.Error("io/symlink", SourceLocation.InFile(path), $"{path} is a symlink; homeops {symlinkRefusal}", symlinkHint));
+        return full;
     }
 
     private const UnixFileMode SharedFile = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
