@@ -1,5 +1,6 @@
+using HomeOps.Compile.Repository;
+using HomeOps.Model;
 using HomeOps.Model.Repository;
-using YamlDotNet.RepresentationModel;
 
 namespace HomeOps.Compile.Init;
 
@@ -10,26 +11,14 @@ public sealed record ReferenceFacts(
 {
     public static ReferenceFacts Read()
     {
-        var bootstrap = Root(ReferenceRepository.Read(RepoFiles.BootstrapConfig));
-        var name = Scalar(bootstrap, "cluster", "name");
-        var settings = Root(ReferenceRepository.Read($"clusters/{name}/cluster-settings.yaml"));
-        var endpoint = new Uri(Scalar(bootstrap, "cluster", "endpoint"));
-        return new ReferenceFacts(name, Scalar(settings, "data", "DOMAIN_INTERNAL"), Scalar(settings, "data", "DOMAIN_EXTERNAL"), endpoint.Host,
-            Scalar(settings, "data", "INGRESS_INTERNAL_IP"), Scalar(settings, "data", "INGRESS_PUBLIC_IP"),
-            Scalar(bootstrap, "onepassword", "account"), Scalar(bootstrap, "onepassword", "vault"),
-            Scalar(bootstrap, "git", "url"), Scalar(bootstrap, "git", "branch"));
+        var bootstrap = ReferenceRepository.Bootstrap;
+        var name = bootstrap.Cluster.Name;
+        var path = $"clusters/{name}/cluster-settings.yaml";
+        var data = RepoCompiler.Parse(path, ReferenceRepository.Read(path), new FindingBag()).SingleOrDefault()?.Body["data"];
+        string Setting(string key) => Manifest.Text(data?[key]) ?? throw new InvalidOperationException($"the embedded reference {path} has no data.{key}");
+        var endpoint = bootstrap.Cluster.Endpoint ?? throw new InvalidOperationException($"the embedded reference {RepoFiles.BootstrapConfig} has no cluster.endpoint");
+        return new ReferenceFacts(name, Setting("DOMAIN_INTERNAL"), Setting("DOMAIN_EXTERNAL"), new Uri(endpoint).Host,
+            Setting("INGRESS_INTERNAL_IP"), Setting("INGRESS_PUBLIC_IP"),
+            bootstrap.Onepassword.Account, bootstrap.Onepassword.Vault, bootstrap.Git.Url, bootstrap.Git.Branch);
     }
-
-    private static YamlMappingNode Root(string text)
-    {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(text));
-        return (YamlMappingNode)stream.Documents[0].RootNode;
-    }
-
-    private static string Scalar(YamlMappingNode root, string section, string key) =>
-        root.Children.TryGetValue(new YamlScalarNode(section), out var node) && node is YamlMappingNode mapping
-        && mapping.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlScalarNode { Value: { } text }
-            ? text
-            : throw new InvalidOperationException($"the embedded reference repository has no {section}.{key}");
 }

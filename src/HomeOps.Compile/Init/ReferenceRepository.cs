@@ -23,20 +23,23 @@ public static class ReferenceRepository
     /// The tool version matrix of the reference bootstrap-config.yaml, which every generated repository carries: the Talos
     /// and Kubernetes lines homeops has checked talosctl, kubectl and helm against.
     /// </summary>
-    public static IReadOnlyList<ToolRequirement> Tools => LazyTools.Value;
+    public static IReadOnlyList<ToolRequirement> Tools => Bootstrap.Tools;
+
+    /// <summary>The reference bootstrap-config.yaml, bound once (the tool matrix and the reference facts both read it).</summary>
+    public static BootstrapConfig Bootstrap => LazyBootstrap.Value;
 
     /// <summary>The reference cluster's name, domains, addresses, Git repository and 1Password vault, as its files say them.</summary>
     public static ReferenceFacts Facts => LazyFacts.Value;
 
     private static readonly Lazy<ReferenceFacts> LazyFacts = new(ReferenceFacts.Read);
 
-    private static readonly Lazy<IReadOnlyList<ToolRequirement>> LazyTools = new(() =>
+    private static readonly Lazy<BootstrapConfig> LazyBootstrap = new(() =>
     {
         var findings = new FindingBag();
         var documents = YamlDocuments.Parse(Read(RepoFiles.BootstrapConfig), RepoFiles.BootstrapConfig, findings);
         var config = documents.Count == 1 && documents[0].RootNode is YamlMappingNode root
             ? new YamlBinder(RepoFiles.BootstrapConfig, findings).Bind<BootstrapConfig>(root) : null;
-        return config is not null && !findings.HasErrors ? config.Tools
+        return config is not null && !findings.HasErrors ? config
             : throw new InvalidOperationException($"the embedded reference {RepoFiles.BootstrapConfig} does not load:\n{string.Join("\n", findings.Sorted())}");
     });
 
