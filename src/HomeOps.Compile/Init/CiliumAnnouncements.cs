@@ -58,10 +58,9 @@ public static class CiliumAnnouncements
     /// <summary>The cilium Kustomization listing bgp.yaml or the L2 policy.</summary>
     public static GeneratedFile Kustomization(ClusterSpec spec)
     {
-        var text = ReferenceRepository.Read(KustomizationPath);
         var listed = $"  - {BgpFile}\n";
-        if (!text.Contains(listed, StringComparison.Ordinal))
-            throw new InvalidOperationException($"the reference {KustomizationPath} no longer lists {BgpFile} (update {nameof(CiliumAnnouncements)})");
-        return new GeneratedFile(KustomizationPath, spec.Bgp is null ? text.Replace(listed, $"  - {L2File}\n", StringComparison.Ordinal) : text);
+        // with BGP the line stays, but the reference must still list it: the edit is checked either way
+        return new GeneratedFile(KustomizationPath, ReferenceRepository.Edited(KustomizationPath, ReferenceRepository.Read(KustomizationPath),
+            [(listed, spec.Bgp is null ? $"  - {L2File}\n" : listed)], nameof(CiliumAnnouncements)));
     }
 }

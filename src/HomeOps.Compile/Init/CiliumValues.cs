@@ -90,12 +90,6 @@ public static class CiliumValues
             ("    # reached as https://hubble.<internal domain> through authentik-proxy\n",
              spec.Components.Sso ? "    # reached as https://hubble.<internal domain> through authentik-proxy\n" : ""),
         };
-        foreach (var (from, to) in edits)
-        {
-            if (!text.Contains(from, StringComparison.Ordinal))
-                throw new InvalidOperationException($"the reference {PathOf} no longer holds:\n{from}\n(update {nameof(CiliumValues)} with it)");
-            text = text.Replace(from, to, StringComparison.Ordinal);
-        }
-        return new GeneratedFile(PathOf, text);
+        return new GeneratedFile(PathOf, ReferenceRepository.Edited(PathOf, text, edits, nameof(CiliumValues)));
     }
 }

@@ -101,7 +101,7 @@ public static partial class GitOpsTree
             text = WithoutItemsMentioning(text, ["grafana.${DOMAIN_INTERNAL}", "provider-grafana"]);
         if (path == LonghornPath && spec.Nodes.Count < 2)
             // Longhorn keeps replicas on different nodes (replicaSoftAntiAffinity: false): one node holds only one
-            text = Replaced(path, text, [("defaultReplicaCount: 2\n", "defaultReplicaCount: 1\n"), ("defaultClassReplicaCount: 2\n", "defaultClassReplicaCount: 1\n")]);
+            text = ReferenceRepository.Edited(path, text, [("defaultReplicaCount: 2\n", "defaultReplicaCount: 1\n"), ("defaultClassReplicaCount: 2\n", "defaultClassReplicaCount: 1\n")], nameof(GitOpsTree));
         if (path == "bootstrap-config.yaml" && spec.Domains.External is null)
             text = ExternalDomainLine().Replace(text, "");
         return text;
@@ -143,15 +143,6 @@ public static partial class GitOpsTree
 
     /// <summary>The indentation of a list item's "- ", or -1 for any other line.</summary>
     private static int ItemIndent(string line) => line.TrimStart(' ').StartsWith("- ", StringComparison.Ordinal) ? Indent(line) : -1;
-
-    /// <summary>Exact edits of a reference file; one that no longer matches fails loudly instead of writing the reference's value.</summary>
-    private static string Replaced(string path, string text, IReadOnlyList<(string From, string To)> edits)
-    {
-        foreach (var (from, to) in edits)
-            text = text.Contains(from, StringComparison.Ordinal) ? text.Replace(from, to, StringComparison.Ordinal)
-                : throw new InvalidOperationException($"the reference {path} no longer holds '{from.TrimEnd()}' (update {nameof(GitOpsTree)})");
-        return text;
-    }
 
     /// <summary>The LB pool holding an ingress controller's address: the controller asks for it by label.</summary>
     private static string PoolHolding(ClusterSpec spec, string addressText)

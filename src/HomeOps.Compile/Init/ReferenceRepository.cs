@@ -43,6 +43,18 @@ public static class ReferenceRepository
             : throw new InvalidOperationException($"the embedded reference {RepoFiles.BootstrapConfig} does not load:\n{string.Join("\n", findings.Sorted())}");
     });
 
+    /// <summary>
+    /// Exact edits of a reference file's text, in order. One whose text the reference no longer holds fails loudly, naming
+    /// the <paramref name="generator"/> to update, instead of silently writing the reference's own value.
+    /// </summary>
+    public static string Edited(string path, string text, IReadOnlyList<(string From, string To)> edits, string generator)
+    {
+        foreach (var (from, to) in edits)
+            text = text.Contains(from, StringComparison.Ordinal) ? text.Replace(from, to, StringComparison.Ordinal)
+                : throw new InvalidOperationException($"the reference {path} no longer holds:\n{from}\n(update {generator} with it)");
+        return text;
+    }
+
     public static string Read(string path)
     {
         using var stream = typeof(ReferenceRepository).Assembly.GetManifestResourceStream(Prefix + path)
