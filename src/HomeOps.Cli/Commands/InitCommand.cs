@@ -156,7 +156,7 @@ public static class InitCommand
             var node = new SpecNode { Hostname = await ask.AskAsync($"Node {i} hostname", $"node{i:00}", a => DnsName.IsLabel(a) ? null : "lowercase letters, digits and '-'") };
             node.Address = await ask.AskAsync($"{node.Hostname} address", Host(nodes, 10 + i), a => Inside(a, nodes));
             node.Mac = await ask.AskOptionalAsync($"{node.Hostname} MAC address (pins the interface; none: the first physical one)",
-                a => a.Split(':') is { Length: 6 } parts && parts.All(p => p.Length == 2 && p.All(char.IsAsciiHexDigit)) ? null : "six hex pairs joined by ':', e.g. 00:1b:63:84:45:e6");
+                a => SpecChecks.IsMac(a) ? null : "six hex pairs joined by ':', e.g. 00:1b:63:84:45:e6");
             node.InstallDisk = await AskDiskAsync(ask, node.Hostname);
             spec.Nodes.Add(node);
         }

@@ -37,6 +37,9 @@ public sealed partial class SpecChecks
     [GeneratedRegex(@"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$", RegexOptions.IgnoreCase)]
     private static partial Regex MacPattern();
 
+    /// <summary>Six hex pairs joined by ':' (the form spec nodes[].mac takes; init's prompt asks the same).</summary>
+    public static bool IsMac(string text) => MacPattern().IsMatch(text);
+
     [GeneratedRegex(@"^https://[^\s/]+/\S+$")]
     private static partial Regex GitUrlPattern();
 
@@ -164,7 +167,7 @@ public sealed partial class SpecChecks
             CheckNodeIpv6(node, ipv6, addresses);
             if (node.Mac is { } mac)
             {
-                if (!MacPattern().IsMatch(mac))
+                if (!IsMac(mac))
                     Error("spec/mac", node, "mac", $"{node.Hostname}: mac '{mac}' is not a hardware address", "write six hex pairs joined by ':', e.g. 00:1b:63:84:45:e6");
                 else if (!macs.Add(mac))
                     Error("spec/mac", node, "mac", $"{node.Hostname}: mac {mac} is used by another node", "each node's network interface has its own MAC; copy it from `talosctl get links`");
