@@ -19,9 +19,10 @@ public static partial class GitOpsTree
     private const string BlueprintsPath = "infrastructure/authentik/blueprints.yaml";
     private const string LonghornPath = "infrastructure/longhorn/helmrelease.yaml";
     private const string ExternalDnsSecretsPath = "infrastructure/external-dns/externalsecrets.yaml";
+    private const string FluxConfigFolder = "flux-system/config/";
 
     /// <summary>What each optional component brings, as reference paths (a trailing '/' is a whole folder).</summary>
-    private static IEnumerable<string> LeftOutPaths(ClusterSpec spec)
+    private static IEnumerable<string> LeftOutPaths(ClusterSpec spec, ReferenceFacts reference)
     {
         var components = spec.Components;
         if (!components.Sso)
@@ -35,6 +36,8 @@ public static partial class GitOpsTree
             {
                 "infrastructure/cloudflared/", PublicIngressPath, "infrastructure/external-dns/helmrelease-cloudflare.yaml",
                 "infrastructure/onepassword-connect/cluster-secrets.yaml",
+                // GitHub reaches Flux's webhook Receiver only through the tunnel
+                $"{ClustersPrefix}{reference.Name}/{FluxConfigFolder}receiver.yaml",
             })
                 yield return path;
         if (!components.Longhorn)
@@ -50,7 +53,7 @@ public static partial class GitOpsTree
     public static IEnumerable<GeneratedFile> For(ClusterSpec spec)
     {
         var reference = ReferenceRepository.Facts;
-        var leftOut = LeftOutPaths(spec).ToHashSet(StringComparer.Ordinal);
+        var leftOut = LeftOutPaths(spec, reference).ToHashSet(StringComparer.Ordinal);
         var generated = new[] { ClusterSettings.For(spec), LoadBalancerPools.For(spec), CiliumValues.For(spec) }
             .ToDictionary(f => f.Path, StringComparer.Ordinal);
         var map = TextMap(spec, reference);
@@ -95,7 +98,13 @@ public static partial class GitOpsTree
             text = IngressPoolLabelPattern().Replace(text, IngressPoolLabel + PoolHolding(spec, spec.LoadBalancer.IngressAddress));
         if (!spec.Components.CloudflareTunnel && path == ExternalDnsSecretsPath)
             // external-dns for Cloudflare went with the tunnel; its API token goes too (cert-manager has its own)
-            text = string.Join("\n---\n", text.Split("\n---\n").Where(d => !d.Contains("\n  name: cloudflare-api-token\n", StringComparison.Ordinal)));
+            text = WithoutDocumentNamed(text, "cloudflare-api-token");
+        if (!spec.Components.CloudflareTunnel && path.EndsWith($"/{FluxConfigFolder}externalsecrets.yaml", StringComparison.Ordinal))
+            // the webhook Receiver went with the tunnel, and so does the token GitHub signs its calls with
+            text = WithoutDocumentNamed(text, "github-webhook-token");
+        if (!spec.Components.CloudflareTunnel && path.EndsWith("/flux-system/gotk-sync.yaml", StringComparison.Ordinal))
+            // no webhook tells Flux about a push: it polls
+            text = ReferenceRepository.Edited(path, text, [("  interval: 1h # pushes arrive through the github-webhook Receiver\n", "  interval: 5m # no webhook Receiver without the tunnel: Flux polls for pushes\n")], nameof(GitOpsTree));
         if (!spec.Components.Monitoring && path is ProxyIngressPath or BlueprintsPath)
             // Grafana goes with monitoring: its host on the outpost's Ingress and its proxy provider and application
             text = WithoutItemsMentioning(text, ["grafana.${DOMAIN_INTERNAL}", "provider-grafana"]);
@@ -117,6 +126,10 @@ public static partial class GitOpsTree
             lines[resources] = "resources: []";
         return string.Join('\n', lines);
     }
+
+    /// <summary>The file without the YAML document whose metadata.name is <paramref name="name"/>.</summary>
+    private static string WithoutDocumentNamed(string text, string name) =>
+        string.Join("\n---\n", text.Split("\n---\n").Where(d => !d.Contains($"\nmetadata:\n  name: {name}\n", StringComparison.Ordinal)));
 
     /// <summary>
     /// The YAML list items (a "- " line and every deeper-indented line after it) that mention any marker, innermost first, so

@@ -194,6 +194,7 @@ public sealed class InitGitOpsTests
         Assert.Equal(spec.Components.Monitoring, paths.Contains("infrastructure/monitoring/helmrelease.yaml"));
         Assert.Equal(spec.Components.CloudflareTunnel, paths.Contains("infrastructure/cloudflared/kustomization.yaml"));
         Assert.Equal(spec.Components.CloudflareTunnel, paths.Contains("infrastructure/ingress-nginx/helmrelease-public.yaml"));
+        Assert.Equal(spec.Components.CloudflareTunnel, paths.Contains($"clusters/{spec.Cluster.Name}/flux-system/config/receiver.yaml"));
         Assert.Equal(spec.Bgp is not null, paths.Contains(CiliumAnnouncements.BgpPath));
         Assert.Equal(spec.Bgp is null, paths.Contains($"infrastructure/cilium/{CiliumAnnouncements.L2File}"));
     }
