@@ -22,7 +22,16 @@ public static class RepositoryGenerator
     /// the next `homeops init` in this repository starts from the same answers.
     /// </summary>
     public static IReadOnlyList<GeneratedFile> Generate(ClusterSpec spec, string specText) =>
-        [new GeneratedFile(SpecPath, specText), .. TalosFiles.For(spec), .. GitOpsTree.For(spec)];
+        [new GeneratedFile(SpecPath, specText), new GeneratedFile(".gitignore", GitIgnore.Value), .. TalosFiles.For(spec), .. GitOpsTree.For(spec)];
+
+    /// <summary>Keeps talsecret.yaml, rendered configs and .homeops/ out of Git, so `talos gensecret` and `git add -A` are safe.</summary>
+    private static readonly Lazy<string> GitIgnore = new(() =>
+    {
+        using var stream = typeof(RepositoryGenerator).Assembly.GetManifestResourceStream("init/gitignore")
+            ?? throw new InvalidOperationException("init/gitignore is not embedded");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
 
     /// <summary>A spec built from answers (interactive init) as the YAML `--from` reads.</summary>
     public static string ToYaml(ClusterSpec spec)
