@@ -18,6 +18,7 @@ public static partial class GitOpsTree
     private const string ProxyIngressPath = "infrastructure/authentik-proxy/ingress.yaml";
     private const string BlueprintsPath = "infrastructure/authentik/blueprints.yaml";
     private const string LonghornPath = "infrastructure/longhorn/helmrelease.yaml";
+    private const string AuthentikDatabasePath = "infrastructure/authentik-database/cluster.yaml";
     private const string ExternalDnsSecretsPath = "infrastructure/external-dns/externalsecrets.yaml";
     private const string FluxConfigFolder = "flux-system/config/";
 
@@ -108,9 +109,12 @@ public static partial class GitOpsTree
         if (!spec.Components.Monitoring && path is ProxyIngressPath or BlueprintsPath)
             // Grafana goes with monitoring: its host on the outpost's Ingress and its proxy provider and application
             text = WithoutItemsMentioning(text, ["grafana.${DOMAIN_INTERNAL}", "provider-grafana"]);
-        if (path == LonghornPath && spec.Nodes.Count < 2)
-            // Longhorn keeps replicas on different nodes (replicaSoftAntiAffinity: false): one node holds only one
+        if (path == LonghornPath && spec.WorkloadNodeCount() < 2)
+            // Longhorn keeps replicas on different nodes (replicaSoftAntiAffinity: false): one node that runs workloads holds only one
             text = ReferenceRepository.Edited(path, text, [("defaultReplicaCount: 2\n", "defaultReplicaCount: 1\n"), ("defaultClassReplicaCount: 2\n", "defaultClassReplicaCount: 1\n")], nameof(GitOpsTree));
+        if (path == AuthentikDatabasePath && spec.WorkloadNodeCount() < 2)
+            // CloudNativePG places its instances on different nodes (podAntiAffinityType: required): a second would stay Pending
+            text = ReferenceRepository.Edited(path, text, [("  instances: 2\n", "  instances: 1 # one node runs workloads: a standby would need a second\n")], nameof(GitOpsTree));
         if (path == "bootstrap-config.yaml" && spec.Domains.External is null)
             text = ExternalDomainLine().Replace(text, "");
         return text;

@@ -25,6 +25,12 @@ public sealed class ClusterSpec : Located
     public SpecComponents Components { get; set; } = new();
     [RequiredKey] public SpecOnePassword Onepassword { get; set; } = new();
     [RequiredKey] public SpecGit Git { get; set; } = new();
+
+    /// <summary>
+    /// The nodes that run workloads: every node when all are control planes, otherwise only the workers (the
+    /// generated talconfig then keeps pods off the control planes). Replicas kept on different nodes need this many.
+    /// </summary>
+    public int WorkloadNodeCount() => Nodes.All(n => n.ControlPlane) ? Nodes.Count : Nodes.Count(n => !n.ControlPlane);
 }
 
 public sealed class SpecCluster : Located
@@ -48,7 +54,12 @@ public sealed class SpecNetwork : Located
     [RequiredKey] public string NodeCidr { get; set; } = "";
     [RequiredKey] public string Gateway { get; set; } = "";
     [RequiredKey] public string Vip { get; set; } = "";
+    /// <summary>
+    /// Only for a tagged switch port: the node network arrives tagged with this VLAN ID, and Talos carries the addresses,
+    /// routes and VIP on a VLAN sub-interface of the link. Left out for an untagged (access) port, whatever VLAN the switch puts it in.
+    /// </summary>
     public int? Vlan { get; set; }
+
     public int Mtu { get; set; } = 1500;
 
     /// <summary>Default: the gateway.</summary>

@@ -239,6 +239,22 @@ public sealed class InitGitOpsTests
         Assert.Contains("- !KeyOf provider-hubble", outpost);
     }
 
+    /// <summary>Three control planes and one worker: pods run on the worker only, so nothing may need two nodes for its copies.</summary>
+    [Fact]
+    public void Copies_kept_on_different_nodes_are_sized_to_the_nodes_that_run_workloads()
+    {
+        var spec = Spec("reference.yaml");
+        spec.Nodes.Add(new HomeOps.Model.Init.SpecNode { Hostname = "worker01", Address = "172.29.51.21", ControlPlane = false });
+        var files = GitOpsTree.For(spec).ToDictionary(f => f.Path, f => f.Text);
+        Assert.Contains("defaultReplicaCount: 1\n", files["infrastructure/longhorn/helmrelease.yaml"]);
+        Assert.Contains("  instances: 1 #", files["infrastructure/authentik-database/cluster.yaml"]);
+
+        spec.Nodes.Add(new HomeOps.Model.Init.SpecNode { Hostname = "worker02", Address = "172.29.51.22", ControlPlane = false });
+        files = GitOpsTree.For(spec).ToDictionary(f => f.Path, f => f.Text);
+        Assert.Contains("defaultReplicaCount: 2\n", files["infrastructure/longhorn/helmrelease.yaml"]);
+        Assert.Contains("  instances: 2\n", files["infrastructure/authentik-database/cluster.yaml"]);
+    }
+
     [Fact]
     public void The_ingress_controllers_ask_for_the_pool_that_holds_their_address()
     {
