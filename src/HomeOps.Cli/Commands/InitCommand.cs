@@ -51,7 +51,7 @@ public static class InitCommand
             if (parse.GetValue(diff))
             {
                 foreach (var file in plan.Where(f => f.Action != FileAction.Unchanged))
-                    Console.Write(UnifiedDiff.Of(file.Path, file.Current ?? "", file.Generated ?? ""));
+                    Console.Write(UnifiedDiff.Of(file.Path, file.Current, file.Generated));
                 return ExitCodes.Ok;
             }
             foreach (var file in plan)
@@ -139,7 +139,7 @@ public static class InitCommand
         if (imported is null)
         {
             // what talconfig.yaml says already when importing; dual-stack is written in a spec (--from)
-            var vlan = await ask.AskOptionalAsync("VLAN the node network is on, as the switch port tags it", a => int.TryParse(a, out var v) && v is >= 1 and <= 4094 ? null : "a VLAN ID from 1 to 4094");
+            var vlan = await ask.AskOptionalAsync("VLAN ID, only if the switch port delivers the node network tagged (none: an untagged port)", a => int.TryParse(a, out var v) && v is >= 1 and <= 4094 ? null : "a VLAN ID from 1 to 4094");
             network.Vlan = vlan is null ? null : int.Parse(vlan, System.Globalization.CultureInfo.InvariantCulture);
             network.Mtu = await ask.AskNumberAsync("MTU (9000 for jumbo frames)", network.Mtu, 576, 9216);
             network.PodCidr = await ask.AskAsync("Pod range", network.PodCidr, Ipv4Network);

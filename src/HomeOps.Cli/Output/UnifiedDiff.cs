@@ -9,13 +9,14 @@ public static class UnifiedDiff
 {
     private const int Context = 3;
 
-    public static string Of(string path, string current, string proposed)
+    /// <summary>A null <paramref name="current"/> is a file to create, a null <paramref name="proposed"/> one to delete (each side /dev/null, as git shows them).</summary>
+    public static string Of(string path, string? current, string? proposed)
     {
-        var diff = Differ.Instance.CreateLineDiffs(current, proposed, false, false);
+        var diff = Differ.Instance.CreateLineDiffs(current ?? "", proposed ?? "", false, false);
         if (diff.DiffBlocks.Count == 0) return "";
         var text = new StringBuilder()
-            .Append(current.Length == 0 ? "--- /dev/null\n" : $"--- a/{path}\n")
-            .Append($"+++ b/{path}\n");
+            .Append(current is null ? "--- /dev/null\n" : $"--- a/{path}\n")
+            .Append(proposed is null ? "+++ /dev/null\n" : $"+++ b/{path}\n");
         foreach (var hunk in Hunks(diff.DiffBlocks))
         {
             var first = hunk[0];

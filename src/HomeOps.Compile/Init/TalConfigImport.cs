@@ -114,7 +114,8 @@ public static partial class TalConfigImport
         if (Gateway(node, "0.0.0.0/0") is { } gateway && spec.Network.Gateway.Length == 0) spec.Network.Gateway = gateway;
         if (own.Mtu is { } mtu) spec.Network.Mtu = mtu;
         if (own is { DeviceSelector.HardwareAddr: { } mac }) imported.Mac = mac;
-        if (own.Vlans is { Count: > 0 } vlans && vlans.FirstOrDefault(v => v.VlanId is not null) is { VlanId: { } id }) spec.Network.Vlan = id;
+        // the node network is tagged when the node's address sits on a VLAN sub-interface (init renders one again)
+        if (own.Vlans?.FirstOrDefault(v => (v.Addresses ?? []).Contains(address)) is { VlanId: { } id }) spec.Network.Vlan = id;
         if (interfaces.Count > 1)
             findings.Add(new Finding(Rule, Severity.Info, node.LocationOf("networkInterfaces"),
                 $"{node.Hostname}: only the interface holding {node.IpAddress} is imported ({interfaces.Count - 1} more: bonds, storage networks, ...)",

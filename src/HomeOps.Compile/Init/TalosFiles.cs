@@ -100,9 +100,18 @@ public static class TalosFiles
             ["deviceSelector"] = node.Mac is null ? new JsonObject { ["physical"] = true } : new JsonObject { ["hardwareAddr"] = node.Mac.ToLowerInvariant() },
         };
         if (network.Mtu != 1500) link["mtu"] = network.Mtu;
-        link["addresses"] = Array([.. addresses]);
-        link["routes"] = routes;
-        if (node.ControlPlane) link["vip"] = new JsonObject { ["ip"] = network.Vip };
+        // On a tagged port the node network is a VLAN sub-interface of the link: it holds the addresses, routes and VIP
+        // (the link's MTU above is the ceiling for the VLAN's own).
+        var holder = link;
+        if (network.Vlan is { } vlanId)
+        {
+            holder = new JsonObject { ["vlanId"] = vlanId };
+            if (network.Mtu != 1500) holder["mtu"] = network.Mtu;
+            link["vlans"] = new JsonArray(holder);
+        }
+        holder["addresses"] = Array([.. addresses]);
+        holder["routes"] = routes;
+        if (node.ControlPlane) holder["vip"] = new JsonObject { ["ip"] = network.Vip };
         var result = new JsonObject
         {
             ["hostname"] = node.Hostname,

@@ -44,12 +44,12 @@ public sealed record TalosNetworks(
         {
             if (Cidr.TryParseAddress(resolved.Node.IpAddress, out var ip))
                 addresses.Add(new PlanAddress(ip, $"node {resolved.Hostname} ipAddress {ip}", resolved.Node.LocationOf("ipAddress")));
-            foreach (var nic in resolved.Settings.NetworkInterfaces ?? [])
+            foreach (var (linkAddresses, linkVip, at) in (resolved.Settings.NetworkInterfaces ?? []).SelectMany(nic => nic.AddressedLinks()))
             {
-                foreach (var text in nic.Addresses ?? [])
+                foreach (var text in linkAddresses ?? [])
                     if (Cidr.TryParseInterface(text, out _, out var network) && nodes.All(n => n.Range != IpRange.Of(network)))
-                        nodes.Add(new PlanRange(IpRange.Of(network), $"node network {network} (talconfig {resolved.Hostname} address {text})", nic.LocationOf("addresses")));
-                if (nic.Vip is { } vip && Cidr.TryParseAddress(vip.Ip, out var vipIp) && vips.All(v => !v.Address.Equals(vipIp)))
+                        nodes.Add(new PlanRange(IpRange.Of(network), $"node network {network} (talconfig {resolved.Hostname} address {text})", at.LocationOf("addresses")));
+                if (linkVip is { } vip && Cidr.TryParseAddress(vip.Ip, out var vipIp) && vips.All(v => !v.Address.Equals(vipIp)))
                     vips.Add(new PlanAddress(vipIp, $"VIP {vipIp} (talconfig {resolved.Hostname})", vip.LocationOf("ip")));
             }
         }

@@ -354,9 +354,10 @@ public static partial class TalConfigChecks
 
         var vips = new HashSet<IPAddress>();
         foreach (var resolved in nodes.Where(n => n.ControlPlane))
-            foreach (var nic in resolved.Settings.NetworkInterfaces ?? [])
+            // a VIP sits on an interface or on one of its VLAN sub-interfaces, in the subnet of the addresses beside it
+            foreach (var (addresses, vip, _) in (resolved.Settings.NetworkInterfaces ?? []).SelectMany(nic => nic.AddressedLinks()))
             {
-                if (nic.Vip is not { } vip) continue;
+                if (vip is null) continue;
                 var vipText = vip.Ip;
                 if (!Cidr.TryParseAddress(vipText, out var vipIp))
                 {
@@ -364,7 +365,7 @@ public static partial class TalConfigChecks
                     continue;
                 }
                 vips.Add(vipIp);
-                var subnets = (nic.Addresses ?? []).Select(a => Cidr.TryParseInterface(a, out _, out var n) ? n : (IPNetwork?)null).OfType<IPNetwork>().ToList();
+                var subnets = (addresses ?? []).Select(a => Cidr.TryParseInterface(a, out _, out var n) ? n : (IPNetwork?)null).OfType<IPNetwork>().ToList();
                 if (subnets.Count > 0 && !subnets.Any(s => s.Contains(vipIp)))
                     findings.Add(Finding.Error("network/vip-conflict", vip.LocationOf("ip"),
                         $"VIP {vipIp} of {resolved.Hostname} is outside the interface's subnet ({string.Join(", ", subnets)})",

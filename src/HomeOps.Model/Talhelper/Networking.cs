@@ -21,6 +21,10 @@ public sealed class NetworkInterface : Located
     public DhcpOptions? DhcpOptions { get; set; }
     public Wireguard? Wireguard { get; set; }
     public Vip? Vip { get; set; }
+
+    /// <summary>This interface and each of its VLAN sub-interfaces: the places that carry addresses and a VIP.</summary>
+    public IEnumerable<(List<string>? Addresses, Vip? Vip, Located At)> AddressedLinks() =>
+        (Vlans ?? []).Select(v => (v.Addresses, v.Vip, (Located)v)).Prepend((Addresses, Vip, this));
 }
 
 /// <summary>Talos' v1alpha1.NetworkDeviceSelector.</summary>

@@ -37,6 +37,29 @@ public sealed class InitCommandTests
         Assert.Contains($"endpoint: {endpoint}", File.ReadAllText(Path.Combine(temp.Path, "repo", "talconfig.yaml")));
     }
 
+    /// <summary>The "Next:" lines init prints, run as printed: the secrets they write stay out of Git.</summary>
+    [Fact]
+    public void The_next_steps_init_prints_work_and_keep_secrets_out_of_git()
+    {
+        using var temp = new TempDir();
+        var repo = Path.Combine(temp.Path, "repo");
+        var result = Init(temp.Path, "repo", "--from", Spec("small-ipv4.yaml"));
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("git init && git add -A && git commit", result.Stdout);
+        Assert.Contains("homeops talos gensecret", result.Stdout);
+        Validation.GitCommitAll(repo);
+        Assert.DoesNotContain(Support.Process.Run("git", repo, "ls-files").Stdout.Split('\n'), f => f.StartsWith(".homeops/", StringComparison.Ordinal));
+
+        var secrets = Support.Process.HomeOps(repo, ["talos", "gensecret"]);
+        Assert.True(secrets.ExitCode == 0, secrets.Output);
+        var configs = Support.Process.HomeOps(repo, ["talos", "genconfig", "--schema-location", Repo.Schemas]);
+        Assert.True(configs.ExitCode == 0, configs.Output);
+        Assert.True(File.Exists(Path.Combine(repo, "talsecret.yaml")));
+        Assert.True(File.Exists(Path.Combine(repo, "talos", "clusterconfig", "talosconfig")));
+        // nothing they wrote is something `git add -A` would pick up
+        Assert.Equal("", Support.Process.Run("git", repo, "status", "--porcelain").Stdout);
+    }
+
     [Theory]
     [InlineData("small-ipv4.yaml")]
     [InlineData("single-node.yaml")]
@@ -91,6 +114,8 @@ public sealed class InitCommandTests
         Assert.True(File.Exists(Path.Combine(repo, "infrastructure", "monitoring", "helmrelease.yaml")));
         var spec = File.ReadAllText(Spec("small-ipv4.yaml")).Replace("components: { sso: false, cloudflareTunnel: false }", "components: { sso: false, cloudflareTunnel: false, monitoring: false }", StringComparison.Ordinal);
         File.WriteAllText(Path.Combine(repo, "cluster-spec.yaml"), spec);
+        // a removal shows as git shows a deleted file
+        Assert.Contains("--- a/infrastructure/monitoring/helmrelease.yaml\n+++ /dev/null\n", Init(repo, ".", "--diff").Stdout);
 
         var again = Init(repo, ".");
         Assert.True(again.ExitCode == 0, again.Output);
@@ -153,6 +178,8 @@ public sealed class InitCommandTests
         var talos = File.ReadAllText(Path.Combine(temp.Path, "repo", "talconfig.yaml"));
         Assert.Contains("talosVersion: v1.11.5", talos);
         Assert.Contains("endpoint: https://10.20.30.40:6443", talos);
+        // the addresses stay on the VLAN sub-interface they were on
+        Assert.Contains("vlanId: 30", talos);
     }
 
     [Fact]
