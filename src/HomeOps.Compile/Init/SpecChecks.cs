@@ -120,7 +120,7 @@ public sealed partial class SpecChecks
     private void CheckVlanAndMtu(SpecNetwork network)
     {
         if (network.Vlan is { } vlan and (< 1 or > 4094))
-            Error("spec/vlan", network, "vlan", $"vlan {vlan} is outside 1-4094", "write the VLAN ID your switch port tags, or leave vlan out for an untagged port");
+            Error("spec/vlan", network, "vlan", $"vlan {vlan} is outside 1-4094", "write the VLAN ID the switch port tags the node network with, or leave vlan out for an untagged (access) port");
         // IPv6 needs 1280 (RFC 8200 §5); 9216 is the largest jumbo frame common switches carry.
         var minimum = network.Ipv6 is null ? 576 : 1280;
         if (network.Mtu < minimum || network.Mtu > 9216)
@@ -347,11 +347,23 @@ public sealed partial class SpecChecks
             Error("spec/asn", bgp, "clusterASN", $"clusterASN and routerASN are both {bgp.ClusterAsn}",
                 "the cluster peers with the router over eBGP: give each its own ASN");
         if (bgp.RouterAddress is { } router)
-            HostIn(bgp, "routerAddress", router, nodeNet, "the nodes peer with the router directly: use its address on the node network (often the gateway)");
+            NotTakenByTheCluster("routerAddress", HostIn(bgp, "routerAddress", router, nodeNet, "the nodes peer with the router directly: use its address on the node network (often the gateway)"),
+                _spec.Nodes.Select(n => (n.Hostname, n.Address)).Append(("the VIP", _spec.Network.Vip)));
         if (ipv6 is not null && bgp.RouterAddressV6 is { } v6)
-            HostIn(bgp, "routerAddressV6", v6, ipv6.Nodes, "use the router's address on the IPv6 node network (often the IPv6 gateway)");
+            NotTakenByTheCluster("routerAddressV6", HostIn(bgp, "routerAddressV6", v6, ipv6.Nodes, "use the router's address on the IPv6 node network (often the IPv6 gateway)"),
+                _spec.Nodes.Select(n => (n.Hostname, n.Ipv6Address ?? "")));
         else if (ipv6 is null && bgp.RouterAddressV6 is not null)
             Error("spec/dual-stack", bgp, "routerAddressV6", "bgp.routerAddressV6 is set but network.ipv6 is not", "dual-stack is all or nothing: add network.ipv6 or remove routerAddressV6");
+    }
+
+    /// <summary>The BGP peer is the router: a node or the VIP at its address would peer with the cluster itself.</summary>
+    private void NotTakenByTheCluster(string key, IPAddress? router, IEnumerable<(string Holder, string Address)> taken)
+    {
+        if (router is null) return;
+        foreach (var (holder, text) in taken)
+            if (Cidr.TryParseAddress(text, out var address) && address.Equals(router))
+                Error("spec/bgp", _spec.Bgp!, key, $"bgp.{key} {router} is {(holder == "the VIP" ? holder : $"node {holder}'s address")}",
+                    "write the router's own address on the node network (often the gateway), not one the cluster uses");
     }
 
     private void CheckComponents()

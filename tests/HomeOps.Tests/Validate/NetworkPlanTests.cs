@@ -50,6 +50,20 @@ public sealed class NetworkPlanTests
         Assert.False(LabelSelector.Matches(other, labels, LabelSelector.WhenEmpty.SelectsAll));
     }
 
+    /// <summary>A BGP peer at a node's address or the VIP is the cluster talking to itself, not to the router.</summary>
+    [Theory]
+    [InlineData("10.0.0.11", "is the cluster's own node node1 ipAddress 10.0.0.11")]
+    [InlineData("10.0.0.10", "is the cluster's own VIP 10.0.0.10")]
+    public void A_bgp_peer_the_cluster_itself_holds_is_refused(string peer, string expected)
+    {
+        using var temp = new TempDir();
+        var fixedFixture = RuleFixtures.PathOf("bgp/peer-unreachable", "fixed");
+        foreach (var file in Directory.EnumerateFiles(fixedFixture))
+            temp.Write(Path.GetFileName(file), File.ReadAllText(file).Replace("peerAddress: 10.0.0.1\n", $"peerAddress: {peer}\n", StringComparison.Ordinal));
+        var found = RuleFixtures.Run(temp.Path).Where(f => f.Rule == "bgp/peer-unreachable").ToList();
+        Assert.Contains(found, f => f.Message.Contains(expected, StringComparison.Ordinal));
+    }
+
     /// <summary>Guards the reference tree's clean run against rules that simply saw nothing.</summary>
     [Fact]
     public void The_reference_plan_sees_every_layer()

@@ -10,7 +10,8 @@ namespace HomeOps.Validate.Rules.Bgp;
 /// <summary>
 /// bgp/peer-unreachable: Cilium's default is single-hop eBGP (TTL 1), so a peer must sit in a
 /// subnet the nodes' interfaces are on. Peers whose CiliumBGPPeerConfig sets ebgpMultihop above 1
-/// are meant to be reached through a router and are not checked.
+/// are meant to be reached through a router and are not checked. A peer at a node's address or
+/// the VIP is the cluster itself, never the router: no session with the router comes up.
 /// </summary>
 public sealed class PeerReachabilityRules : IRuleSet
 {
@@ -18,7 +19,7 @@ public sealed class PeerReachabilityRules : IRuleSet
 
     public IReadOnlyList<RuleInfo> Rules { get; } =
     [
-        new(Id, Severity.Error, "A BGP peer address outside every node subnet (talconfig interface addresses), so single-hop sessions cannot come up."),
+        new(Id, Severity.Error, "A BGP peer address outside every node subnet (talconfig interface addresses), so single-hop sessions cannot come up, or one the cluster itself holds (a node's address, the VIP)."),
     ];
 
     /// <summary>Each cluster the repository describes on its own (objects of one cluster never satisfy or clash with another's).</summary>
@@ -29,7 +30,8 @@ public sealed class PeerReachabilityRules : IRuleSet
 
     private static void CheckCluster(RepoModel repo, ClusterView cluster, RuleContext context)
     {
-        var nodes = NetworkPlan.Of(repo, cluster).Talos.NodeNetworks;
+        var talos = NetworkPlan.Of(repo, cluster).Talos;
+        var nodes = talos.NodeNetworks;
         if (nodes.Count == 0) return;
         var bgp = BgpPlan.Of(cluster);
         foreach (var peer in bgp.Peers)
@@ -42,6 +44,9 @@ public sealed class PeerReachabilityRules : IRuleSet
                 context.Report(Id, address.Location,
                     $"{peer.Description} peerAddress {ip} is in no node subnet ({string.Join(", ", nodes.Where(n => n.Range.IsV6 == (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)).Select(n => n.Range))})",
                     "peer with the router's address on the node VLAN, or set ebgpMultihop in the CiliumBGPPeerConfig if the peer really is routed");
+            else if (talos.NodeAddresses.Concat(talos.Vips).FirstOrDefault(a => a.Address.Equals(ip)) is { } taken)
+                context.Report(Id, address.Location, $"{peer.Description} peerAddress {ip} is the cluster's own {taken.Name}",
+                    "peer with the router's own address on the node network (often the gateway)");
         }
     }
 }
