@@ -48,7 +48,7 @@ public sealed class YamlBinder(string file, FindingBag findings)
     {
         if (node is not YamlScalarNode scalar)
         {
-            Report(node, $"{Describe(path)} must be a {Name(type)}, not a {Kind(node)}");
+            Report(node, $"{Describe(path)} must be a {Name(type)}, not a {Kind(node)}", ScalarHint(type));
             return null;
         }
         var text = scalar.Value ?? "";
@@ -56,7 +56,7 @@ public sealed class YamlBinder(string file, FindingBag findings)
         if (type == typeof(bool) && bool.TryParse(text, out var flag)) return flag;
         if (type == typeof(int) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i)) return i;
         if (type == typeof(long) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l)) return l;
-        Report(node, $"{Describe(path)} must be a {Name(type)}, got '{text}'");
+        Report(node, $"{Describe(path)} must be a {Name(type)}, got '{text}'", ScalarHint(type));
         return null;
     }
 
@@ -104,7 +104,7 @@ public sealed class YamlBinder(string file, FindingBag findings)
     {
         if (node is not YamlMappingNode mapping)
         {
-            Report(node, $"{Describe(path)} must be a mapping, not a {Kind(node)}");
+            Report(node, $"{Describe(path)} must be a mapping, not a {Kind(node)}", "write its keys indented below it, one 'key: value' per line");
             return null;
         }
         var properties = PropertiesOf(type);
@@ -163,6 +163,11 @@ public sealed class YamlBinder(string file, FindingBag findings)
         YamlSequenceNode => "list",
         _ => "scalar",
     };
+
+    private static string ScalarHint(Type type) =>
+        type == typeof(string) ? "write a single value on the key's line (quote it if it holds ': ' or starts with a special character)"
+        : type == typeof(bool) ? "write true or false"
+        : "write digits only, without quotes or units, e.g. 9000";
 
     private static string Name(Type type) => type == typeof(string) ? "string" : type == typeof(bool) ? "boolean (true/false)" : "whole number";
 }
