@@ -45,7 +45,6 @@ public sealed class OnePasswordSettings : Located
     [RequiredKey] public string Account { get; set; } = "";
     [RequiredKey] public string Vault { get; set; } = "";
     [RequiredKey] public ConnectItems Connect { get; set; } = new();
-    public Dictionary<string, string> Items { get; set; } = [];
 }
 
 /// <summary>Separate credentials and token items are tried first; the legacy single item (fields credentials/token) is the fallback.</summary>
