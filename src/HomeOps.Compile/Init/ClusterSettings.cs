@@ -36,7 +36,12 @@ public static class ClusterSettings
         Set("CLUSTER_NAME", spec.Cluster.Name);
         Set("DOMAIN_INTERNAL", spec.Domains.Internal);
         if (spec.Domains.External is { } external) Set("DOMAIN_EXTERNAL", external);
-        text.Append(spec.Bgp is null ? "  # The router: gateway of the node network.\n" : "  # The router: gateway of the node network and BGP peer.\n");
+        text.Append(spec.Bgp switch
+        {
+            null => "  # The router: gateway of the node network.\n",
+            { RouterAddress: { } peer } when peer != spec.Network.Gateway => "  # The router the nodes peer with over BGP (its own address on the node network).\n",
+            _ => "  # The router: gateway of the node network and BGP peer.\n",
+        });
         Set("ROUTER_IP", spec.Bgp?.RouterAddress ?? spec.Network.Gateway);
         if (spec.Network.Ipv6 is { } v6) Set("ROUTER_IPV6", spec.Bgp?.RouterAddressV6 ?? v6.Gateway);
         if (spec.Bgp is { ClusterAsn: { } cluster, RouterAsn: { } router })
