@@ -48,17 +48,18 @@ public static class TalosFiles
             // Cilium is installed by `homeops bootstrap`, then adopted by Flux.
             ["cniConfig"] = new JsonObject { ["name"] = "none" },
             ["patches"] = Array($"@./{ClusterPatch}"),
-            ["controlPlane"] = Group(spec, ControlPlanePatch),
+            ["controlPlane"] = Group(spec, ControlPlanePatch, runsWorkloads: spec.Nodes.All(n => n.ControlPlane)),
         };
-        if (spec.Nodes.Any(n => !n.ControlPlane)) config["worker"] = Group(spec, null);
+        if (spec.Nodes.Any(n => !n.ControlPlane)) config["worker"] = Group(spec, null, runsWorkloads: true);
         config["nodes"] = new JsonArray([.. spec.Nodes.Select(n => (JsonNode)Node(spec, n))]);
         return config;
     }
 
-    private static JsonObject Group(ClusterSpec spec, string? patch)
+    /// <summary>A node group's settings; Longhorn's extensions and data volume go only where pods run (with workers, not the control planes).</summary>
+    private static JsonObject Group(ClusterSpec spec, string? patch, bool runsWorkloads)
     {
         var group = new JsonObject { ["nameservers"] = Array([.. Nameservers(spec)]) };
-        if (spec.Components.Longhorn)
+        if (spec.Components.Longhorn && runsWorkloads)
         {
             group["schematic"] = new JsonObject
             {

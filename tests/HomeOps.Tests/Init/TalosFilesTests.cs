@@ -41,6 +41,39 @@ public sealed class TalosFilesTests
         Assert.Equal(nodes, render.Nodes.Count);
     }
 
+    /// <summary>
+    /// One control plane, two workers on a tagged VLAN: the addresses, routes and VIP sit on the VLAN sub-interface
+    /// (Talos v1.10 machine.network.interfaces[].vlans[]), and Longhorn's data volume only on the nodes that run pods.
+    /// </summary>
+    [Fact]
+    public void Workers_on_a_tagged_vlan_render_configs_the_schema_accepts()
+    {
+        var spec = Spec("small-ipv4.yaml");
+        spec.Network.Vlan = 30;
+        spec.Nodes[1].ControlPlane = false;
+        spec.Nodes[2].ControlPlane = false;
+        var tree = new InMemoryTree(TalosFiles.For(spec).ToDictionary(f => f.Path, f => f.Text));
+        var findings = new FindingBag();
+        var plan = TalosCompiler.Plan(tree, "talconfig.yaml", new Dictionary<string, string>(), findings);
+        Assert.NotNull(plan);
+        var render = TalosCompiler.Render(plan, tree, SecretsBundle.Throwaway(DateTimeOffset.UnixEpoch), DateTimeOffset.UnixEpoch, findings);
+        using var temp = new TempDir();
+        new TalosSchemaValidator(new SchemaStore([Repo.Schemas], temp.File("cache")), "v1.10").Validate(render, findings);
+        Assert.Empty(findings.Sorted());
+
+        foreach (var node in render.Nodes)
+        {
+            var link = node.Documents[0]["machine"]!["network"]!["interfaces"]![0]!;
+            Assert.Null(link["addresses"]);
+            var vlan = link["vlans"]![0]!;
+            Assert.Equal(30, vlan["vlanId"]!.GetValue<int>());
+            Assert.Equal($"{node.Node.Node.IpAddress}/24", vlan["addresses"]![0]!.GetValue<string>());
+            Assert.Equal(node.Node.ControlPlane, vlan["vip"] is not null);
+            var longhornVolume = node.Documents.Any(d => d["kind"]?.GetValue<string>() == "UserVolumeConfig" && d["name"]?.GetValue<string>() == "longhorn");
+            Assert.Equal(!node.Node.ControlPlane, longhornVolume);
+        }
+    }
+
     [Fact]
     public void A_non_reference_spec_writes_none_of_the_reference_facts()
     {
