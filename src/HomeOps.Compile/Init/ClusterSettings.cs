@@ -36,14 +36,15 @@ public static class ClusterSettings
         Set("CLUSTER_NAME", spec.Cluster.Name);
         Set("DOMAIN_INTERNAL", spec.Domains.Internal);
         if (spec.Domains.External is { } external) Set("DOMAIN_EXTERNAL", external);
-        text.Append(spec.Bgp switch
+        // external-dns's UniFi webhook talks to the controller on the gateway, whatever the BGP peer is
+        text.Append("  # The gateway of the node network (external-dns reaches the UniFi controller there).\n");
+        Set("GATEWAY_IP", spec.Network.Gateway);
+        if (spec.Bgp is not null)
         {
-            null => "  # The router: gateway of the node network.\n",
-            { RouterAddress: { } peer } when peer != spec.Network.Gateway => "  # The router the nodes peer with over BGP (its own address on the node network).\n",
-            _ => "  # The router: gateway of the node network and BGP peer.\n",
-        });
-        Set("ROUTER_IP", spec.Bgp?.RouterAddress ?? spec.Network.Gateway);
-        if (spec.Network.Ipv6 is { } v6) Set("ROUTER_IPV6", spec.Bgp?.RouterAddressV6 ?? v6.Gateway);
+            text.Append("  # The BGP peer: the router's address on the node network.\n");
+            Set("ROUTER_IP", spec.Bgp.RouterAddress ?? spec.Network.Gateway);
+            if (spec.Network.Ipv6 is { } v6) Set("ROUTER_IPV6", spec.Bgp.RouterAddressV6 ?? v6.Gateway);
+        }
         if (spec.Bgp is { ClusterAsn: { } cluster, RouterAsn: { } router })
         {
             Set("BGP_CLUSTER_ASN", cluster.ToString(System.Globalization.CultureInfo.InvariantCulture));

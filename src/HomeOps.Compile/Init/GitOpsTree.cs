@@ -18,6 +18,8 @@ public static partial class GitOpsTree
     private const string ProxyIngressPath = "infrastructure/authentik-proxy/ingress.yaml";
     private const string BlueprintsPath = "infrastructure/authentik/blueprints.yaml";
     private const string LonghornPath = "infrastructure/longhorn/helmrelease.yaml";
+    private const string MonitoringPath = "infrastructure/monitoring/helmrelease.yaml";
+    private const string GrafanaPolicyPath = "infrastructure/monitoring/networkpolicy-grafana.yaml";
     private const string AuthentikDatabasePath = "infrastructure/authentik-database/cluster.yaml";
     private const string ExternalDnsSecretsPath = "infrastructure/external-dns/externalsecrets.yaml";
     private const string FluxConfigFolder = "flux-system/config/";
@@ -29,7 +31,14 @@ public static partial class GitOpsTree
         if (!components.Sso)
             // whoami shows an app behind authentik-proxy: without SSO it has no way in; backup-settings says where
             // Authentik's database keeps its backups
-            foreach (var path in new[] { "infrastructure/authentik/", "infrastructure/authentik-database/", "infrastructure/authentik-proxy/", "apps/whoami/", "infrastructure/backup-settings/", "infrastructure/sources/authentik.yaml" })
+            // Authentik's is the only PostgreSQL, so the CloudNativePG operator and its chart source go too
+            foreach (var path in new[]
+            {
+                "infrastructure/authentik/", "infrastructure/authentik-database/", "infrastructure/authentik-proxy/", "apps/whoami/", "infrastructure/backup-settings/",
+                "infrastructure/sources/authentik.yaml", "infrastructure/cloudnative-pg/", "infrastructure/sources/cloudnative-pg.yaml",
+                // it admits only the outpost, because Grafana trusted the outpost's user header (which goes too, below)
+                GrafanaPolicyPath,
+            })
                 yield return path;
         if (!components.CloudflareTunnel)
             // cluster-secrets holds only the tunnel's ID, and the onepassword Kustomization waits for it
@@ -58,15 +67,27 @@ public static partial class GitOpsTree
         var generated = new[] { ClusterSettings.For(spec), LoadBalancerPools.For(spec), CiliumValues.For(spec) }
             .ToDictionary(f => f.Path, StringComparer.Ordinal);
         var map = TextMap(spec, reference);
-        var removedKustomizations = LeftOutKustomizations(leftOut);
+        var removed = new LeftOut(leftOut, LeftOutKustomizations(leftOut), LeftOutNamespaces(leftOut));
         foreach (var path in ReferenceRepository.Paths)
         {
             if (IsLeftOut(path, leftOut)) continue;
             var target = Renamed(path, reference.Name, spec.Cluster.Name);
             yield return generated.TryGetValue(target, out var file) ? file
-                : new GeneratedFile(target, map(Edited(spec, path, ReferenceRepository.Read(path), leftOut, removedKustomizations)));
+                : new GeneratedFile(target, map(Edited(spec, path, ReferenceRepository.Read(path), removed)));
         }
         if (CiliumAnnouncements.L2Policy(spec) is { } policy) yield return policy;
+    }
+
+    /// <summary>What the spec leaves out: paths, the Flux Kustomizations that applied them, and namespaces no HelmRelease is left in.</summary>
+    private sealed record LeftOut(HashSet<string> Paths, IReadOnlyList<string> Kustomizations, IReadOnlyList<string> Namespaces);
+
+    /// <summary>The namespaces of the HelmReleases left out that no kept HelmRelease shares (Flux's Alert watches HelmReleases per namespace).</summary>
+    private static IReadOnlyList<string> LeftOutNamespaces(HashSet<string> leftOut)
+    {
+        var byNamespace = ReferenceRepository.Paths.Where(p => p.StartsWith("infrastructure/", StringComparison.Ordinal))
+            .SelectMany(p => HelmReleaseNamespace().Matches(ReferenceRepository.Read(p)).Select(m => (Namespace: m.Groups[1].Value, Kept: !IsLeftOut(p, leftOut))))
+            .GroupBy(r => r.Namespace, StringComparer.Ordinal);
+        return [.. byNamespace.Where(g => !g.Any(r => r.Kept)).Select(g => g.Key).Order(StringComparer.Ordinal)];
     }
 
     /// <summary>The Flux Kustomizations (of every file under clusters/&lt;reference&gt;/) that apply a folder left out.</summary>
@@ -83,16 +104,19 @@ public static partial class GitOpsTree
         leftOut.Contains(path) || leftOut.Any(p => p.EndsWith('/') && path.StartsWith(p, StringComparison.Ordinal));
 
     /// <summary>The structural edits of reference files: who lists what is left out, which pool the ingresses ask for, BGP or L2.</summary>
-    private static string Edited(ClusterSpec spec, string path, string text, HashSet<string> leftOut, IReadOnlyList<string> removedKustomizations)
+    private static string Edited(ClusterSpec spec, string path, string text, LeftOut removed)
     {
         if (path.EndsWith("/kustomization.yaml", StringComparison.Ordinal))
-            text = WithoutResources(text, path[..(path.LastIndexOf('/') + 1)], leftOut);
+            text = WithoutResources(text, path[..(path.LastIndexOf('/') + 1)], removed.Paths);
         if (path == CiliumAnnouncements.BgpPath && CiliumAnnouncements.BgpSessions(spec) is { } sessions)
             text = sessions;
         if (path == CiliumAnnouncements.KustomizationPath)
             text = CiliumAnnouncements.Kustomization(spec).Text;
         if (IsFluxChainFile(path))
-            text = FluxChain.Without(text, removedKustomizations);
+            text = FluxChain.Without(text, removed.Kustomizations);
+        if (path.EndsWith($"/{FluxConfigFolder}notifications.yaml", StringComparison.Ordinal) && removed.Namespaces.Count > 0)
+            // the Alert's per-namespace HelmRelease sources of components that are gone
+            text = WithoutItemsMentioning(text, line => removed.Namespaces.Any(n => line.Trim() == $"namespace: {n}"));
         if (path == PublicIngressPath && spec.LoadBalancer.PublicIngressAddress is { } publicIngress)
             text = IngressPoolLabelPattern().Replace(text, IngressPoolLabel + PoolHolding(spec, publicIngress));
         else if (path.StartsWith("infrastructure/ingress-nginx/", StringComparison.Ordinal))
@@ -108,7 +132,15 @@ public static partial class GitOpsTree
             text = ReferenceRepository.Edited(path, text, [("  interval: 1h # pushes arrive through the github-webhook Receiver\n", "  interval: 5m # no webhook Receiver without the tunnel: Flux polls for pushes\n")], nameof(GitOpsTree));
         if (!spec.Components.Monitoring && path is ProxyIngressPath or BlueprintsPath)
             // Grafana goes with monitoring: its host on the outpost's Ingress and its proxy provider and application
-            text = WithoutItemsMentioning(text, ["grafana.${DOMAIN_INTERNAL}", "provider-grafana"]);
+            text = WithoutItemsMentioning(text, line => line.Contains("grafana.${DOMAIN_INTERNAL}", StringComparison.Ordinal) || line.Contains("provider-grafana", StringComparison.Ordinal));
+        if (!spec.Components.Sso && path == MonitoringPath)
+            // Without the outpost in front, a trusted user header would let any client sign in as anyone: Grafana keeps its own login
+            text = ReferenceRepository.Edited(path, text,
+            [
+                ("      # reached as https://grafana.${DOMAIN_INTERNAL} via authentik-proxy\n", "      # no SSO: Grafana's own login (the grafana-admin user); publish it with an Ingress of your own\n"),
+                ("        auth.proxy:\n          # the authentik proxy outpost sends the authenticated user\n          enabled: true\n          header_name: X-authentik-username\n" +
+                    "          header_property: username\n          auto_sign_up: true\n", ""),
+            ], nameof(GitOpsTree));
         if (path == LonghornPath && spec.WorkloadNodeCount() < 2)
             // Longhorn keeps replicas on different nodes (replicaSoftAntiAffinity: false): one node that runs workloads holds only one
             text = ReferenceRepository.Edited(path, text, [("defaultReplicaCount: 2\n", "defaultReplicaCount: 1\n"), ("defaultClassReplicaCount: 2\n", "defaultClassReplicaCount: 1\n")], nameof(GitOpsTree));
@@ -136,10 +168,10 @@ public static partial class GitOpsTree
         string.Join("\n---\n", text.Split("\n---\n").Where(d => !d.Contains($"\nmetadata:\n  name: {name}\n", StringComparison.Ordinal)));
 
     /// <summary>
-    /// The YAML list items (a "- " line and every deeper-indented line after it) that mention any marker, innermost first, so
+    /// The YAML list items (a "- " line and every deeper-indented line after it) holding a line <paramref name="mentions"/> accepts, innermost first, so
     /// an outer item loses only its nested entry (an outpost's provider) and goes only when it mentions a marker itself.
     /// </summary>
-    private static string WithoutItemsMentioning(string text, IReadOnlyList<string> markers)
+    private static string WithoutItemsMentioning(string text, Func<string, bool> mentions)
     {
         var lines = text.Split('\n').ToList();
         var depths = lines.Select(ItemIndent).Where(i => i >= 0).Distinct().OrderDescending().ToList();
@@ -149,7 +181,7 @@ public static partial class GitOpsTree
                 if (ItemIndent(lines[i]) != depth) continue;
                 var end = i + 1;
                 while (end < lines.Count && lines[end].Length > 0 && Indent(lines[end]) > depth && ItemIndent(lines[end]) != depth) end++;
-                if (!lines.Skip(i).Take(end - i).Any(line => markers.Any(m => line.Contains(m, StringComparison.Ordinal)))) continue;
+                if (!lines.Skip(i).Take(end - i).Any(mentions)) continue;
                 lines.RemoveRange(i, end - i);
                 i--;
             }
@@ -202,6 +234,9 @@ public static partial class GitOpsTree
 
     [GeneratedRegex(@"(?<=^ *)io\.cilium/lb-ipam-pool: [a-z0-9-]+", RegexOptions.Multiline)]
     private static partial Regex IngressPoolLabelPattern();
+
+    [GeneratedRegex(@"^kind: HelmRelease\nmetadata:\n  name: [^\n]+\n  namespace: ([a-z0-9-]+)$", RegexOptions.Multiline)]
+    private static partial Regex HelmReleaseNamespace();
 
     [GeneratedRegex(@"^  externalDomain: .*\n", RegexOptions.Multiline)]
     private static partial Regex ExternalDomainLine();

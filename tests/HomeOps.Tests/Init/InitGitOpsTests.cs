@@ -33,7 +33,7 @@ public sealed class InitGitOpsTests
     {
         var text = ClusterSettings.For(Spec("single-node.yaml")).Text;
         Assert.Contains("  CLUSTER_NAME: solo\n", text);
-        Assert.Contains("  ROUTER_IP: 10.0.10.1\n", text);
+        Assert.Contains("  GATEWAY_IP: 10.0.10.1\n  # The BGP peer: the router's address on the node network.\n  ROUTER_IP: 10.0.10.1\n", text);
         Assert.Contains("  BGP_CLUSTER_ASN: \"65010\"\n", text);
         Assert.Contains("  LB_POOL_DEFAULT_START: 10.0.20.0\n  LB_POOL_DEFAULT_STOP: 10.0.20.255\n", text);
         Assert.DoesNotContain("IPV6", text);
@@ -253,6 +253,62 @@ public sealed class InitGitOpsTests
         files = GitOpsTree.For(spec).ToDictionary(f => f.Path, f => f.Text);
         Assert.Contains("defaultReplicaCount: 2\n", files["infrastructure/longhorn/helmrelease.yaml"]);
         Assert.Contains("  instances: 2\n", files["infrastructure/authentik-database/cluster.yaml"]);
+    }
+
+    /// <summary>Without SSO: no database operator, Grafana on its own login, and Flux's Alert no longer watches the namespaces that went.</summary>
+    [Fact]
+    public void Without_sso_its_database_operator_trusted_header_and_alert_sources_go_too()
+    {
+        var files = GitOpsTree.For(Spec("small-ipv4.yaml")).ToDictionary(f => f.Path, f => f.Text);
+        Assert.DoesNotContain(files.Keys, p => p.StartsWith("infrastructure/cloudnative-pg/", StringComparison.Ordinal));
+        Assert.DoesNotContain("infrastructure/sources/cloudnative-pg.yaml", files.Keys);
+        Assert.DoesNotContain("infrastructure/monitoring/networkpolicy-grafana.yaml", files.Keys);
+        Assert.DoesNotContain("networkpolicy-grafana.yaml", files["infrastructure/monitoring/kustomization.yaml"]);
+        var grafana = Golden.Documents(files["infrastructure/monitoring/helmrelease.yaml"]).Single()["spec"]!["values"]!["grafana"]!;
+        Assert.Null(grafana["grafana.ini"]!["auth.proxy"]);
+        var alerts = files["clusters/lab/flux-system/config/notifications.yaml"];
+        Assert.DoesNotContain("namespace: authentik\n", alerts);
+        Assert.DoesNotContain("namespace: cnpg-system\n", alerts);
+        Assert.Contains("namespace: longhorn-system\n", alerts); // kept components stay watched
+        Assert.DoesNotContain("cloudnative-pg", files["clusters/lab/infrastructure.yaml"]); // its Kustomization and every dependsOn on it
+    }
+
+    /// <summary>external-dns talks to the UniFi controller on the gateway; the BGP peer may be another address.</summary>
+    [Fact]
+    public void The_gateway_and_the_bgp_peer_are_separate_settings()
+    {
+        var spec = Spec("reference.yaml");
+        spec.Bgp!.RouterAddress = "172.29.51.2";
+        var settings = ClusterSettings.For(spec).Text;
+        Assert.Contains("  GATEWAY_IP: 172.29.51.1\n", settings);
+        Assert.Contains("  ROUTER_IP: 172.29.51.2\n", settings);
+        Assert.Contains("value: https://${GATEWAY_IP}\n", GitOpsTree.For(spec).Single(f => f.Path == "infrastructure/external-dns/helmrelease-unifi.yaml").Text);
+        var l2 = ClusterSettings.For(Spec("small-ipv4.yaml")).Text;
+        Assert.Contains("  GATEWAY_IP: 192.168.5.1\n", l2);
+        Assert.DoesNotContain("ROUTER_IP", l2); // no BGP peer
+    }
+
+    /// <summary>The guide's table of 1Password items and fields is what the reference's ExternalSecrets read.</summary>
+    [Fact]
+    public void The_guide_lists_every_1password_item_and_field_the_manifests_read()
+    {
+        var guide = File.ReadAllText(Path.Combine(Repo.Root, "docs", "getting-started.md"));
+        var table = guide[guide.IndexOf("<!-- onepassword-items -->", StringComparison.Ordinal)..guide.IndexOf("<!-- /onepassword-items -->", StringComparison.Ordinal)];
+        var listed = table.Split('\n').Select(line => line.Split('|', StringSplitOptions.TrimEntries)).Where(cells => cells.Length > 3 && cells[1].StartsWith('`'))
+            .ToDictionary(cells => cells[1].Trim('`'), cells => cells[2]);
+        var read = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var path in ReferenceRepository.Paths.Where(p => p.EndsWith(".yaml", StringComparison.Ordinal)))
+            foreach (var document in Golden.Documents(ReferenceRepository.Read(path)).Where(d => d["kind"]?.GetValue<string>() == "ExternalSecret"))
+                foreach (var entry in document["spec"]!["data"]!.AsArray())
+                {
+                    var remote = entry!["remoteRef"]!;
+                    read.TryAdd(remote["key"]!.GetValue<string>(), []);
+                    read[remote["key"]!.GetValue<string>()].Add(remote["property"]!.GetValue<string>());
+                }
+        Assert.Equal(read.Keys.Order(StringComparer.Ordinal), listed.Keys.Order(StringComparer.Ordinal));
+        foreach (var (item, fields) in read)
+            foreach (var field in fields)
+                Assert.True(listed[item].Contains($"`{field}`", StringComparison.Ordinal), $"the guide's row for {item} does not name its field {field}");
     }
 
     [Fact]
