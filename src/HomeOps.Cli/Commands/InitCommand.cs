@@ -70,10 +70,12 @@ public static class InitCommand
             var checkedOk = CheckCommand.Run(target, parse.GetValue(schemaLocation)) == ExitCodes.Ok;
             Console.WriteLine($"""
 
-                Next:
+                Next (docs/getting-started.md walks through each):
                   cd {target}
                   git init && git add -A && git commit -m "{spec.Cluster.Name}: homeops init"
+                  git remote add origin {spec.Git.Url} && git push -u origin HEAD:{spec.Git.Branch}   # Flux follows it
                   homeops talos gensecret          # the cluster's secrets, kept out of Git
+                  homeops talos schematic          # registers the nodes' installer image with the Image Factory
                   homeops bootstrap --dry-run      # every command bootstrap will run, in order
                 """);
             return checkedOk ? ExitCodes.Ok : ExitCodes.Findings;
@@ -155,7 +157,7 @@ public static class InitCommand
         {
             var node = new SpecNode { Hostname = await ask.AskAsync($"Node {i} hostname", $"node{i:00}", a => DnsName.IsLabel(a) ? null : "lowercase letters, digits and '-'") };
             node.Address = await ask.AskAsync($"{node.Hostname} address", Host(nodes, 10 + i), a => Inside(a, nodes));
-            node.Mac = await ask.AskOptionalAsync($"{node.Hostname} MAC address (pins the interface; none: the first physical one)",
+            node.Mac = await ask.AskOptionalAsync($"{node.Hostname} MAC address (pins the interface; none: every physical port gets this address, fine with one port)",
                 a => SpecChecks.IsMac(a) ? null : "six hex pairs joined by ':', e.g. 00:1b:63:84:45:e6");
             node.InstallDisk = await AskDiskAsync(ask, node.Hostname);
             spec.Nodes.Add(node);

@@ -40,7 +40,8 @@ public static class TalosCommands
                 return Task.FromResult(ExitCodes.Ok);
             }
             workflow.GenerateSecrets(path, parse.GetValue(force));
-            Console.WriteLine($"wrote {path} (mode 0600). Next: homeops talos genconfig");
+            Console.WriteLine($"wrote {path} (mode 0600); keep a copy outside this machine (e.g. in 1Password).");
+            Console.WriteLine("Next: homeops talos schematic (registers the nodes' installer image), then homeops talos genconfig or homeops bootstrap --dry-run");
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;

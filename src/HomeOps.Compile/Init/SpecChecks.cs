@@ -209,7 +209,7 @@ public sealed partial class SpecChecks
         var given = new[] { disk.Model, disk.Serial, disk.Path }.Count(v => !string.IsNullOrEmpty(v));
         if (given != 1)
             Error("spec/install-disk", disk, "model", $"{node.Hostname}: installDisk needs exactly one of model, serial, path (has {given})",
-                "a model such as 'Samsung SSD 870*' survives re-cabling; a path such as /dev/sda does not");
+                "write one: installDisk: { model: \"Samsung SSD 870*\" } (survives re-cabling), { serial: S4EVNF0M123456 } or { path: /dev/nvme0n1 }");
         else if (disk.Path is { } path && !path.StartsWith("/dev/", StringComparison.Ordinal))
             Error("spec/install-disk", disk, "path", $"{node.Hostname}: installDisk path '{path}' is not a device", "write a device path such as /dev/nvme0n1");
     }
@@ -241,7 +241,7 @@ public sealed partial class SpecChecks
                 Error("spec/pool", pool, "name", $"pool name '{pool.Name}' is used twice", "give every pool its own name");
             if (!IpRange.TryParse(pool.Range, out var range) || range.IsV6)
             {
-                Error("spec/pool", pool, "range", $"pool {pool.Name}: '{pool.Range}' is not an IPv4 range", "write first-last (172.29.52.100-172.29.52.199) with first ≤ last, or a CIDR");
+                Error("spec/pool", pool, "range", $"pool {pool.Name}: '{pool.Range}' is not an IPv4 range", "write first-last (192.168.1.200-192.168.1.239) with first ≤ last, or a CIDR");
                 continue;
             }
             if (cidr is { } c && !IpRange.Of(c).Contains(range))
@@ -261,18 +261,18 @@ public sealed partial class SpecChecks
             pools.Add((pool, range));
         }
         if (lb.Pools.Count == 0)
-            Error("spec/pool", lb, "pools", "no load-balancer pools", "add at least one pool, e.g. name: default, range: 172.29.52.100-172.29.52.199");
+            Error("spec/pool", lb, "pools", "no load-balancer pools", "add at least one pool, e.g. name: default, range: 192.168.1.200-192.168.1.239");
         if (Cidr.TryParseAddress(lb.IngressAddress, out var ingress))
         {
             if (pools.Count > 0 && !pools.Any(p => p.Range.Contains(ingress)))
                 Error("spec/ingress-address", lb, "ingressAddress", $"ingressAddress {ingress} is in no pool", "pick an address from one of the pools so LB-IPAM can assign it");
         }
         else
-            Error("spec/ingress-address", lb, "ingressAddress", $"ingressAddress '{lb.IngressAddress}' is not an IP address", "write one address from a pool, e.g. 172.29.52.200");
+            Error("spec/ingress-address", lb, "ingressAddress", $"ingressAddress '{lb.IngressAddress}' is not an IP address", "write one address from a pool, e.g. 192.168.1.200");
         if (lb.PublicIngressAddress is { } publicText)
         {
             if (!Cidr.TryParseAddress(publicText, out var publicIngress))
-                Error("spec/ingress-address", lb, "publicIngressAddress", $"publicIngressAddress '{publicText}' is not an IP address", "write one address from a pool, e.g. 172.29.52.201");
+                Error("spec/ingress-address", lb, "publicIngressAddress", $"publicIngressAddress '{publicText}' is not an IP address", "write one address from a pool, e.g. 192.168.1.201");
             else if (publicIngress.Equals(ingress))
                 Error("spec/ingress-address", lb, "publicIngressAddress", $"publicIngressAddress {publicIngress} is the internal ingress's address too", "the two ingresses need one address each");
             else if (pools.Count > 0 && !pools.Any(p => p.Range.Contains(publicIngress)))
@@ -411,7 +411,7 @@ public sealed partial class SpecChecks
     {
         if (!Cidr.TryParseInterface(text, out var address, out var network))
         {
-            Error("spec/cidr", owner, key, $"{key} '{text}' is not a network", "write address/prefix, e.g. 172.29.51.0/24");
+            Error("spec/cidr", owner, key, $"{key} '{text}' is not a network", "write address/prefix, e.g. 192.168.1.0/24");
             return null;
         }
         if (address.AddressFamily != family)
@@ -433,7 +433,7 @@ public sealed partial class SpecChecks
     {
         if (!Cidr.TryParseAddress(text, out var address))
         {
-            Error("spec/address", owner, key, $"{key} '{text}' is not an IP address", "write a single address without a prefix, e.g. 172.29.51.1");
+            Error("spec/address", owner, key, $"{key} '{text}' is not an IP address", "write a single address without a prefix, e.g. 192.168.1.1");
             return null;
         }
         if (network is not { } net) return address;
