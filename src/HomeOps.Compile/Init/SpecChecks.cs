@@ -378,6 +378,10 @@ public sealed partial class SpecChecks
         if (components.CloudflareTunnel && _spec.LoadBalancer.PublicIngressAddress is null)
             Error("spec/components", components, "cloudflareTunnel", "the Cloudflare tunnel sends to the public ingress, which has no address",
                 "set loadBalancer.publicIngressAddress to a free address of a pool, or set components.cloudflareTunnel: false");
+        if (!components.CloudflareTunnel && _spec.LoadBalancer.PublicIngressAddress is { } unused)
+            // the public ingress controller goes with the tunnel: the address would be written down for nothing
+            Error("spec/components", _spec.LoadBalancer, "publicIngressAddress", $"publicIngressAddress {unused} is set but the Cloudflare tunnel is off, and the public ingress comes only with it",
+                "remove loadBalancer.publicIngressAddress, or set components.cloudflareTunnel: true");
         // Authentik's own pages are published on the external domain through the tunnel, and its database asks for Longhorn storage.
         if (components.Sso && !components.CloudflareTunnel)
             Error("spec/components", components, "sso", "Authentik SSO is on but the Cloudflare tunnel is not: Authentik is reached as authentik.<external domain> through it",
