@@ -149,7 +149,7 @@ public static partial class GitOpsTree
             text = ReferenceRepository.Edited(path, text, [("  instances: 2\n", "  instances: 1 # one node runs workloads: a standby would need a second\n")], nameof(GitOpsTree));
         if (path == "bootstrap-config.yaml" && spec.Domains.External is null)
             text = ExternalDomainLine().Replace(text, "");
-        return text;
+        return ComponentComments.Edited(spec, path, text);
     }
 
     /// <summary>A kustomization's resources without the files and folders left out (an emptied list stays a list).</summary>

@@ -274,6 +274,49 @@ public sealed class InitGitOpsTests
     }
 
     /// <summary>external-dns talks to the UniFi controller on the gateway; the BGP peer may be another address.</summary>
+    /// <summary>
+    /// With each optional part left out, no comment of the new tree still describes it (the reference's comments name Authentik,
+    /// the tunnel's Receiver and public ingress, BGP, Longhorn and Grafana): only wording that says the part is absent may name it.
+    /// </summary>
+    [Theory]
+    [InlineData("sso", @"authentik|CloudNativePG|\bCNPG\b|whoami", "no SSO")]
+    [InlineData("cloudflareTunnel", @"nginx-public|Receiver|cloudflared|tunnel", "without the tunnel")]
+    [InlineData("longhorn", "longhorn", null)]
+    [InlineData("monitoring", "kube-prometheus-stack|grafana|alertmanager", "no monitoring stack")]
+    [InlineData("bgp", @"(?-i:\bBGP\b)", "No BGP")]
+    public void A_part_left_out_leaves_no_comment_that_describes_it(string part, string mentions, string? absence)
+    {
+        // as the spec checks tie them: Authentik needs the tunnel and Longhorn, and the public ingress comes only with the tunnel;
+        // without BGP the pools sit on the node network (small-ipv4's), here with every part on
+        var spec = Spec(part == "bgp" ? "small-ipv4.yaml" : "reference.yaml");
+        switch (part)
+        {
+            case "sso": spec.Components.Sso = false; break;
+            case "cloudflareTunnel": (spec.Components.CloudflareTunnel, spec.Components.Sso, spec.LoadBalancer.PublicIngressAddress) = (false, false, null); break;
+            case "longhorn": (spec.Components.Longhorn, spec.Components.Sso) = (false, false); break;
+            case "monitoring": spec.Components.Monitoring = false; break;
+            case "bgp":
+                (spec.Components.Sso, spec.Components.CloudflareTunnel) = (true, true);
+                (spec.Domains.External, spec.LoadBalancer.PublicIngressAddress) = ("example.org", "192.168.5.221");
+                break;
+        }
+        var findings = new FindingBag();
+        SpecChecks.Check(spec, findings);
+        Assert.Empty(findings.Sorted());
+        Assert.Equal(part == "bgp", spec.Bgp is null);
+        var pattern = new System.Text.RegularExpressions.Regex(mentions, System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        var stale = RepositoryGenerator.Generate(spec, "").Where(f => f.Path != RepositoryGenerator.SpecPath)
+            .SelectMany(f => f.Text.Split('\n').Select((line, i) => (f.Path, Line: i + 1, Comment: CommentOf(line))))
+            .Where(c => c.Comment is { } comment && pattern.IsMatch(comment)
+                && !(absence is not null && comment.Contains(absence, StringComparison.OrdinalIgnoreCase)))
+            .Select(c => $"{c.Path}:{c.Line}: {c.Comment}").ToList();
+        Assert.True(stale.Count == 0, $"comments about the {part} left out:\n{string.Join('\n', stale)}");
+    }
+
+    /// <summary>A YAML line's comment: all of a line that starts with '#', or what follows " #".</summary>
+    private static string? CommentOf(string line) =>
+        line.TrimStart().StartsWith('#') ? line.TrimStart() : line.IndexOf(" #", StringComparison.Ordinal) is var at and >= 0 ? line[(at + 1)..] : null;
+
     [Fact]
     public void The_gateway_and_the_bgp_peer_are_separate_settings()
     {
