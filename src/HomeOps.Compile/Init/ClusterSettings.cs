@@ -51,8 +51,8 @@ public static class ClusterSettings
             Set("BGP_ROUTER_ASN", router.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         text.Append(spec.Bgp is null
-            ? "  # LB-IPAM (announced on the node network; docs/gitops/network.md).\n"
-            : "  # LB-IPAM (routed to the cluster by BGP; docs/gitops/network.md).\n");
+            ? "  # LB-IPAM (announced on the node network; homeops docs/gitops/network.md).\n"
+            : "  # LB-IPAM (routed to the cluster by BGP; homeops docs/gitops/network.md).\n");
         for (var i = 0; i < spec.LoadBalancer.Pools.Count; i++)
         {
             var pool = spec.LoadBalancer.Pools[i];

@@ -39,7 +39,7 @@ public static class ComponentComments
             new(spec => !spec.Components.Monitoring, "infrastructure/prometheus-operator-crds/kustomization.yaml",
                 "# kube-prometheus-stack runs with crds.enabled=false; the CRDs come from here\n", "# No monitoring stack is installed; the CRDs still come from here\n"),
             new(spec => !spec.Components.Longhorn, "infrastructure/monitoring/helmrelease.yaml",
-                "        # Longhorn is reconciled after monitoring (see docs/gitops/chain.md):\n        # Prometheus keeps its TSDB on emptyDir.\n",
+                "        # Longhorn is reconciled after monitoring (see homeops docs/gitops/chain.md):\n        # Prometheus keeps its TSDB on emptyDir.\n",
                 "        # Prometheus keeps its TSDB on emptyDir: this cluster installs no storage class.\n"),
             new(spec => spec.Bgp is null, chain + "infrastructure.yaml", ", BGP, LB-IPAM pools.\n", ", LB-IPAM pools, L2 announcements.\n"),
         ];

@@ -22,7 +22,7 @@ public static class TalosFiles
 
     public static IEnumerable<GeneratedFile> For(ClusterSpec spec)
     {
-        yield return new GeneratedFile("talconfig.yaml", Header(spec, "The Talos cluster, in talhelper's format (docs/talconfig.md).") + YamlJson.ToYaml([TalConfig(spec)]));
+        yield return new GeneratedFile("talconfig.yaml", Header(spec, "The Talos cluster, in talhelper's format (homeops docs/talconfig.md).") + YamlJson.ToYaml([TalConfig(spec)]));
         yield return new GeneratedFile(ClusterPatch, "# Applied to every node: cluster-wide settings talconfig.yaml has no field for.\n" + YamlJson.ToYaml([ClusterPatchOf(spec)]));
         yield return new GeneratedFile(ControlPlanePatch, "# Control-plane settings.\n" + YamlJson.ToYaml([ControlPlanePatchOf(spec)]));
     }

@@ -313,6 +313,16 @@ public sealed class InitGitOpsTests
         Assert.True(stale.Count == 0, $"comments about the {part} left out:\n{string.Join('\n', stale)}");
     }
 
+    /// <summary>The new repository has no docs/ folder: its comments cite homeops's documentation as such.</summary>
+    [Fact]
+    public void Comments_cite_the_docs_as_homeops_docs()
+    {
+        var bare = new System.Text.RegularExpressions.Regex(@"(?<!homeops )\bdocs/");
+        var cited = RepositoryGenerator.Generate(Spec("small-ipv4.yaml"), "").Concat(RepositoryGenerator.Generate(Spec("reference.yaml"), ""))
+            .SelectMany(f => f.Text.Split('\n').Where(line => bare.IsMatch(line) && !line.Contains("://", StringComparison.Ordinal)).Select(line => $"{f.Path}: {line.Trim()}")).ToList();
+        Assert.True(cited.Count == 0, string.Join('\n', cited));
+    }
+
     /// <summary>A YAML line's comment: all of a line that starts with '#', or what follows " #".</summary>
     private static string? CommentOf(string line) =>
         line.TrimStart().StartsWith('#') ? line.TrimStart() : line.IndexOf(" #", StringComparison.Ordinal) is var at and >= 0 ? line[(at + 1)..] : null;
