@@ -348,10 +348,10 @@ public sealed partial class SpecChecks
                 "the cluster peers with the router over eBGP: give each its own ASN");
         if (bgp.RouterAddress is { } router)
             NotTakenByTheCluster("routerAddress", HostIn(bgp, "routerAddress", router, nodeNet, "the nodes peer with the router directly: use its address on the node network (often the gateway)"),
-                _spec.Nodes.Select(n => (n.Hostname, n.Address)).Append(("the VIP", _spec.Network.Vip)));
+                _spec.Nodes.Select(n => ($"node {n.Hostname}'s address", n.Address)).Append(("the VIP", _spec.Network.Vip)));
         if (ipv6 is not null && bgp.RouterAddressV6 is { } v6)
             NotTakenByTheCluster("routerAddressV6", HostIn(bgp, "routerAddressV6", v6, ipv6.Nodes, "use the router's address on the IPv6 node network (often the IPv6 gateway)"),
-                _spec.Nodes.Select(n => (n.Hostname, n.Ipv6Address ?? "")));
+                _spec.Nodes.Select(n => ($"node {n.Hostname}'s address", n.Ipv6Address ?? "")));
         else if (ipv6 is null && bgp.RouterAddressV6 is not null)
             Error("spec/dual-stack", bgp, "routerAddressV6", "bgp.routerAddressV6 is set but network.ipv6 is not", "dual-stack is all or nothing: add network.ipv6 or remove routerAddressV6");
     }
@@ -362,7 +362,7 @@ public sealed partial class SpecChecks
         if (router is null) return;
         foreach (var (holder, text) in taken)
             if (Cidr.TryParseAddress(text, out var address) && address.Equals(router))
-                Error("spec/bgp", _spec.Bgp!, key, $"bgp.{key} {router} is {(holder == "the VIP" ? holder : $"node {holder}'s address")}",
+                Error("spec/bgp", _spec.Bgp!, key, $"bgp.{key} {router} is {holder}",
                     "write the router's own address on the node network (often the gateway), not one the cluster uses");
     }
 

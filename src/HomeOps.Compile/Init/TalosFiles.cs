@@ -40,7 +40,7 @@ public static class TalosFiles
             ["talosVersion"] = spec.Cluster.TalosVersion,
             ["kubernetesVersion"] = spec.Cluster.KubernetesVersion,
             ["endpoint"] = $"https://{network.Vip}:6443",
-            ["allowSchedulingOnControlPlanes"] = spec.Nodes.All(n => n.ControlPlane),
+            ["allowSchedulingOnControlPlanes"] = spec.ControlPlanesRunWorkloads(),
             ["additionalApiServerCertSans"] = Array(network.Vip),
             ["additionalMachineCertSans"] = Array(network.Vip),
             ["clusterPodNets"] = Array([network.PodCidr, .. v6 is null ? [] : new[] { v6.PodCidr }]),
@@ -48,7 +48,7 @@ public static class TalosFiles
             // Cilium is installed by `homeops bootstrap`, then adopted by Flux.
             ["cniConfig"] = new JsonObject { ["name"] = "none" },
             ["patches"] = Array($"@./{ClusterPatch}"),
-            ["controlPlane"] = Group(spec, ControlPlanePatch, runsWorkloads: spec.Nodes.All(n => n.ControlPlane)),
+            ["controlPlane"] = Group(spec, ControlPlanePatch, runsWorkloads: spec.ControlPlanesRunWorkloads()),
         };
         if (spec.Nodes.Any(n => !n.ControlPlane)) config["worker"] = Group(spec, null, runsWorkloads: true);
         config["nodes"] = new JsonArray([.. spec.Nodes.Select(n => (JsonNode)Node(spec, n))]);

@@ -27,10 +27,13 @@ public sealed class ClusterSpec : Located
     [RequiredKey] public SpecGit Git { get; set; } = new();
 
     /// <summary>
-    /// The nodes that run workloads: every node when all are control planes, otherwise only the workers (the
-    /// generated talconfig then keeps pods off the control planes). Replicas kept on different nodes need this many.
+    /// Whether pods run on the control planes: only when every node is one (the generated talconfig then allows
+    /// scheduling there); with workers the control planes keep their taint.
     /// </summary>
-    public int WorkloadNodeCount() => Nodes.All(n => n.ControlPlane) ? Nodes.Count : Nodes.Count(n => !n.ControlPlane);
+    public bool ControlPlanesRunWorkloads() => Nodes.All(n => n.ControlPlane);
+
+    /// <summary>The nodes that run workloads (see <see cref="ControlPlanesRunWorkloads"/>). Replicas kept on different nodes need this many.</summary>
+    public int WorkloadNodeCount() => ControlPlanesRunWorkloads() ? Nodes.Count : Nodes.Count(n => !n.ControlPlane);
 }
 
 public sealed class SpecCluster : Located
